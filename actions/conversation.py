@@ -1,0 +1,136 @@
+"""Small talk and navigation: greeting, menus, thanks, goodbye, "are you a bot", not understood."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import (
+    HANDOFF_OPTION,
+    MENU_OPTION,
+    knowledge,
+    main_menu_options,
+    send,
+    topic_options,
+    ui,
+    unreviewed_note,
+    user_language,
+)
+
+FAILURES_BEFORE_OFFERING_A_PERSON = 2
+
+
+def show_main_menu(dispatcher: CollectingDispatcher, language: str, intro_key: str = "help_intro") -> List[EventType]:
+    return send(dispatcher, ui(intro_key, language), main_menu_options(language))
+
+
+def show_group(dispatcher: CollectingDispatcher, group_id: str, language: str) -> List[EventType]:
+    group = knowledge().group(group_id)
+    if group is None:
+        return show_main_menu(dispatcher, language)
+    title = ui(group.title_key, language)
+    return send(dispatcher, f"{title}\n{ui('menu_hint', language)}", topic_options(group.topics, language))
+
+
+def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    language = user_language(tracker)
+    failures = int(tracker.get_slot("failed_understandings") or 0) + 1
+    events: List[EventType] = [SlotSet("failed_understandings", float(failures))]
+    if failures >= FAILURES_BEFORE_OFFERING_A_PERSON:
+        # offer, never force, a person after repeated misunderstandings
+        options = [(HANDOFF_OPTION, ui("menu_talk_to_person", language)), (MENU_OPTION, "menu")]
+        events += send(dispatcher, ui("handoff_offer_after_failures", language), options)
+        return events
+    send(dispatcher, ui("not_understood", language))
+    return events
+
+
+class _SimpleReply(Action):
+    """Replies with one ui string."""
+
+    key = ""
+
+    def name(self) -> Text:
+        return f"action_{self.key}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return send(dispatcher, ui(self.key, user_language(tracker)))
+
+
+class ActionGoodbye(_SimpleReply):
+    key = "goodbye"
+
+
+class ActionThanks(_SimpleReply):
+    key = "thanks"
+
+
+class ActionBotChallenge(_SimpleReply):
+    key = "bot_challenge"
+
+
+class ActionGreet(Action):
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        language = user_language(tracker)
+        note = unreviewed_note(language, knowledge().is_ui_reviewed(language))
+        send(dispatcher, "\n\n".join(p for p in (ui("greet", language), note) if p))
+        return show_main_menu(dispatcher, language)
+
+
+class ActionHelpMenu(Action):
+    def name(self) -> Text:
+        return "action_help_menu"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return [SlotSet("pending_confirmation", None), *show_main_menu(dispatcher, user_language(tracker))]
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        language = user_language(tracker)
+        send(dispatcher, ui("out_of_scope", language))
+        return show_main_menu(dispatcher, language)
+
+
+class ActionNotUnderstood(Action):
+    def name(self) -> Text:
+        return "action_not_understood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return not_understood(dispatcher, tracker)
+
+
+class ActionAffirm(Action):
+    """"Yes" answers a pending question (e.g. delete my data?); otherwise it is acknowledged."""
+
+    def name(self) -> Text:
+        return "action_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        from actions.confirmations import answer_pending
+
+        handled = answer_pending(dispatcher, tracker, yes=True)
+        if handled is not None:
+            return handled
+        return send(dispatcher, ui("affirm", user_language(tracker)))
+
+
+class ActionDeny(Action):
+    def name(self) -> Text:
+        return "action_deny"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        from actions.confirmations import answer_pending
+
+        handled = answer_pending(dispatcher, tracker, yes=False)
+        if handled is not None:
+            return handled
+        return send(dispatcher, ui("deny", user_language(tracker)))

@@ -1,0 +1,28 @@
+"""Hand the conversation to a person (caseworker)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import send, ui, user_language
+
+
+def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False) -> List[EventType]:
+    language = user_language(tracker)
+    already = bool(tracker.get_slot("handoff"))
+    send(dispatcher, ui("handoff_already_open" if already else "handoff_requested", language))
+    events: List[EventType] = [SlotSet("handoff", True), SlotSet("failed_understandings", 0.0)]
+    if urgent:
+        events.append(SlotSet("urgent", True))
+    return events
+
+
+class ActionHandoff(Action):
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return request_handoff(dispatcher, tracker)

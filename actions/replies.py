@@ -1,0 +1,86 @@
+"""Shared by every action: the user's language, ui strings and numbered menus.
+
+A menu is a numbered list inside the text (works on every channel, readable on any phone),
+plus buttons carrying the number (Telegram shows them as an inline keyboard). What each number
+means is kept in the `menu_options` slot so that a later "2" can be resolved.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.settings import get_settings
+
+Option = Tuple[str, str]  # (option id, title shown to the user)
+
+HANDOFF_OPTION = "handoff"
+MENU_OPTION = "menu"
+
+
+def knowledge() -> KnowledgeBase:
+    return load_knowledge()
+
+
+def user_language(tracker: Tracker) -> str:
+    return knowledge().resolve_language(tracker.get_slot("language"))
+
+
+def ui(key: str, language: str, **values: Any) -> str:
+    settings = get_settings()
+    defaults = {"office_hours": settings.office_hours, "retention_days": settings.retention_days}
+    defaults.update(values)
+    template_values = {k: v for k, v in defaults.items() if "{" + k + "}" in _template(key, language)}
+    return knowledge().text(key, language, **template_values)
+
+
+def _template(key: str, language: str) -> str:
+    kb = knowledge()
+    return kb.ui.get(kb.resolve_language(language), {}).get(key) or kb.ui[kb.default_language][key]
+
+
+def render_menu(text: str, options: Sequence[Option]) -> str:
+    lines = [f"{number}. {title}" for number, (_, title) in enumerate(options, start=1)]
+    return "\n\n".join(part for part in (text.strip(), "\n".join(lines)) if part)
+
+
+def send(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    options: Sequence[Option] = (),
+    custom: Optional[Dict[str, Any]] = None,
+) -> List[EventType]:
+    """Send one message; with options, a numbered menu that the next "1", "2"... selects."""
+    kwargs: Dict[str, Any] = {"text": render_menu(text, options)}
+    if options:
+        kwargs["buttons"] = [
+            {"title": f"{number}. {title}", "payload": str(number)} for number, (_, title) in enumerate(options, 1)
+        ]
+    if custom:
+        kwargs["json_message"] = custom
+    dispatcher.utter_message(**kwargs)
+    if options:
+        return [SlotSet("menu_options", [option_id for option_id, _ in options])]
+    return []
+
+
+def main_menu_options(language: str) -> List[Option]:
+    kb = knowledge()
+    options: List[Option] = [(f"group:{g.id}", kb.text(g.title_key, language)) for g in kb.menu_groups]
+    options.append((HANDOFF_OPTION, kb.text("menu_talk_to_person", language)))
+    options.append(("language", kb.text("menu_change_language", language)))
+    return options
+
+
+def topic_options(topics: Sequence[str], language: str) -> List[Option]:
+    kb = knowledge()
+    options: List[Option] = [(f"topic:{t}", kb.topic_title(t, language)) for t in topics if t in kb.articles]
+    options.append((HANDOFF_OPTION, kb.text("menu_talk_to_person", language)))
+    return options
+
+
+def unreviewed_note(language: str, reviewed: bool) -> str:
+    return "" if reviewed else ui("unreviewed_translation", language)

@@ -1,0 +1,46 @@
+"""`python -m bot <command>`: the assistant's command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import bot  # noqa: F401  (environment defaults: telemetry off, offline hub, threads)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Migrant information assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer one message, or one per line of standard input")
+    ask.add_argument("--json", action="store_true", help="one JSON object per message")
+    ask.add_argument("--sender", help="treat all lines as one conversation with this id")
+    ask.add_argument("text", nargs="?", help="the message (omit to read standard input)")
+
+    knowledge = commands.add_parser("knowledge", help="knowledge base tools")
+    knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    knowledge_commands.add_parser("check", help="validate knowledge/ (languages, sources, limits, contacts)")
+
+    commands.add_parser("train", help="train the model (reuses unchanged parts)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "ask":
+        from bot.ask import main as ask_main
+
+        return ask_main(args.text, args.sender, args.json)
+    if args.command == "knowledge":
+        from bot.knowledge_check import main as check_main
+
+        return check_main()
+    if args.command == "train":
+        from bot.model import train
+
+        print(train())
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

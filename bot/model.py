@@ -1,0 +1,28 @@
+"""Trained models: where they are and training them with visible progress."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from bot.paths import MODELS_DIR, ROOT
+
+
+def latest_model(directory: Path = MODELS_DIR) -> Optional[Path]:
+    models = sorted(directory.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime) if directory.exists() else []
+    return models[-1] if models else None
+
+
+def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str = "config.yml") -> Path:
+    """Train NLU and dialogue (Rasa reuses unchanged parts of the previous model)."""
+    from rasa.model_training import train as rasa_train
+
+    result = rasa_train(
+        domain=str(ROOT / "domain.yml"),
+        config=str(ROOT / config),
+        training_files=[str(ROOT / "data")],
+        output=str(output),
+        fixed_model_name=fixed_name,
+    )
+    if result.code != 0 or not result.model:
+        raise SystemExit(f"Training failed (code {result.code})")
+    return Path(result.model)

@@ -1,0 +1,1 @@
+"""Storage: Rasa tracker stores with erasure, and (later) the case store."""
