@@ -40,9 +40,9 @@ def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[E
     events: List[EventType] = [SlotSet("failed_understandings", float(failures))]
     if failures >= FAILURES_BEFORE_OFFERING_A_PERSON:
         # offer, never force, a person after repeated misunderstandings
-        options = [(HANDOFF_OPTION, ui("menu_talk_to_person", language)), (MENU_OPTION, "menu")]
-        events += send(dispatcher, ui("handoff_offer_after_failures", language), options)
-        return events
+        # the text itself says "reply 1 for yes, 2 to keep asking me"
+        send(dispatcher, ui("handoff_offer_after_failures", language))
+        return events + [SlotSet("menu_options", [HANDOFF_OPTION, MENU_OPTION])]
     send(dispatcher, ui("not_understood", language))
     return events
 
@@ -78,7 +78,7 @@ class ActionGreet(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
         note = unreviewed_note(language, knowledge().is_ui_reviewed(language))
-        send(dispatcher, "\n\n".join(p for p in (ui("greet", language), note) if p))
+        send(dispatcher, "\n".join(p for p in (ui("greet", language), note) if p))
         return show_main_menu(dispatcher, language)
 
 

@@ -72,5 +72,5 @@ class ActionUnsupportedLanguage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         languages = knowledge().language_list()
-        text = "\n\n".join(ui("unsupported_language", code, languages=languages) for code in ("en", "fr"))
+        text = "\n".join(ui("unsupported_language", code, languages=languages) for code in ("en", "fr"))
         return send(dispatcher, text, [(f"language:{lang.code}", lang.native_name) for lang in knowledge().languages.values()])

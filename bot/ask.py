@@ -122,5 +122,9 @@ def main(text: Optional[str], sender: Optional[str], as_json: bool) -> int:
 
 
 def _quiet_libraries() -> None:
+    # Rasa logs through structlog to standard output: keep stdout for the replies only
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
     for name in ("rasa", "tensorflow", "absl", "sanic", "apscheduler", "asyncio", "rasa_sdk"):
         logging.getLogger(name).setLevel(logging.ERROR)

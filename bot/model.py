@@ -14,7 +14,12 @@ def latest_model(directory: Path = MODELS_DIR) -> Optional[Path]:
 
 def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str = "config.yml") -> Path:
     """Train NLU and dialogue (Rasa reuses unchanged parts of the previous model)."""
+    import logging
+
     from rasa.model_training import train as rasa_train
+    from rasa.utils.common import configure_logging_and_warnings
+
+    configure_logging_and_warnings(logging.WARNING)
 
     result = rasa_train(
         domain=str(ROOT / "domain.yml"),
