@@ -1,0 +1,1 @@
+"""Protecting migrants' data: pseudonymous ids, erasure, retention."""
