@@ -21,10 +21,13 @@ def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str 
 
     configure_logging_and_warnings(logging.WARNING)
 
+    from bot.nlu.knowledge_examples import write_training_file
+
+    generated = write_training_file()
     result = rasa_train(
         domain=str(ROOT / "domain.yml"),
         config=str(ROOT / config),
-        training_files=[str(ROOT / "data")],
+        training_files=[str(ROOT / "data"), str(generated)],
         output=str(output),
         fixed_model_name=fixed_name,
     )

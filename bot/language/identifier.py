@@ -27,7 +27,8 @@ _SCRIPT_RANGES = (
     ("latin", ((0x0041, 0x005A), (0x0061, 0x007A), (0x00C0, 0x024F), (0x1E00, 0x1EFF))),
 )
 LABEL_SCRIPTS = {"ar": {"arabic", "latin"}, "am": {"ethiopic"}, "ti": {"ethiopic"}}
-_NOT_A_WORD = re.compile(r"[\W\d_]+", re.UNICODE)
+# digits stay: Arabizi writes Arabic letters with them ("l7abs", "9adi", "3la")
+_NOT_A_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def script_of(text: str) -> str:
@@ -45,6 +46,11 @@ def script_of(text: str) -> str:
             counts["other"] += 1
     if not counts:
         return "none"
+    total = sum(counts.values())
+    # "ህጹጽ laissez passer ከመይ ይርከብ": French loanwords in a Tigrinya message do not make it Latin
+    for script in ("ethiopic", "arabic"):
+        if counts[script] >= 0.3 * total:
+            return script
     return counts.most_common(1)[0][0]
 
 
@@ -60,6 +66,26 @@ def _ngrams(text: str, sizes: Tuple[int, ...] = (1, 2, 3, 4)) -> List[str]:
         for size in sizes:
             grams.extend(padded[i : i + size] for i in range(max(1, len(padded) - size + 1)))
     return grams
+
+
+# Latin-script languages that py3langid recognises reliably and that the assistant does not speak.
+CONFIRMABLE_FOREIGN = {"de", "es", "it", "nl", "tr", "sw", "pl", "ro", "sv", "da", "no", "cs", "hr", "hu", "fi", "id", "vi"}
+
+
+def _confirmed_foreign(text: str) -> bool:
+    """py3langid, a general model trained on 97 languages, agrees the text is foreign."""
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier as _Langid
+    except ImportError:  # pragma: no cover - py3langid is in the lock
+        return False
+    global _LANGID
+    if _LANGID is None:
+        _LANGID = _Langid.from_pickled_model(MODEL_FILE, norm_probs=True)
+    language, probability = _LANGID.classify(text)
+    return language in CONFIRMABLE_FOREIGN and probability >= 0.9
+
+
+_LANGID = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +107,7 @@ class LanguageIdentifier:
         counts: Dict[str, Dict[str, int]],
         label_scripts: Dict[str, List[str]],
         alpha: float = 0.1,
-        threshold: float = 0.8,
+        threshold: float = 0.7,
         min_letters: int = 4,
     ) -> None:
         self.counts = counts
@@ -124,7 +150,7 @@ class LanguageIdentifier:
             data["counts"],
             data["label_scripts"],
             alpha=data.get("alpha", 0.1),
-            threshold=data.get("threshold", 0.8),
+            threshold=data.get("threshold", 0.7),
             min_letters=data.get("min_letters", 4),
         )
 
@@ -176,6 +202,13 @@ class LanguageIdentifier:
                     label: 0.5 * probabilities.get(label, 0.0) + 0.5 * geez.get(label, 0.0)
                     for label in set(probabilities) | set(geez)
                 }
+        if probabilities.get(OTHER_LABEL, 0.0) > 0.5 and script == "latin" and not _confirmed_foreign(text):
+            # the n-gram model only knows a few foreign languages and Arabizi or a rare spelling
+            # of a supported language can look "foreign" to it: without an independent
+            # confirmation, choose among the supported languages (or stay unsure)
+            probabilities.pop(OTHER_LABEL)
+            norm = sum(probabilities.values()) or 1.0
+            probabilities = {label: p / norm for label, p in probabilities.items()}
         if not probabilities:
             return Detection(None, 0.0, script)
         label, confidence = max(probabilities.items(), key=lambda item: item[1])

@@ -44,7 +44,7 @@ class LanguageDetector(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "nlu_data_dir": "data/nlu",
-            "threshold": 0.8,
+            "threshold": 0.7,
             "min_letters": 4,
             "entity": "language",
         }

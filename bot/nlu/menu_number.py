@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 SELECT_OPTION_INTENT = "select_option"
 _GEEZ_NUMERALS = {chr(0x1369 + i): i + 1 for i in range(9)}  # ፩..፱
-_NUMBER_ONLY = re.compile(r"^\s*[#(\[]?\s*(\S{1,2})\s*[.)\]]?\s*$")
+_NUMBER_ONLY = re.compile(r"^\s*[#(\[]?\s*(\d{1,2}|[\u1369-\u1371])\s*[.)\]]?\s*$")
 
 
 def parse_option_number(text: str) -> Optional[int]:

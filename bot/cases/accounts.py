@@ -1,0 +1,99 @@
+"""Caseworker accounts: argon2id password hashes, roles, deactivation."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from bot.cases.models import Caseworker, utcnow
+from bot.cases.policy import ROLES, Actor
+from bot.cases.service import engine_for
+from bot.cases.state import CaseError
+from bot.db import session_scope
+
+MIN_PASSWORD_CHARS = 10
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified when the username does not exist, so a wrong name costs as long as a wrong password
+# and response times do not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def _actor(worker: Caseworker) -> Actor:
+    return Actor(id=worker.id, username=worker.username, role=worker.role)
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise CaseError(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
+
+
+def create(username: str, password: str, role: str = "caseworker", engine: Optional[Engine] = None) -> Actor:
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise CaseError("A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-'.")
+    if role not in ROLES:
+        raise CaseError(f"The role must be one of: {', '.join(ROLES)}.")
+    check_password_rules(password)
+    with session_scope(engine_for(engine)) as session:
+        if session.execute(select(Caseworker.id).where(Caseworker.username == username)).first():
+            raise CaseError(f"The caseworker {username!r} already exists.")
+        worker = Caseworker(username=username, password_hash=_hasher.hash(password), role=role, active=True,
+                            created_at=utcnow())
+        session.add(worker)
+        session.flush()
+        return _actor(worker)
+
+
+def authenticate(username: str, password: str, engine: Optional[Engine] = None) -> Optional[Actor]:
+    """The caseworker if the password is right and the account active; otherwise None."""
+    with session_scope(engine_for(engine)) as session:
+        worker = session.execute(
+            select(Caseworker).where(Caseworker.username == username.strip().lower())
+        ).scalar_one_or_none()
+        try:
+            _hasher.verify(worker.password_hash if worker else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if worker is None or not worker.active:
+            return None
+        if _hasher.check_needs_rehash(worker.password_hash):  # parameters were raised since
+            worker.password_hash = _hasher.hash(password)
+        worker.last_login_at = utcnow()
+        return _actor(worker)
+
+
+def active_actor(caseworker_id: int, engine: Optional[Engine] = None) -> Optional[Actor]:
+    with session_scope(engine_for(engine)) as session:
+        worker = session.get(Caseworker, caseworker_id)
+        return _actor(worker) if worker is not None and worker.active else None
+
+
+def set_password(username: str, password: str, engine: Optional[Engine] = None) -> None:
+    check_password_rules(password)
+    with session_scope(engine_for(engine)) as session:
+        worker = _by_name(session, username)
+        worker.password_hash = _hasher.hash(password)
+
+
+def set_active(username: str, active: bool, engine: Optional[Engine] = None) -> None:
+    with session_scope(engine_for(engine)) as session:
+        _by_name(session, username).active = active
+
+
+def list_all(engine: Optional[Engine] = None) -> List[Caseworker]:
+    with session_scope(engine_for(engine)) as session:
+        return list(session.execute(select(Caseworker).order_by(Caseworker.username)).scalars().all())
+
+
+def _by_name(session, username: str) -> Caseworker:
+    worker = session.execute(
+        select(Caseworker).where(Caseworker.username == username.strip().lower())
+    ).scalar_one_or_none()
+    if worker is None:
+        raise CaseError(f"No caseworker {username!r}.")
+    return worker

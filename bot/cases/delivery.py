@@ -1,0 +1,69 @@
+"""The one place that knows the channels engineer's interfaces (channels.outbound, channels.hooks).
+
+Everything in bot/cases and console/ sends through `send()` and registers through
+`register_inbound()`, so a change in the channels package is adjusted here and nowhere else.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Optional
+
+logger = logging.getLogger(__name__)
+
+TO_BOT, TO_CASE, TO_CASE_AND_BOT = "to_bot", "to_case", "to_case_and_bot"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    ok: bool
+    used_template: bool = False  # WhatsApp: outside the 24 h window only a template could be sent
+    error: Optional[str] = None
+
+
+Send = Callable[..., Awaitable[Any]]  # async (conversation_id, text, buttons=None) -> result
+
+
+def normalise(result: Any) -> DeliveryResult:
+    """Any result with ok / used_template / error attributes (or a dict) → DeliveryResult."""
+    if isinstance(result, DeliveryResult):
+        return result
+    get = result.get if isinstance(result, dict) else (lambda name, default=None: getattr(result, name, default))
+    error = get("error", None)
+    return DeliveryResult(ok=bool(get("ok", False)), used_template=bool(get("used_template", False)),
+                          error=str(error) if error else None)
+
+
+async def send(conversation_id: str, text: str, buttons: Optional[list] = None) -> DeliveryResult:
+    """Send through the migrant's own channel (channels.outbound.send_to_conversation)."""
+    try:
+        from channels.outbound import send_to_conversation
+    except ImportError:
+        return DeliveryResult(ok=False, error="channels.outbound is not installed")
+    return normalise(await send_to_conversation(conversation_id, text, buttons=buttons))
+
+
+async def safe_send(sender: Send, conversation_id: str, text: str) -> DeliveryResult:
+    """Send and never raise: a failed delivery is recorded and shown, not a crashed request.
+    The error names only the exception type, because channel errors can quote an address."""
+    try:
+        return normalise(await sender(conversation_id, text))
+    except Exception as error:  # noqa: BLE001 - any channel failure is reported the same way
+        logger.warning("Delivery to a conversation failed: %s", type(error).__name__)
+        return DeliveryResult(ok=False, error=f"send failed ({type(error).__name__})")
+
+
+def register_inbound(handler: Callable[[str, str, str, Any], str]) -> bool:
+    """Register `handler` as channels.hooks' on_inbound router; False if channels has no hooks."""
+    try:
+        from channels import hooks
+    except ImportError:
+        logger.warning("channels.hooks is not available: messages will not be routed to cases")
+        return False
+    for name in ("register_on_inbound", "register_inbound", "register"):
+        register = getattr(hooks, name, None)
+        if callable(register):
+            register(handler) if name != "register" else register("on_inbound", handler)
+            return True
+    hooks.on_inbound = handler  # a plain module attribute as the registry
+    return True

@@ -1,0 +1,46 @@
+"""The knowledge articles' own question phrasings, as extra NLU training examples.
+
+Each article lists how migrants ask about it, in every language (knowledge/topics/*/<lang>.yml
+`questions`). They are written once, as content, and serve both retrieval and intent training:
+`write_training_file()` renders them as a Rasa NLU file under .cache/ at training time.
+Lines that also appear in the held-out test split are left out, so evaluation stays honest.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+from bot.knowledge import load_knowledge
+from bot.nlu.examples import examples_by_language
+from bot.paths import CACHE_DIR, NLU_TEST_DIR
+
+GENERATED_FILE = CACHE_DIR / "nlu_generated" / "knowledge_questions.yml"
+
+
+def knowledge_examples() -> Dict[str, List[str]]:
+    held_out = {text.strip().lower() for pairs in examples_by_language(NLU_TEST_DIR).values() for text, _ in pairs} \
+        if NLU_TEST_DIR.exists() else set()
+    by_intent: Dict[str, List[str]] = {}
+    for topic, article in load_knowledge().articles.items():
+        seen = set()
+        for text in article.texts.values():
+            for question in text.questions:
+                key = question.strip().lower()
+                if key and key not in held_out and key not in seen:
+                    seen.add(key)
+                    by_intent.setdefault(topic, []).append(question.strip())
+    return by_intent
+
+
+def write_training_file(path: Path = GENERATED_FILE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blocks = [
+        {"intent": intent, "examples": "".join(f"- {q}\n" for q in questions)}
+        for intent, questions in sorted(knowledge_examples().items())
+    ]
+    header = "# Generated from knowledge/topics/*/<lang>.yml `questions` by bot.nlu.knowledge_examples.\n"
+    path.write_text(header + yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path

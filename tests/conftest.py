@@ -1,0 +1,56 @@
+"""Shared fixtures: Tracker.from_dict builders for actions, the trained model for contract tests."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def make_tracker(
+    text: str = "",
+    intent: Optional[str] = None,
+    confidence: float = 0.95,
+    slots: Optional[Dict[str, Any]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    sender_id: str = "tg-test",
+):
+    """A rasa-sdk Tracker as the action server would receive it."""
+    from rasa_sdk import Tracker
+
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
+    return Tracker.from_dict(
+        {
+            "sender_id": sender_id,
+            "slots": slots or {},
+            "latest_message": latest,
+            "events": [{"event": "user", "text": text, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+@pytest.fixture
+def tracker_factory():
+    return make_tracker
+
+
+@pytest.fixture
+def dispatcher():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    return CollectingDispatcher()
+
+
+def slot_events(events) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -1,0 +1,139 @@
+"""Custom actions, run as the action server runs them (Tracker.from_dict), in several languages."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actions.conversation import ActionGreet, ActionHelpMenu, ActionNotUnderstood
+from actions.knowledge_answer import ActionAnswerTopic
+from actions.language import ActionChangeLanguage, ActionUnsupportedLanguage, requested_language
+from actions.menu import ActionSelectOption
+from actions.privacy import ActionDeleteData
+from actions.conversation import ActionAffirm, ActionDeny
+from actions.emergency import ActionEmergency
+from actions.handoff import ActionHandoff
+from bot.knowledge import load_knowledge
+from tests.conftest import make_tracker, slot_events
+
+KB = load_knowledge()
+
+
+def run(action, tracker, dispatcher):
+    return asyncio.run(action.run(dispatcher, tracker, {}))
+
+
+@pytest.mark.parametrize("language", list(KB.languages))
+@pytest.mark.parametrize("topic", ["avr_overview", "risk_sea", "embassy_contact"])
+def test_topic_answer_is_the_article_in_the_users_language_with_a_follow_up_menu(dispatcher, language, topic):
+    tracker = make_tracker("...", intent=topic, slots={"language": language})
+    events = run(ActionAnswerTopic(), tracker, dispatcher)
+    text = dispatcher.messages[0]["text"]
+    article = KB.articles[topic].texts[language]
+    assert text.startswith(article.answer.strip())
+    assert len(text) <= 600
+    slots = slot_events(events)
+    assert slots["topic"] == topic
+    # follow-ups then "talk to a person", numbered, and remembered for a later "1", "2"...
+    assert slots["menu_options"][-1] == "handoff"
+    assert [o.split(":")[1] for o in slots["menu_options"][:-1]] == list(KB.articles[topic].follow_ups)
+    assert f"1. {KB.topic_title(KB.articles[topic].follow_ups[0], language)}" in text
+    unreviewed = KB.text("unreviewed_translation", language)
+    assert (unreviewed in text) == (language != "en")
+
+
+def test_a_number_after_a_menu_answers_that_option(dispatcher):
+    tracker = make_tracker("2", intent="select_option", slots={"language": "fr", "menu_options": ["topic:avr_eligibility", "topic:avr_process", "handoff"]},
+                           entities=[{"entity": "option", "value": "2"}])
+    events = run(ActionSelectOption(), tracker, dispatcher)
+    assert slot_events(events)["topic"] == "avr_process"
+    assert dispatcher.messages[0]["text"].startswith(KB.articles["avr_process"].texts["fr"].answer.strip())
+
+
+def test_a_number_outside_the_menu_says_so_without_losing_the_menu(dispatcher):
+    tracker = make_tracker("9", intent="select_option", slots={"language": "en", "menu_options": ["topic:risk_sea", "handoff"]},
+                           entities=[{"entity": "option", "value": "9"}])
+    events = run(ActionSelectOption(), tracker, dispatcher)
+    assert dispatcher.messages[0]["text"] == KB.text("option_invalid", "en")
+    assert "menu_options" not in slot_events(events)
+
+
+def test_main_menu_then_group_then_topic(dispatcher):
+    events = run(ActionHelpMenu(), make_tracker("menu", intent="help_menu", slots={"language": "ar"}), dispatcher)
+    options = slot_events(events)["menu_options"]
+    assert options[0] == "group:risks" and "handoff" in options
+    events = run(ActionSelectOption(), make_tracker("1", intent="select_option", slots={"language": "ar", "menu_options": options},
+                                                    entities=[{"entity": "option", "value": "1"}]), dispatcher)
+    assert slot_events(events)["menu_options"][0] == "topic:risk_desert"
+
+
+def test_greeting_introduces_the_assistant_and_labels_unreviewed_translations(dispatcher):
+    run(ActionGreet(), make_tracker("salam", intent="greet", slots={"language": "ha"}), dispatcher)
+    first = dispatcher.messages[0]["text"]
+    assert KB.text("greet", "ha") in first and KB.text("unreviewed_translation", "ha") in first
+    assert dispatcher.messages[1]["buttons"]
+
+
+@pytest.mark.parametrize(
+    "text,language",
+    [("speak french please", "fr"), ("je veux parler arabe", "ar"), ("بالعربية", "ar"), ("af soomaali", "so"),
+     ("in pidgin abeg", "pcm"), ("አማርኛ", "am"), ("portugues", "pt"), ("change language", None)],
+)
+def test_requested_language(text, language):
+    assert requested_language(text) == language
+
+
+def test_change_language_without_a_name_offers_the_list(dispatcher):
+    events = run(ActionChangeLanguage(), make_tracker("change language", intent="change_language"), dispatcher)
+    assert slot_events(events)["menu_options"] == [f"language:{c}" for c in KB.languages]
+
+
+def test_change_language_by_name_switches_and_confirms_in_the_new_language(dispatcher):
+    events = run(ActionChangeLanguage(), make_tracker("i want tigrinya", intent="change_language"), dispatcher)
+    assert slot_events(events)["language"] == "ti"
+    assert dispatcher.messages[0]["text"] == KB.text("language_changed", "ti")
+
+
+def test_unsupported_language_answers_in_english_and_french(dispatcher):
+    run(ActionUnsupportedLanguage(), make_tracker("ich brauche hilfe", intent="unsupported_language"), dispatcher)
+    text = dispatcher.messages[0]["text"]
+    assert KB.text("unsupported_language", "en", languages=KB.language_list()) in text
+    assert KB.text("unsupported_language", "fr", languages=KB.language_list()) in text
+
+
+def test_delete_data_asks_first_and_only_yes_erases(dispatcher):
+    events = run(ActionDeleteData(), make_tracker("delete my data", intent="delete_data", slots={"language": "fr"}), dispatcher)
+    slots = slot_events(events)
+    assert slots["pending_confirmation"] == "delete_data" and "erase_requested" not in slots
+    pending = {"language": "fr", "pending_confirmation": "delete_data", "menu_options": ["confirm:yes", "confirm:no"]}
+    no = run(ActionDeny(), make_tracker("non", intent="deny", slots=pending), dispatcher)
+    assert "erase_requested" not in slot_events(no)
+    yes = run(ActionSelectOption(), make_tracker("1", intent="select_option", slots=pending, entities=[{"entity": "option", "value": "1"}]), dispatcher)
+    assert slot_events(yes)["erase_requested"] is True
+    assert dispatcher.messages[-1]["text"] == KB.text("delete_data_done", "fr")
+
+
+def test_affirm_without_a_pending_question_erases_nothing(dispatcher):
+    events = run(ActionAffirm(), make_tracker("yes", intent="affirm"), dispatcher)
+    assert "erase_requested" not in slot_events(events)
+
+
+def test_emergency_answers_safety_first_and_flags_an_urgent_handoff(dispatcher):
+    events = run(ActionEmergency(), make_tracker("we are lost in the desert no water", intent="emergency", slots={"language": "so"}), dispatcher)
+    assert dispatcher.messages[0]["text"] == KB.text("emergency_safety", "so")
+    slots = slot_events(events)
+    assert slots["urgent"] is True and slots["handoff"] is True
+
+
+def test_handoff_tells_office_hours(dispatcher, monkeypatch):
+    events = run(ActionHandoff(), make_tracker("human", intent="human_handoff", slots={"language": "en"}), dispatcher)
+    assert slot_events(events)["handoff"] is True
+    assert "Monday" in dispatcher.messages[0]["text"] or "{office_hours}" not in dispatcher.messages[0]["text"]
+
+
+def test_two_misunderstandings_in_a_row_offer_a_person(dispatcher):
+    first = run(ActionNotUnderstood(), make_tracker("blabla", intent="nlu_fallback"), dispatcher)
+    assert slot_events(first)["failed_understandings"] == 1.0
+    second = run(ActionNotUnderstood(), make_tracker("blabla", intent="nlu_fallback", slots={"failed_understandings": 1.0}), dispatcher)
+    assert slot_events(second)["menu_options"] == ["handoff", "menu"]
+    assert dispatcher.messages[-1]["text"] == KB.text("handoff_offer_after_failures", "en")

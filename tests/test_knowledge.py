@@ -1,0 +1,100 @@
+"""The knowledge base is complete, sourced and safe, and the checker catches what it must."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge_check import check, contact_problems
+from bot.paths import KNOWLEDGE_DIR, SOURCES_DIR
+
+KB = load_knowledge()
+STABLE_TOPICS = [
+    "risk_desert", "risk_sea", "risk_trafficking", "risk_detention", "regular_pathways", "avr_overview",
+    "avr_eligibility", "avr_process", "reintegration", "travel_document", "embassy_contact",
+    "assistance_centres", "medical_help", "report_abuse", "asylum", "minors",
+]
+
+
+def test_the_shipped_knowledge_base_passes_the_checker():
+    assert check(KB) == []
+
+
+def test_topic_ids_are_the_stable_contract():
+    assert KB.topic_ids == STABLE_TOPICS
+
+
+@pytest.mark.parametrize("topic", STABLE_TOPICS)
+def test_every_topic_has_every_language_and_a_real_source(topic):
+    article = KB.articles[topic]
+    assert set(article.texts) == set(KB.languages)
+    assert article.sources
+    for source in article.sources:
+        assert (SOURCES_DIR / source["file"]).exists()
+        # the quoted evidence really is in the source file
+        text = " ".join((SOURCES_DIR / source["file"]).read_text(encoding="utf-8").split())
+        assert " ".join(source["quote"].split()) in text
+
+
+@pytest.mark.parametrize("code", ["fr", "ar", "ha", "pcm", "so", "ti", "am", "pt"])
+def test_translations_not_reviewed_by_a_native_speaker_are_marked(code):
+    for article in KB.articles.values():
+        assert article.texts[code].reviewed is False
+    assert KB.ui_reviewed[code] is False
+
+
+def test_no_phone_number_in_any_user_facing_text():
+    texts = [t.answer for a in KB.articles.values() for t in a.texts.values()]
+    texts += [v for strings in KB.ui.values() for v in strings.values()]
+    assert [t for t in texts if contact_problems(t)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Call +218 91 234 5678 now", "appelez le 00227 20 72 31 21", "see www.example.org", "write to help@iom.int",
+     "go to 12 rue de la Paix", "visit https://example.com/page"],
+)
+def test_contact_detector_catches_invented_contacts(text):
+    assert contact_problems(text)
+
+
+def _copy_kb(tmp_path):
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    return target
+
+
+def test_checker_fails_on_missing_language(tmp_path):
+    root = _copy_kb(tmp_path)
+    (root / "topics" / "risk_sea" / "so.yml").unlink()
+    assert any("risk_sea/so.yml: missing" in p for p in check(KnowledgeBase(root)))
+
+
+def test_checker_fails_on_unverified_phone_number(tmp_path):
+    root = _copy_kb(tmp_path)
+    path = root / "topics" / "embassy_contact" / "en.yml"
+    doc = yaml.safe_load(path.read_text())
+    doc["answer"] = "Call the embassy on +234 803 123 4567."
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    assert any("phone number" in p for p in check(KnowledgeBase(root)))
+
+
+def test_checker_fails_on_missing_source_and_broken_follow_up(tmp_path):
+    root = _copy_kb(tmp_path)
+    path = root / "topics" / "asylum" / "article.yml"
+    doc = yaml.safe_load(path.read_text())
+    doc["sources"] = []
+    doc["follow_ups"] = ["no_such_topic"]
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    problems = check(KnowledgeBase(root))
+    assert any("no source" in p for p in problems)
+    assert any("no_such_topic" in p for p in problems)
+
+
+def test_ui_placeholders_are_kept_in_every_language():
+    for code, strings in KB.ui.items():
+        for key, value in KB.ui["en"].items():
+            assert set(re.findall(r"\{\w+\}", value)) == set(re.findall(r"\{\w+\}", strings[key])), (code, key)
