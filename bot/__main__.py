@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge_commands.add_parser("check", help="validate knowledge/ (languages, sources, limits, contacts)")
 
     commands.add_parser("train", help="train the model (reuses unchanged parts)")
+    commands.add_parser("run", help="start everything of the embedded set-up (what `make run` does)")
     return parser
 
 
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.knowledge_check import main as check_main
 
         return check_main()
+    if args.command == "run":
+        from bot.run import main as run_main
+
+        return run_main()
     if args.command == "train":
         from bot.model import train
 

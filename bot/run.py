@@ -1,0 +1,101 @@
+"""`python -m bot run` (what `make run` starts): every process of the embedded set-up.
+
+Action server (5055), Rasa server (5005, SQLite tracker store, REST + configured channels),
+a local web chat (http://127.0.0.1:8080) and the caseworker console (http://127.0.0.1:8081)
+when it is installed. Ctrl-C stops everything this started.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import List, Tuple
+
+from bot.paths import ROOT, VAR_DIR
+from bot.settings import get_settings
+
+BIN = Path(sys.executable).parent
+
+
+def _credentials_file() -> Tuple[Path, List[str]]:
+    """Credentials with only the channels whose secrets are in the environment."""
+    try:
+        from channels import config as channel_config
+    except ImportError:
+        return ROOT / "credentials.yml", []
+    path = VAR_DIR / "credentials.yml"
+    channel_config.write_credentials(path)
+    return path, [f"{c.name}: {c.webhook_url}" for c in channel_config.enabled_channels()]
+
+
+def _processes(credentials: Path) -> List[Tuple[str, List[str]]]:
+    processes = [
+        ("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]),
+        ("rasa server", [str(BIN / "rasa"), "run", "--model", "models", "--endpoints", "endpoints.yml",
+                         "--credentials", str(credentials), "--port", "5005", "--interface", "127.0.0.1"]),
+        ("web chat", [sys.executable, "-m", "bot.webchat"]),
+    ]
+    if (ROOT / "console" / "__main__.py").exists():
+        processes.append(("caseworker console", [sys.executable, "-m", "console"]))
+    return processes
+
+
+def _wait_for(url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except Exception:
+            time.sleep(1)
+    return False
+
+
+def main() -> int:
+    settings = get_settings()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if settings.using_default_pseudonym_key:
+        print("warning: PSEUDONYM_KEY is not set; using the local development key (never in production)")
+    from bot.db import upgrade
+
+    upgrade()
+    credentials, channels = _credentials_file()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    children: List[subprocess.Popen] = []
+    for name, command in _processes(credentials):
+        print(f"starting {name}: {' '.join(command[1:4])} ...", flush=True)
+        children.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
+
+    def stop(*_args) -> None:
+        for child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        ready = _wait_for("http://127.0.0.1:5005/", 180)
+        print("\n" + "=" * 60)
+        print("Assistant " + ("ready" if ready else "NOT ready (see the logs above)"))
+        print("  chat with it:        http://127.0.0.1:8080")
+        if len(children) > 3:
+            print("  caseworker console:  http://127.0.0.1:8081")
+        print("  channels on:         " + ("; ".join(channels) if channels else "none (set TELEGRAM_* / TWILIO_* to enable)"))
+        print("  stop:                Ctrl-C")
+        print("=" * 60, flush=True)
+        while all(child.poll() is None for child in children):
+            time.sleep(1)
+        print("a process stopped; stopping the others", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
