@@ -31,7 +31,8 @@ install: $(VENV)/.installed
 $(VENV)/.installed: requirements/lock.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.3.1"
-	$(BIN)/python -m pip install --progress-bar on --no-deps --ignore-requires-python -r requirements/lock.txt
+	$(BIN)/python -m pip install --progress-bar on --no-deps --ignore-requires-python \
+		$(if $(wildcard /opt/wheels),--find-links /opt/wheels) -r requirements/lock.txt
 	@touch $@
 
 train: models/.trained
