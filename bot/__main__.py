@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("train", help="train the model (reuses unchanged parts)")
     commands.add_parser("run", help="start everything of the embedded set-up (what `make run` does)")
+    caseworker = commands.add_parser("caseworker", help="caseworker console accounts")
+    caseworker.add_argument("action", help="add | passwd | list | deactivate | activate (ACTION --help for more)")
+    caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cases/cli.py
     return parser
 
 
@@ -39,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.run import main as run_main
 
         return run_main()
+    if args.command == "caseworker":
+        from bot.cases.cli import main as caseworker_main
+
+        return caseworker_main([args.action, *args.args])
     if args.command == "train":
         from bot.model import train
 

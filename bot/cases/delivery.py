@@ -5,6 +5,7 @@ Everything in bot/cases and console/ sends through `send()` and registers throug
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional
@@ -25,12 +26,15 @@ Send = Callable[..., Awaitable[Any]]  # async (conversation_id, text, buttons=No
 
 
 def normalise(result: Any) -> DeliveryResult:
-    """Any result with ok / used_template / error attributes (or a dict) → DeliveryResult."""
+    """Any result (object or dict) → DeliveryResult. Accepts the agreed ok/used_template/error
+    and channels.delivery.DeliveryResult's sent/used_template/reason/detail."""
     if isinstance(result, DeliveryResult):
         return result
     get = result.get if isinstance(result, dict) else (lambda name, default=None: getattr(result, name, default))
-    error = get("error", None)
-    return DeliveryResult(ok=bool(get("ok", False)), used_template=bool(get("used_template", False)),
+    ok = get("ok", None)
+    ok = get("sent", False) if ok is None else ok
+    error = get("error", None) or get("detail", None) or get("reason", None)
+    return DeliveryResult(ok=bool(ok), used_template=bool(get("used_template", False)),
                           error=str(error) if error else None)
 
 
@@ -54,16 +58,26 @@ async def safe_send(sender: Send, conversation_id: str, text: str) -> DeliveryRe
 
 
 def register_inbound(handler: Callable[[str, str, str, Any], str]) -> bool:
-    """Register `handler` as channels.hooks' on_inbound router; False if channels has no hooks."""
+    """Add `handler` to channels.hooks.INBOUND_HOOKS (once); False if channels has no hooks.
+
+    The hook runs in a worker thread (the case store is synchronous; the channels' event loop
+    must keep acknowledging webhooks). channels.hooks knows no "to_case_and_bot": our handler
+    has already stored the message in the case by then, so plain "to_bot" means exactly that.
+    """
     try:
         from channels import hooks
     except ImportError:
         logger.warning("channels.hooks is not available: messages will not be routed to cases")
         return False
-    for name in ("register_on_inbound", "register_inbound", "register"):
-        register = getattr(hooks, name, None)
-        if callable(register):
-            register(handler) if name != "register" else register("on_inbound", handler)
-            return True
-    hooks.on_inbound = handler  # a plain module attribute as the registry
+    if any(getattr(hook, "__wrapped__", None) is handler for hook in hooks.INBOUND_HOOKS):
+        return True
+
+    async def case_router(conversation_id: str, channel: str, text: Optional[str], media: Any) -> str:
+        decision = await asyncio.to_thread(handler, conversation_id, channel, text, media)
+        if decision == TO_CASE_AND_BOT and decision not in getattr(hooks, "DECISIONS", ()):
+            return hooks.TO_BOT
+        return decision
+
+    case_router.__wrapped__ = handler  # type: ignore[attr-defined]
+    hooks.INBOUND_HOOKS.append(case_router)
     return True

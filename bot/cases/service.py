@@ -159,8 +159,9 @@ def _record_outbound(engine: Engine, case_id: int, actor: Optional[Actor], text:
         _event(session, case, "message_out", actor.label if actor else "bot",
                message_id=message.id, delivery=delivery, error=result.error)
         if actor and result.ok:
-            case.first_response_at = case.first_response_at or message.created_at
             case.mirror_to_bot = False  # a person answered: the conversation is with them again
+        if actor and delivery == "sent":  # a template instead of the text is not yet an answer
+            case.first_response_at = case.first_response_at or message.created_at
         return message.id
 
 
