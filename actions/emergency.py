@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import case_bridge
 from actions.replies import send, ui, user_language
 
 
@@ -16,5 +17,7 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
-        send(dispatcher, ui("emergency_safety", language), custom={"urgent": True})
+        text = ui("emergency_safety", language)
+        send(dispatcher, text, custom={"urgent": True})
+        case_bridge.open_case(tracker, priority="urgent", reason="emergency", bot_text=text)
         return [SlotSet("handoff", True), SlotSet("urgent", True), SlotSet("failed_understandings", 0.0)]

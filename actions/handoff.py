@@ -7,12 +7,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import case_bridge
 from actions.replies import send, ui, user_language
 
 
 def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False) -> List[EventType]:
     language = user_language(tracker)
-    already = bool(tracker.get_slot("handoff"))
+    case = case_bridge.open_case(tracker, priority="urgent" if urgent else None)
+    # The case store knows whether a person is still on it (the slot stays set after a case
+    # is resolved); without a case (no store, no channel) the slot is all we have.
+    already = not case.created if case else bool(tracker.get_slot("handoff"))
     send(dispatcher, ui("handoff_already_open" if already else "handoff_requested", language))
     events: List[EventType] = [SlotSet("handoff", True), SlotSet("failed_understandings", 0.0)]
     if urgent:

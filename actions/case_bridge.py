@@ -1,0 +1,69 @@
+"""Open (or update) the caseworker case when an action hands the conversation to a person.
+
+Called by actions/handoff.py and actions/emergency.py after they have answered. The migrant's
+answer never depends on the case store: if it fails, the failure is logged and the action
+goes on as before (the `handoff` slot still records the request).
+"""
+from __future__ import annotations
+
+import logging
+from typing import List, Optional, Tuple
+
+from rasa_sdk import Tracker
+
+from actions.replies import user_language
+from bot.cases import notify, service
+
+logger = logging.getLogger(__name__)
+
+# Conversations a caseworker cannot answer: `python -m bot ask` (cli) and trackers without a
+# channel (action tests) have no way back to the migrant, so a case would only be noise.
+NO_WAY_BACK = {None, "", "cli", "cmdline"}
+HISTORY_EVENTS = 20  # the last turns copied into a new case, so nobody has to ask again
+ABUSE_TOPICS = {"report_abuse"}
+VULNERABILITY_SLOTS = ("vulnerability", "vulnerabilities")  # set by screening, if it ran
+
+
+def open_case(tracker: Tracker, priority: Optional[str] = None, reason: Optional[str] = None,
+              bot_text: Optional[str] = None) -> Optional[service.CaseUpdate]:
+    """The conversation's case after this handoff, or None (no channel, or the store failed)."""
+    channel = tracker.get_latest_input_channel()
+    if channel in NO_WAY_BACK:
+        return None
+    try:
+        topic = tracker.get_slot("topic")
+        flags = _flags(tracker)
+        update = service.open_or_update_case(
+            tracker.sender_id, channel, user_language(tracker), topic, priority,
+            reason or _reason(topic, flags), flags, history=_history(tracker),
+        )
+        if bot_text:
+            service.record_bot_message(update.case_id, bot_text)
+        notify.schedule(update)
+        return update
+    except Exception:  # noqa: BLE001 - the migrant still gets the action's answer
+        logger.exception("Could not open a case for a handoff")
+        return None
+
+
+def _flags(tracker: Tracker) -> List[str]:
+    flags: List[str] = []
+    for slot in VULNERABILITY_SLOTS:
+        value = tracker.get_slot(slot)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        flags += [str(v) for v in values if v and str(v).lower() not in ("none", "false")]
+    return flags
+
+
+def _reason(topic: Optional[str], flags: List[str]) -> str:
+    if topic in ABUSE_TOPICS:
+        return "abuse"
+    if any("minor" in flag for flag in flags):
+        return "unaccompanied_minor"
+    return "vulnerable" if flags else "request"
+
+
+def _history(tracker: Tracker) -> List[Tuple[str, str]]:
+    lines = [("migrant" if e.get("event") == "user" else "bot", e.get("text") or "")
+             for e in tracker.events if e.get("event") in ("user", "bot") and e.get("text")]
+    return lines[-HISTORY_EVENTS:]

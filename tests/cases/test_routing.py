@@ -1,0 +1,172 @@
+"""Handoff wiring: the actions open cases, the channel hook routes messages, urgent alerts."""
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import pytest
+
+from actions.emergency import ActionEmergency
+from actions.handoff import ActionHandoff
+from actions.replies import ui
+from bot.cases import accounts, cli, notify, routing, service, store
+from bot.cases.delivery import TO_BOT, TO_CASE, TO_CASE_AND_BOT, register_inbound
+from bot.cases.service import CaseUpdate
+from tests.cases.support import FakeChannel, tracker
+
+CONV = "wa-fedcba9876543210fedcba9876543210"
+
+
+async def run(action, tracker_):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker_, {})
+    return [m["text"] for m in dispatcher.messages], {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+@pytest.mark.asyncio
+async def test_handoff_action_opens_one_case_and_answers_from_the_store(default_db):
+    texts, slots = await run(ActionHandoff(), tracker(CONV, "I want a person", history=[("bot", "Hello.")]))
+    assert texts == [ui("handoff_requested", "en")] and slots["handoff"] is True
+    (row,) = store.inbox(accounts.create("sup", "supervisor-pw", "supervisor", engine=default_db), "unassigned")
+    assert (row.case.conversation_id, row.case.channel, row.case.priority) == (CONV, "telegram", "normal")
+    assert [l.message.text for l in store.transcript(row.case.id)] == ["Hello.", "I want a person"]
+    texts, _ = await run(ActionHandoff(), tracker(CONV, "hello??", slots={"handoff": True}))
+    assert texts == [ui("handoff_already_open", "en")]
+    # After the case is resolved the slot is still set, but a person is no longer on it.
+    supervisor = accounts.authenticate("sup", "supervisor-pw")
+    service.assign(row.case.id, supervisor, supervisor.id)
+    await service.resolve(row.case.id, supervisor, FakeChannel().send)
+    texts, _ = await run(ActionHandoff(), tracker(CONV, "human again", slots={"handoff": True}))
+    assert texts == [ui("handoff_requested", "en")]
+    assert len(store.inbox(supervisor, "unassigned")) == 1
+
+
+@pytest.mark.asyncio
+async def test_emergency_is_urgent_records_the_safety_answer_and_alerts(default_db, monkeypatch):
+    alerts = []
+    monkeypatch.setattr(notify, "schedule", alerts.append)
+    await run(ActionHandoff(), tracker(CONV, "human please", slots={"language": "fr"}))
+    texts, slots = await run(ActionEmergency(), tracker(CONV, "au secours", slots={"language": "fr"}))
+    assert texts == [ui("emergency_safety", "fr")] and slots["urgent"] is True
+    supervisor = accounts.create("sup", "supervisor-pw", "supervisor")
+    (row,) = store.inbox(supervisor, "unassigned")
+    assert (row.case.priority, row.case.reason, row.case.language) == ("urgent", "request", "fr")
+    assert store.transcript(row.case.id)[-1].message.text == ui("emergency_safety", "fr")
+    assert [a.became_urgent for a in alerts] == [False, True]
+
+
+@pytest.mark.parametrize("slots,priority,reason", [
+    ({"topic": "report_abuse"}, "urgent", "abuse"),
+    ({"vulnerability": ["unaccompanied_minor"]}, "high", "unaccompanied_minor"),
+    ({"vulnerability": ["medical", "none"]}, "high", "vulnerable"),
+    ({"topic": "avr_process"}, "normal", "request"),
+])
+@pytest.mark.asyncio
+async def test_handoff_priority_from_the_conversation(default_db, slots, priority, reason):
+    await run(ActionHandoff(), tracker(CONV, "a person please", slots=slots))
+    (row,) = store.inbox(accounts.create("sup", "supervisor-pw", "supervisor"), "unassigned")
+    assert (row.case.priority, row.case.reason) == (priority, reason)
+
+
+@pytest.mark.asyncio
+async def test_no_case_without_a_channel_and_the_migrant_is_answered_when_the_store_fails(default_db, monkeypatch):
+    texts, _ = await run(ActionHandoff(), tracker(CONV, "human", channel="cli"))
+    assert texts == [ui("handoff_requested", "en")]
+    assert service.record_inbound(CONV, "x") is None  # no case was opened for `python -m bot ask`
+    monkeypatch.setattr(service, "open_or_update_case", lambda *a, **k: (_ for _ in ()).throw(OSError("db down")))
+    texts, _ = await run(ActionEmergency(), tracker(CONV, "sos"))
+    assert texts == [ui("emergency_safety", "en")]
+
+
+def test_routing_sends_messages_to_the_case_while_it_is_active(default_db):
+    assert routing.on_inbound(CONV, "whatsapp", "hello", None) == TO_BOT
+    service.open_or_update_case(CONV, "whatsapp", "en")
+    assert routing.on_inbound(CONV, "whatsapp", "my passport is lost", None) == TO_CASE
+    assert routing.on_inbound(CONV, "whatsapp", None, {"kind": "voice", "reference": "m-1"}) == TO_CASE
+    assert [l.message.text for l in store.transcript(1)] == ["my passport is lost", ""]
+
+
+@pytest.mark.parametrize("text", [
+    "Our boat is SINKING", "please help, I am dying", "sos", "Au secours, on nous frappe", "je me noie… noyade",
+    "نحن نغرق", "وأنا أموت", "estou em perigo", "dem kidnap my brother", "ina mutuwa",
+])
+def test_emergency_words_also_reach_the_bot(default_db, text):
+    service.open_or_update_case(CONV, "whatsapp", "en")
+    assert routing.on_inbound(CONV, "whatsapp", text, None) == TO_CASE_AND_BOT
+
+
+@pytest.mark.parametrize("text", ["Is the sea route dangerous?", "Thank you, I will wait", "menus are nice"])
+def test_ordinary_messages_do_not_alarm(text):
+    assert not routing.looks_like_emergency(text) and not routing.wants_assistant(text)
+
+
+@pytest.mark.asyncio
+async def test_menu_brings_the_assistant_back_until_a_caseworker_answers(default_db):
+    case_id = service.open_or_update_case(CONV, "whatsapp", "en").case_id
+    assert routing.on_inbound(CONV, "whatsapp", " Menu! ", None) == TO_CASE_AND_BOT
+    assert routing.on_inbound(CONV, "whatsapp", "2", None) == TO_CASE_AND_BOT
+    amina = accounts.create("amina", "amina-password")
+    await service.reply(case_id, amina, "Hello, I am here now", FakeChannel().send)
+    assert routing.on_inbound(CONV, "whatsapp", "thank you", None) == TO_CASE
+
+
+def test_a_failing_store_routes_to_the_bot(monkeypatch):
+    monkeypatch.setattr(service, "record_inbound", lambda *a, **k: (_ for _ in ()).throw(OSError("db down")))
+    assert routing.on_inbound(CONV, "telegram", "hello", None) == TO_BOT
+
+
+@pytest.mark.asyncio
+async def test_install_registers_once_with_channels_hooks(default_db, monkeypatch):
+    from channels import hooks
+
+    monkeypatch.setattr(hooks, "INBOUND_HOOKS", [])
+    assert routing.install() and routing.install() and len(hooks.INBOUND_HOOKS) == 1
+    assert await hooks.on_inbound(CONV, "telegram", "hi", None) == hooks.TO_BOT
+    service.open_or_update_case(CONV, "telegram", "en")
+    assert await hooks.on_inbound(CONV, "telegram", "hi", None) == hooks.TO_CASE
+    # Where channels.hooks knows no "to_case_and_bot", "to_bot" means the same: the case has it.
+    both = TO_CASE_AND_BOT if TO_CASE_AND_BOT in hooks.DECISIONS else hooks.TO_BOT
+    assert await hooks.on_inbound(CONV, "telegram", "sos", None) == both
+    assert [l.message.text for l in store.transcript(1)] == ["hi", "sos"]
+
+
+@pytest.mark.asyncio
+async def test_urgent_notification_names_no_person(monkeypatch):
+    requests = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    update_ = CaseUpdate(7, True, "pending", "urgent", None, "ar", "risk_sea")
+    assert not await notify.notify_urgent(update_, httpx.MockTransport(handler))  # not configured
+    monkeypatch.setenv("CASEWORKER_TELEGRAM_CHAT_ID", "-100123")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://telegram.test")
+    assert await notify.notify_urgent(update_, httpx.MockTransport(handler))
+    normal = CaseUpdate(8, True, "pending", "normal", None, "en", None)
+    assert not await notify.notify_urgent(normal, httpx.MockTransport(handler))
+    (request,) = requests
+    assert str(request.url) == "http://telegram.test/bot123:abc/sendMessage"
+    body = json.loads(request.content)
+    assert body["chat_id"] == "-100123"
+    assert body["text"] == notify.notification_text(update_)
+    assert "#7" in body["text"] and "URGENT" in body["text"] and "ar" in body["text"] and "risk_sea" in body["text"]
+    failing = httpx.MockTransport(lambda request: httpx.Response(500))
+    assert not await notify.notify_urgent(update_, failing)
+
+
+def test_caseworker_cli(default_db, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert cli.main(["add", "Amina", "--role", "supervisor", "--password-stdin"]) == 0
+    assert accounts.authenticate("amina", "a-long-password").role == "supervisor"
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["add", "ben", "--password-stdin"]) == 1
+    assert cli.main(["deactivate", "amina"]) == 0
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr()
+    assert "amina\tsupervisor\tinactive" in out.out and "at least 10 characters" in out.err
+    assert accounts.authenticate("amina", "a-long-password") is None
