@@ -45,3 +45,8 @@ def default_db(sqlite_engine, monkeypatch):
 
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    support.cheap_password_hashing(monkeypatch)

@@ -19,6 +19,16 @@ from bot.db import make_engine, upgrade
 PG_ADMIN = os.environ.get("CASES_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with minimal cost: the production parameters take ~0.5 s a hash on a busy CI box
+    and prove nothing more here (the hash format is still argon2id)."""
+    from argon2 import PasswordHasher
+
+    from bot.cases import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
 def sqlite_engine(directory: Path) -> Engine:
     url = f"sqlite:///{directory / 'cases.db'}"
     upgrade(url)  # the real migrations, so the tests also prove 0003_cases matches the models

@@ -1,0 +1,36 @@
+"""`python -m console [--host H] [--port P]`: serve the caseworker console (127.0.0.1:8081).
+
+Bind to 127.0.0.1 and put a TLS reverse proxy in front for remote caseworkers (then set
+CONSOLE_COOKIE_SECURE=1); the console itself speaks plain http.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import List, Optional
+
+import bot  # noqa: F401  (environment defaults)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from aiohttp import web
+
+    from bot.db import upgrade
+    from console.app import create_app
+    from console.config import ConsoleConfig
+
+    config = ConsoleConfig()
+    parser = argparse.ArgumentParser(prog="python -m console", description="caseworker console")
+    parser.add_argument("--host", default=config.host)
+    parser.add_argument("--port", type=int, default=config.port)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    upgrade()  # the case tables must exist before the first request
+    web.run_app(create_app(), host=args.host, port=args.port, access_log=None,
+                print=lambda _: print(f"Caseworker console on http://{args.host}:{args.port}/", flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

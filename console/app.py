@@ -1,0 +1,76 @@
+"""The caseworker console: an aiohttp app (jinja2 pages, a little vanilla JS).
+
+    create_app(database_url=None, send=None) -> aiohttp.web.Application
+
+`database_url`: the case store (default DATABASE_URL); `send`: async (conversation_id, text,
+buttons=None) -> delivery result, default channels.outbound.send_to_conversation (through
+bot/cases/delivery.py); tests pass a fake. Serve with `python -m console`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from aiohttp import web
+
+from bot.cases import delivery
+from bot.cases.service import engine_for
+from bot.db import make_engine
+from console import api, auth, views
+from console.config import ConsoleConfig
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+# Scripts and styles only from our own files: even a markup injection we missed could not
+# run a script. No framing (clickjacking), no referrer (case numbers stay inside).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"  # case data stays out of browser caches
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:  # redirects and error pages are responses too
+        _secure(request, error)
+        raise
+    _secure(request, response)
+    return response
+
+
+def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send] = None) -> web.Application:
+    app = web.Application(middlewares=[security_headers, auth.gate], client_max_size=256 * 1024)
+    app["engine"] = make_engine(database_url) if database_url else engine_for()
+    app["send"] = send or delivery.send
+    app["config"] = ConsoleConfig()
+    app["login_throttle"] = auth.LoginThrottle()
+    app.add_routes([
+        web.get("/login", auth.login_page),
+        web.post("/login", auth.login),
+        web.post("/logout", auth.logout),
+        web.get("/", views.index),
+        web.get("/inbox", views.inbox),
+        web.get(r"/cases/{case_id:\d+}", views.case_page),
+        web.post(r"/cases/{case_id:\d+}/{action:[a-z]+}", views.case_action),
+        web.get(r"/api/cases/{case_id:\d+}/messages", api.case_messages),
+        web.get("/api/inbox/version", api.inbox_version),
+        web.static("/static", STATIC),
+    ])
+    if database_url:
+        app.on_cleanup.append(_dispose_engine)
+    return app
+
+
+async def _dispose_engine(app: web.Application) -> None:
+    app["engine"].dispose()

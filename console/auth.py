@@ -1,0 +1,118 @@
+"""Sign-in, sign-out and the gate in front of every other page.
+
+- Every path except /login and /static/ needs a session: pages redirect to /login, JSON
+  endpoints answer 401 (a script cannot follow a login redirect usefully).
+- Every POST carries the session's CSRF token (form field csrf_token or header X-CSRF-Token);
+  the login form itself uses a double-submit cookie, as there is no session yet.
+- Cookies are HttpOnly and SameSite=Strict: other sites can neither read nor send them.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from typing import Deque, Dict, Optional
+
+from aiohttp import web
+from yarl import URL
+
+from bot.cases import accounts
+from console import sessions
+from console.render import render
+
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_FAILURES, FAILURE_WINDOW_SECONDS = 5, 15 * 60
+
+
+class LoginThrottle:
+    """At most MAX_FAILURES wrong passwords per username in the window (per process): slows
+    password guessing without locking anyone out for long."""
+
+    def __init__(self) -> None:
+        self.failures: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def blocked(self, username: str) -> bool:
+        recent = self.failures[username]
+        while recent and recent[0] < time.monotonic() - FAILURE_WINDOW_SECONDS:
+            recent.popleft()
+        return len(recent) >= MAX_FAILURES
+
+    def failed(self, username: str) -> None:
+        self.failures[username].append(time.monotonic())
+
+    def succeeded(self, username: str) -> None:
+        self.failures.pop(username, None)
+
+
+def _cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
+    response.set_cookie(name, value, httponly=True, samesite="Strict", path="/",
+                        secure=request.app["config"].cookie_secure)
+
+
+def _safe_next(target: Optional[str]) -> str:
+    # Only local paths: "//evil.example" or "https://…" would make the login an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/inbox"
+
+
+def _tokens_match(sent: Optional[str], expected: Optional[str]) -> bool:
+    return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
+
+
+@web.middleware
+async def gate(request: web.Request, handler):
+    if request.path == "/login" or request.path.startswith("/static/"):
+        return await handler(request)
+    engine = request.app["engine"]
+    found = await asyncio.to_thread(sessions.lookup, engine, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        if request.path.startswith("/api/"):
+            return web.json_response({"error": "login required"}, status=401)
+        raise web.HTTPSeeOther(URL("/login").with_query(next=request.rel_url.path_qs))
+    request["actor"], request["csrf"] = found
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("X-CSRF-Token") or (await request.post()).get("csrf_token")
+        if not _tokens_match(sent, request["csrf"]):
+            raise web.HTTPForbidden(text="Missing or wrong CSRF token. Reload the page and try again.")
+    return await handler(request)
+
+
+async def login_page(request: web.Request, error: Optional[str] = None, status: int = 200) -> web.Response:
+    token = secrets.token_urlsafe(32)
+    response = render(request, "login.html", status=status, login_csrf=token, error=error,
+                      next=_safe_next(request.query.get("next")))
+    _cookie(response, request, LOGIN_CSRF_COOKIE, token)
+    return response
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    if not _tokens_match(form.get("csrf_token"), request.cookies.get(LOGIN_CSRF_COOKIE)):
+        raise web.HTTPForbidden(text="Missing or wrong CSRF token. Reload the login page and try again.")
+    username = str(form.get("username", "")).strip().lower()
+    throttle: LoginThrottle = request.app["login_throttle"]
+    if throttle.blocked(username):
+        return await login_page(request, "Too many failed attempts. Wait 15 minutes and try again.", 429)
+    engine = request.app["engine"]
+    actor = await asyncio.to_thread(accounts.authenticate, username, str(form.get("password", "")), engine)
+    if actor is None:
+        throttle.failed(username)
+        return await login_page(request, "Wrong username or password.", 401)
+    throttle.succeeded(username)
+    token = await asyncio.to_thread(sessions.create, engine, actor.id, request.app["config"].session_hours)
+    response = web.HTTPSeeOther(_safe_next(str(form.get("next", ""))))
+    _cookie(response, request, SESSION_COOKIE, token)
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await asyncio.to_thread(sessions.end, request.app["engine"], request.cookies.get(SESSION_COOKIE))
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response

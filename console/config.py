@@ -1,0 +1,26 @@
+"""Console settings from the environment (read when the app is created)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    host: str = field(default_factory=lambda: os.environ.get("CONSOLE_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: _int("CONSOLE_PORT", 8081))
+    # A case waiting longer than this for its first answer is shown in red in the inbox.
+    sla_first_response_minutes: int = field(default_factory=lambda: _int("SLA_FIRST_RESPONSE_MINUTES", 60))
+    session_hours: int = field(default_factory=lambda: _int("CONSOLE_SESSION_HOURS", 12))
+    # Behind a TLS proxy set CONSOLE_COOKIE_SECURE=1; plain http on 127.0.0.1 needs it off.
+    cookie_secure: bool = field(
+        default_factory=lambda: os.environ.get("CONSOLE_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    )
+    poll_seconds: int = field(default_factory=lambda: _int("CONSOLE_POLL_SECONDS", 3))

@@ -1,0 +1,129 @@
+"""Console pages (inbox, case) and the case actions behind their forms.
+
+Forms post and redirect back (post/redirect/get), so reloading never sends a reply twice.
+Notices travel as fixed codes in the query string, never as text: nothing a request carries
+is echoed into a page.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, Optional
+
+from aiohttp import web
+
+from bot.cases import service, store
+from bot.cases.policy import Actor, PermissionDenied
+from bot.cases.service import CaseNotFound
+from bot.cases.state import PRIORITIES, CaseError, allowed_actions
+from console.render import canned_replies, render, sla
+
+NOTICES = {
+    "sent": "Reply sent.",
+    "template": "WhatsApp's 24-hour window is closed: the migrant received the approved template inviting "
+                "them to write back, not your text. Your reply is saved here; send it again when they answer.",
+    "failed": "The reply could not be delivered (see the message below). It is saved here; try again later.",
+    "claimed": "You have claimed this case.", "assigned": "Case assigned.", "noted": "Note added.",
+    "priority": "Priority changed.", "reopened": "Case reopened.",
+    "resolved": "Case resolved; the migrant was told that the assistant is back.",
+    "resolved_unsent": "Case resolved, but the message telling the migrant could not be delivered.",
+}
+
+
+async def db(request: web.Request, function: Callable[..., Any], *args: Any) -> Any:
+    """Run a synchronous store call off the event loop (other caseworkers keep being served)."""
+    return await asyncio.to_thread(function, *args, engine=request.app["engine"])
+
+
+def _case_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["case_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/inbox")
+
+
+async def inbox(request: web.Request) -> web.Response:
+    actor: Actor = request["actor"]
+    query = request.query
+    folder, status = query.get("folder", "unassigned"), query.get("status", "active")
+    topic, language = query.get("topic") or None, query.get("language") or None
+    try:
+        rows = await db(request, store.inbox, actor, folder, topic, language, status)
+    except CaseError as error:
+        return render(request, "error.html", status=403 if folder == "all" else 400, error=str(error))
+    topics, languages = await db(request, store.filter_values)
+    limit = request.app["config"].sla_first_response_minutes
+    return render(
+        request, "inbox.html", rows=[(row, sla(row.case, limit)) for row in rows], folder=folder, status_filter=status,
+        topic=topic or "", language=language or "", topics=topics, languages=languages, sla_minutes=limit,
+        version=await db(request, store.inbox_version), poll_seconds=request.app["config"].poll_seconds,
+    )
+
+
+async def case_page(request: web.Request, error: Optional[str] = None, status: int = 200) -> web.Response:
+    actor: Actor = request["actor"]
+    case_id = _case_id(request)
+    try:
+        case, assignee = await db(request, store.get_case, case_id, actor)
+    except CaseNotFound:
+        raise web.HTTPNotFound(text="No such case (or it is assigned to a colleague).") from None
+    lines = await db(request, store.transcript, case_id, 0)
+    reviewed, replies = canned_replies(case.language)
+    return render(
+        request, "case.html", status=status, case=case, assignee=assignee, lines=lines,
+        events=await db(request, store.events, case_id),
+        caseworkers=await db(request, store.caseworkers) if actor.is_supervisor else [],
+        allowed=allowed_actions(case.status), priorities=PRIORITIES, canned=replies, canned_reviewed=reviewed,
+        sla=sla(case, request.app["config"].sla_first_response_minutes), error=error,
+        notice=NOTICES.get(request.query.get("notice", "")), last_id=lines[-1].message.id if lines else 0,
+        poll_seconds=request.app["config"].poll_seconds,
+    )
+
+
+async def case_action(request: web.Request) -> web.Response:
+    """POST /cases/{id}/{action}: do it, then back to the case page with a notice."""
+    actor: Actor = request["actor"]
+    case_id, action = _case_id(request), request.match_info["action"]
+    form = await request.post()
+    engine, send = request.app["engine"], request.app["send"]
+    try:
+        if action == "reply":
+            result = await service.reply(case_id, actor, str(form.get("text", "")), send, engine=engine)
+            notice = "failed" if not result.ok else ("template" if result.used_template else "sent")
+        elif action == "resolve":
+            result = await service.resolve(case_id, actor, send, engine=engine)
+            notice = "resolved" if result.ok and not result.used_template else "resolved_unsent"
+        elif action == "claim":
+            await db(request, service.assign, case_id, actor, actor.id)
+            notice = "claimed"
+        elif action == "assign":
+            await db(request, service.assign, case_id, actor, _int(form.get("assignee_id")))
+            notice = "assigned"
+        elif action == "note":
+            await db(request, service.add_note, case_id, actor, str(form.get("text", "")))
+            notice = "noted"
+        elif action == "priority":
+            await db(request, service.change_priority, case_id, actor, str(form.get("priority", "")))
+            notice = "priority"
+        elif action == "reopen":
+            await db(request, service.reopen, case_id, actor)
+            notice = "reopened"
+        else:
+            raise web.HTTPNotFound()
+    except CaseNotFound:
+        raise web.HTTPNotFound(text="No such case.") from None
+    except PermissionDenied as error:
+        return await case_page(request, error=str(error), status=403)
+    except CaseError as error:
+        return await case_page(request, error=str(error), status=409)
+    raise web.HTTPSeeOther(f"/cases/{case_id}?notice={notice}")
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise CaseError("Choose a caseworker.") from None
