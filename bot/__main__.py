@@ -25,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     caseworker = commands.add_parser("caseworker", help="caseworker console accounts")
     caseworker.add_argument("action", help="add | passwd | list | deactivate | activate (ACTION --help for more)")
     caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cases/cli.py
+
+    telegram = commands.add_parser("telegram", help="Telegram webhook registration and local polling")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    telegram_commands.add_parser("set-webhook", help="register URL with the webhook secret").add_argument("url")
+    telegram_commands.add_parser("poll", help="local development: answer via getUpdates, no webhook")
     return parser
 
 
@@ -46,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cases.cli import main as caseworker_main
 
         return caseworker_main([args.action, *args.args])
+    if args.command == "telegram":
+        from channels.telegram_cli import main as telegram_main
+
+        return telegram_main([args.telegram_command] + ([args.url] if args.telegram_command == "set-webhook" else []))
     if args.command == "train":
         from bot.model import train
 

@@ -1,0 +1,11 @@
+"""Messaging channels: everything that knows Telegram's or Twilio's wire format.
+
+Input channels for Rasa (credentials.yml keys):   channels.telegram.TelegramInput,
+                                                  channels.whatsapp.WhatsAppInput
+Sending from elsewhere (caseworker console):       channels.outbound.send_to_conversation
+Routing inbound messages to an open case:          channels.hooks.INBOUND_HOOKS
+Which channels are configured / credentials file:  channels.config.enabled_channels,
+                                                  channels.config.write_credentials
+Tables (migrations/versions/0002_channels.py):     processed_updates, channel_addresses,
+                                                  channel_media, delivery_status
+"""

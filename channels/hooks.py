@@ -1,0 +1,59 @@
+"""The seam between the channels and caseworker handoff: who gets an inbound message?
+
+Every inbound message (after verification, de-duplication and pseudonymisation, in the order the
+user sent them) is offered to the callables in `INBOUND_HOOKS`, in order. Each is called as
+
+    hook(conversation_id, channel, text, media) -> decision | None   (may also be async)
+
+with `text` the user's text (or None) and `media` None or a dict
+{"kind": "photo"|"voice"|..., "reference": file_id/URL, "content_type": str|None}. The first
+hook that returns something other than None decides:
+
+- TO_BOT  ("to_bot"):  the assistant (Rasa) answers, as when no hook is registered;
+- TO_CASE ("to_case"): an open case took the message (the hook stored it for the caseworker);
+  the channel sends nothing to Rasa. For media it tells the user the file was passed on
+  (ui `media_kept_for_caseworker`), for text it stays silent;
+- TO_CASE_AND_BOT ("to_case_and_bot"): the case has it and the assistant answers too (urgent
+  messages, or the user asked for the menu); media is acknowledged as passed on;
+- DROP    ("drop"):    ignore the message entirely.
+
+A hook that raises is logged and skipped, so a broken case store never silences the bot.
+Register with `channels.hooks.INBOUND_HOOKS.append(my_hook)`.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+
+logger = logging.getLogger(__name__)
+
+TO_BOT = "to_bot"
+TO_CASE = "to_case"
+TO_CASE_AND_BOT = "to_case_and_bot"
+DROP = "drop"
+DECISIONS = (TO_BOT, TO_CASE, TO_CASE_AND_BOT, DROP)
+
+Media = Optional[Dict[str, Any]]
+Hook = Callable[[str, str, Optional[str], Media], Union[Optional[str], Awaitable[Optional[str]]]]
+
+INBOUND_HOOKS: List[Hook] = []
+
+
+async def on_inbound(conversation_id: str, channel: str, text: Optional[str], media: Media) -> str:
+    """The decision for one inbound message; "to_bot" unless a registered hook says otherwise."""
+    for hook in list(INBOUND_HOOKS):
+        try:
+            decision = hook(conversation_id, channel, text, media)
+            if inspect.isawaitable(decision):
+                decision = await decision
+        except Exception:
+            logger.exception("Inbound hook %r failed for %s; ignoring it", hook, conversation_id)
+            continue
+        if decision is None:
+            continue
+        if decision not in DECISIONS:
+            logger.error("Inbound hook %r returned unknown decision %r; ignoring it", hook, decision)
+            continue
+        return decision
+    return TO_BOT

@@ -1,0 +1,197 @@
+"""The channels' tables in the project database (schema: migrations/versions/0002_channels.py).
+
+Plain synchronous SQLAlchemy Core; the async channel code calls these through
+`asyncio.to_thread` so a slow database never blocks the event loop that acknowledges webhooks.
+This is the only module that reads or writes a real address (phone number, Telegram chat id).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, delete, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+processed_updates = Table(
+    "processed_updates", metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("update_id", String(64), primary_key=True),
+    Column("received_at", DateTime, nullable=False),
+)
+channel_addresses = Table(
+    "channel_addresses", metadata,
+    Column("conversation_id", String(64), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("address", String(128), nullable=False),
+    Column("language", String(8)),
+    Column("last_inbound_at", DateTime),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("blocked", Boolean, nullable=False, default=False),
+)
+channel_media = Table(
+    "channel_media", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("content_type", String(128)),
+    Column("received_at", DateTime, nullable=False),
+)
+delivery_status = Table(
+    "delivery_status", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("message_id", String(64)),
+    Column("conversation_id", String(64)),
+    Column("status", String(32), nullable=False),
+    Column("error_code", String(16)),
+    Column("recorded_at", DateTime, nullable=False),
+)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored (SQLite keeps no time zone; the rest of the schema does the same)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Address:
+    conversation_id: str
+    channel: str
+    address: str  # never log this
+    language: Optional[str]
+    last_inbound_at: Optional[datetime]
+    opted_out: bool
+    blocked: bool
+
+    def __repr__(self) -> str:  # keeps the address out of tracebacks and debug output
+        return f"Address({self.conversation_id!r}, {self.channel!r}, language={self.language!r})"
+
+
+class ChannelStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_settings(cls) -> "ChannelStore":
+        from bot.db import get_engine
+        from bot.settings import get_settings
+
+        # Pass the URL explicitly: get_engine() caches per URL, and tests change DATABASE_URL.
+        return cls(get_engine(get_settings().database_url))
+
+    # -- de-duplication ------------------------------------------------------------------
+    def claim_update(self, channel: str, update_id: str) -> bool:
+        """True the first time this delivery id is seen, False for every repeat (also after a restart)."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(processed_updates).values(channel=channel, update_id=str(update_id), received_at=utcnow())
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def prune_processed_updates(self, older_than: timedelta = timedelta(days=7)) -> int:
+        """Platforms stop re-sending after minutes (Telegram) or seconds (Twilio): a week is ample."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(processed_updates).where(processed_updates.c.received_at < utcnow() - older_than)
+            )
+        return int(result.rowcount or 0)
+
+    # -- addresses -----------------------------------------------------------------------
+    def get_address(self, conversation_id: str) -> Optional[Address]:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(channel_addresses).where(channel_addresses.c.conversation_id == conversation_id)
+            ).mappings().first()
+        return Address(**row) if row else None
+
+    def record_inbound(self, conversation_id: str, channel: str, address: str) -> Address:
+        """The user wrote: remember where to reply, open the 24 h window, clear `blocked`.
+
+        Writing to us again proves the user unblocked the bot or that the number works.
+        """
+        now = utcnow()
+        values = {"address": address, "last_inbound_at": now, "blocked": False}
+        where = channel_addresses.c.conversation_id == conversation_id
+        with self.engine.begin() as connection:
+            updated = connection.execute(update(channel_addresses).where(where).values(**values)).rowcount
+        if not updated:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        insert(channel_addresses).values(
+                            conversation_id=conversation_id, channel=channel, opted_out=False, **values
+                        )
+                    )
+            except IntegrityError:  # created concurrently (e.g. by another server): update it
+                with self.engine.begin() as connection:
+                    connection.execute(update(channel_addresses).where(where).values(**values))
+        address_row = self.get_address(conversation_id)
+        assert address_row is not None
+        return address_row
+
+    def _set(self, conversation_id: str, **values: object) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(channel_addresses).where(channel_addresses.c.conversation_id == conversation_id).values(**values)
+            )
+
+    def set_language(self, conversation_id: str, language: Optional[str]) -> None:
+        self._set(conversation_id, language=language)
+
+    def set_blocked(self, conversation_id: str, blocked: bool = True) -> None:
+        self._set(conversation_id, blocked=blocked)
+
+    def set_opted_out(self, conversation_id: str, opted_out: bool = True) -> None:
+        self._set(conversation_id, opted_out=opted_out)
+
+    # -- media and delivery --------------------------------------------------------------
+    def record_media(self, conversation_id: str, channel: str, reference: str, content_type: Optional[str]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(channel_media).values(
+                    conversation_id=conversation_id, channel=channel, reference=reference,
+                    content_type=content_type, received_at=utcnow(),
+                )
+            )
+
+    def media_for(self, conversation_id: str) -> list[dict]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(channel_media).where(channel_media.c.conversation_id == conversation_id).order_by(channel_media.c.id)
+            ).mappings().all()
+        return [dict(row) for row in rows]
+
+    def record_delivery(
+        self, channel: str, status: str, message_id: Optional[str] = None,
+        conversation_id: Optional[str] = None, error_code: Optional[str] = None,
+    ) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(delivery_status).values(
+                    channel=channel, status=status, message_id=message_id, conversation_id=conversation_id,
+                    error_code=None if error_code in (None, "") else str(error_code), recorded_at=utcnow(),
+                )
+            )
+
+    def erase_conversation(self, conversation_id: str) -> None:
+        """After a user's "delete my data": forget media references, delivery log and language.
+
+        The address itself stays, because the confirmation still has to reach the user and they
+        may keep writing; it is removed by the retention purge like any other conversation.
+        """
+        with self.engine.begin() as connection:
+            connection.execute(delete(channel_media).where(channel_media.c.conversation_id == conversation_id))
+            connection.execute(delete(delivery_status).where(delivery_status.c.conversation_id == conversation_id))
+            connection.execute(
+                update(channel_addresses)
+                .where(channel_addresses.c.conversation_id == conversation_id)
+                .values(language=None)
+            )

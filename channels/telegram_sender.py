@@ -1,0 +1,145 @@
+"""Sending Telegram messages with python-telegram-bot's Bot (API calls only, no Application).
+
+Texts go out with no parse mode (plain text), so nothing needs escaping and a "*" or "_" in an
+answer can never break a message. Menus become inline keyboards whose callback_data is the
+button payload ("1", "2", ...). 429 waits the `retry_after` Telegram asks for; 403 (the user
+blocked the bot) marks the address blocked. ptb's error texts can contain the token or the
+chat id: only exception class names are logged.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import warnings
+from datetime import timedelta
+from typing import Any, Dict, List, Optional
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.request import HTTPXRequest
+
+from channels import delivery as d
+from channels.config import TELEGRAM, TelegramConfig
+from channels.delivery import DeliveryResult
+from channels.retry import Classification, RetryPolicy, call_with_retries
+from channels.store import Address, ChannelStore
+from channels.text import TELEGRAM_LIMIT, split_message
+
+logger = logging.getLogger(__name__)
+CALLBACK_DATA_LIMIT = 64  # bytes
+
+
+class _RedactBotToken(logging.Filter):
+    """httpx logs each request URL at INFO, and Telegram's URLs contain the bot token."""
+
+    _pattern = re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(self._pattern.sub("/bot<token>", str(a)) if "/bot" in str(a) else a for a in record.args)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactBotToken())
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # ptb 22 warns that the type will become timedelta
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(exc: BaseException) -> Classification:
+    if isinstance(exc, RetryAfter):
+        return True, retry_after_seconds(exc)
+    if isinstance(exc, (Forbidden, BadRequest, InvalidToken, ChatMigrated, Conflict)):
+        return False, None
+    return isinstance(exc, NetworkError), None  # network errors, time-outs and 5xx
+
+
+def inline_keyboard(buttons: Optional[List[Dict[str, Any]]]) -> Optional[InlineKeyboardMarkup]:
+    rows = []
+    for button in buttons or []:
+        payload = str(button.get("payload") or "").strip()
+        if not payload or len(payload.encode()) > CALLBACK_DATA_LIMIT:
+            logger.warning("Skipping a button whose payload does not fit Telegram's 64-byte callback data")
+            continue
+        rows.append([InlineKeyboardButton(str(button.get("title") or payload), callback_data=payload)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def make_bot(config: TelegramConfig) -> Bot:
+    return Bot(
+        config.token,
+        base_url=f"{config.api_base_url}/bot",
+        base_file_url=f"{config.api_base_url}/file/bot",
+        # ptb's default pool has one connection: far too few for many users answered in parallel.
+        request=HTTPXRequest(connection_pool_size=64, connect_timeout=5, read_timeout=15, pool_timeout=5),
+        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=40),
+    )
+
+
+async def close_bot(bot: Bot) -> None:
+    """Closes the HTTP clients; Bot.shutdown() skips that when initialize() (getMe) never ran."""
+    for request in (bot.request, getattr(bot, "_request", (None,))[0]):
+        if request is not None:
+            await request.shutdown()
+
+
+class TelegramSender:
+    channel = TELEGRAM
+
+    def __init__(self, config: TelegramConfig, store: ChannelStore, policy: RetryPolicy = RetryPolicy()) -> None:
+        self.config = config
+        self.store = store
+        self.policy = policy
+        self.bot = make_bot(config)
+
+    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> DeliveryResult:
+        cid = address.conversation_id
+        if address.blocked:
+            return DeliveryResult(cid, TELEGRAM, False, reason=d.BLOCKED, permanent=True,
+                                  detail="The user has blocked the bot; they must write to it again first.")
+        parts = split_message(text, TELEGRAM_LIMIT)
+        if not parts:
+            return DeliveryResult(cid, TELEGRAM, False, reason=d.EMPTY)
+        keyboard = inline_keyboard(buttons)
+        chat_id = int(address.address) if address.address.lstrip("-").isdigit() else address.address
+        ids: List[str] = []
+        for number, part in enumerate(parts, start=1):
+            markup = keyboard if number == len(parts) else None  # the menu goes under the last part
+            try:
+                message = await call_with_retries(
+                    lambda: self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup),
+                    classify,
+                    self.policy,
+                )
+            except Exception as exc:
+                return await self._failed(address, ids, exc)
+            ids.append(str(message.message_id))
+        return DeliveryResult(cid, TELEGRAM, True, parts=len(ids), message_ids=ids)
+
+    async def _failed(self, address: Address, sent_ids: List[str], exc: BaseException) -> DeliveryResult:
+        cid = address.conversation_id
+        reason, permanent = d.FAILED, not classify(exc)[0]
+        if isinstance(exc, Forbidden):
+            reason, permanent = d.BLOCKED, True
+            await asyncio.to_thread(self.store.set_blocked, cid, True)
+        label = type(exc).__name__
+        code = "403" if isinstance(exc, Forbidden) else "429" if isinstance(exc, RetryAfter) else label[:16]
+        await asyncio.to_thread(self.store.record_delivery, TELEGRAM, "failed", None, cid, code)
+        logger.warning("Telegram message to %s failed (%s, %s)", cid, label, reason)
+        return DeliveryResult(cid, TELEGRAM, bool(sent_ids), parts=len(sent_ids), message_ids=sent_ids,
+                              reason=reason, permanent=permanent, detail=f"Telegram error {label}")
+
+    async def answer_callback(self, query_id: str) -> None:
+        """Stops the button's loading spinner; a failure (query too old) only matters cosmetically."""
+        try:
+            await call_with_retries(lambda: self.bot.answer_callback_query(query_id), classify, self.policy)
+        except Exception as exc:
+            logger.info("answerCallbackQuery failed (%s)", type(exc).__name__)
+
+    async def close(self) -> None:
+        await close_bot(self.bot)

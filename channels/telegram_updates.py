@@ -1,0 +1,106 @@
+"""Telegram Update JSON → the channel-neutral Inbound message (parsed with python-telegram-bot).
+
+Only private chats are served (the assistant talks to one person at a time; in a group the
+chat id would not be the user). Handled: messages and edited messages (an edit is answered like
+a new message), inline-keyboard callbacks, and my_chat_member (the user blocked / unblocked the
+bot). Commands become the words the assistant understands; any other leading "/" is removed,
+because Rasa would read "/intent" as a forced intent.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from telegram import Message, Update
+
+from bot.privacy.pseudonym import pseudonymise
+from channels.config import TELEGRAM
+from channels.inbound import BLOCKED, UNBLOCKED, Inbound, Media
+
+COMMANDS = {
+    "start": "hello",
+    "help": "menu",
+    "menu": "menu",
+    "language": "change language",
+    "human": "human",
+    "delete": "delete my data",
+}
+
+
+def user_text(text: str) -> Tuple[str, Dict[str, Any]]:
+    """Commands → assistant words (plus metadata); other text with Rasa's "/" prefix removed."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return stripped, {}
+    command, _, argument = stripped[1:].partition(" ")
+    command = command.split("@", 1)[0].lower()  # "/help@SomeBot" in menus
+    if command in COMMANDS:
+        metadata: Dict[str, Any] = {"command": command}
+        if command == "start" and argument.strip():
+            metadata["start_payload"] = argument.strip()[:64]  # deep link t.me/bot?start=...
+        return COMMANDS[command], metadata
+    return stripped.lstrip("/").strip(), {}
+
+
+def message_media(message: Message) -> List[Media]:
+    """The file a message carries (its Telegram file_id), or the shared location."""
+    if message.photo:
+        return [Media("photo", message.photo[-1].file_id, "image/jpeg")]  # largest size
+    if message.location:
+        location = message.location
+        return [Media("location", f"geo:{location.latitude},{location.longitude}", "location")]
+    if message.contact:
+        # Someone else's phone number: not stored, only that a contact card was sent.
+        return [Media("contact", "contact card (not stored)", "contact")]
+    for kind in ("voice", "audio", "video", "video_note", "animation", "sticker", "document"):
+        attachment = getattr(message, kind, None)
+        if attachment is not None:
+            content_type = getattr(attachment, "mime_type", None) or kind
+            return [Media(kind, attachment.file_id, content_type)]
+    return []
+
+
+def parse_update(data: Dict[str, Any]) -> Optional[Tuple[Inbound, Optional[str]]]:
+    """(Inbound, callback_query_id or None), or None for updates the assistant does not serve."""
+    update = Update.de_json(data, None)
+    if update is None:
+        return None
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None or message.chat.type != "private" or not query.data:
+            return None
+        inbound = _inbound(str(message.chat.id), query.data.strip(), [], {"callback": True})
+        return inbound, query.id
+    if update.my_chat_member is not None:
+        member = update.my_chat_member
+        if member.chat.type != "private":
+            return None
+        status = member.new_chat_member.status
+        control = BLOCKED if status in ("kicked", "left") else UNBLOCKED if status == "member" else None
+        if control is None:
+            return None
+        inbound = _inbound(str(member.chat.id), None, [], {})
+        inbound.control = control
+        return inbound, None
+    message = update.message or update.edited_message
+    if message is None or message.chat.type != "private":
+        return None
+    raw_text = message.text or message.caption or ""
+    text, metadata = user_text(raw_text) if raw_text else ("", {})
+    if update.edited_message is not None:
+        metadata["edited"] = True
+    language_code = message.from_user.language_code if message.from_user else None
+    if language_code:
+        metadata["client_language"] = language_code  # a hint only; the assistant detects the language
+    return _inbound(str(message.chat.id), text or None, message_media(message), metadata), None
+
+
+def _inbound(chat_id: str, text: Optional[str], media: List[Media], metadata: Dict[str, Any]) -> Inbound:
+    return Inbound(
+        channel=TELEGRAM,
+        conversation_id=pseudonymise(TELEGRAM, chat_id),
+        address=chat_id,
+        text=text,
+        media=media,
+        metadata={"channel": TELEGRAM, **metadata},
+    )

@@ -1,0 +1,157 @@
+"""A local fake of Twilio's Messages API (aiohttp, 127.0.0.1, random port) for tests and the bench.
+
+POST /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP Basic auth, form-encoded like the
+real API; answers 201 with a Message resource, or Twilio's error JSON
+{"code", "message", "more_info", "status"}. Scripted behaviour:
+  - `outside_window(number)`: free-form bodies to it fail; mode "sync" → 400 code 63016,
+    mode "callback" → accepted, then a status callback `undelivered` with ErrorCode 63016
+    (which is what Twilio really does); templates (ContentSid) are always accepted;
+  - `unsubscribe(number)`: 400 code 21610; malformed To: 400 code 21211 (quoting the number,
+    as Twilio does, so tests can check it never reaches our logs);
+  - `fail(status, code, times)`: e.g. 429 / 20429 or 500.
+With `status_callbacks=True` it posts signed `sent` and `delivered` callbacks to StatusCallback.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import Any, Dict, List, Optional
+
+import httpx
+from aiohttp import BasicAuth, web
+from twilio.request_validator import RequestValidator
+
+WHATSAPP_ADDRESS = re.compile(r"^whatsapp:\+[1-9]\d{6,14}$")
+
+
+@dataclass
+class Sent:
+    params: Dict[str, Any]
+    sid: str
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeTwilioAPI:
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "fake-auth-token") -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.requests: List[Sent] = []       # every accepted or refused create
+        self.messages: List[Sent] = []       # accepted ones
+        self.failures: List[tuple] = []
+        self.window_closed: Dict[str, str] = {}
+        self.unsubscribed: set[str] = set()
+        self.status_callbacks = False
+        self.callback_tasks: List[asyncio.Task] = []
+        self.latency = 0.0
+        self._counter = itertools.count(1)
+        self._runner: Optional[web.AppRunner] = None
+        self.base_url = ""
+
+    # -- scripting ------------------------------------------------------------------------
+    def outside_window(self, number: str, mode: str = "sync") -> None:
+        self.window_closed[self._wa(number)] = mode
+
+    def unsubscribe(self, number: str) -> None:
+        self.unsubscribed.add(self._wa(number))
+
+    def fail(self, status: int = 500, code: int = 20500, times: int = 1) -> None:
+        self.failures.extend([(status, code)] * times)
+
+    @staticmethod
+    def _wa(number: str) -> str:
+        return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+    def bodies(self, number: Optional[str] = None) -> List[str]:
+        return [m.params.get("Body", "") for m in self.messages
+                if number is None or m.params["To"] == self._wa(number)]
+
+    # -- server ---------------------------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        return self.base_url
+
+    async def stop(self) -> None:
+        for task in self.callback_tasks:
+            task.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _error(self, status: int, code: int, message: str) -> web.Response:
+        return web.json_response(
+            {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status},
+            status=status,
+        )
+
+    def _authorised(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        try:
+            auth = BasicAuth.decode(header)
+        except ValueError:
+            return False
+        return auth.login == self.account_sid and auth.password == self.auth_token
+
+    async def _create(self, request: web.Request) -> web.Response:
+        if not self._authorised(request) or request.match_info["sid"] != self.account_sid:
+            return self._error(401, 20003, "Authenticate")
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        params = dict(await request.post())
+        sid = "SM" + uuid.uuid4().hex
+        self.requests.append(Sent(params, sid))
+        to, body, content_sid = params.get("To", ""), params.get("Body"), params.get("ContentSid")
+        if self.failures:
+            status, code = self.failures.pop(0)
+            return self._error(status, code, "Too Many Requests" if status == 429 else "Internal Server Error")
+        if not WHATSAPP_ADDRESS.match(to):
+            return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        if to in self.unsubscribed:
+            return self._error(400, 21610, "Attempt to send to unsubscribed recipient")
+        if not body and not content_sid:
+            return self._error(400, 21602, "Message body is required.")
+        if body and len(body.encode("utf-16-le")) // 2 > 1600:
+            return self._error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+        window_error = body and not content_sid and self.window_closed.get(to)
+        if window_error == "sync":
+            return self._error(400, 63016, "Failed to send freeform message because you are outside the "
+                                           "allowed window. If you are using WhatsApp, please use a Message Template.")
+        self.messages.append(Sent(params, sid))
+        if params.get("StatusCallback") and (self.status_callbacks or window_error):
+            statuses = [("undelivered", "63016")] if window_error else [("sent", None), ("delivered", None)]
+            self.callback_tasks.append(asyncio.ensure_future(self._callbacks(params, sid, statuses)))
+        return web.json_response(self._resource(params, sid), status=201)
+
+    def _resource(self, params: Dict[str, Any], sid: str) -> Dict[str, Any]:
+        now = formatdate(usegmt=True)
+        return {
+            "account_sid": self.account_sid, "api_version": "2010-04-01", "body": params.get("Body", ""),
+            "date_created": now, "date_sent": None, "date_updated": now, "direction": "outbound-api",
+            "error_code": None, "error_message": None, "from": params.get("From"),
+            "messaging_service_sid": None, "num_media": "0", "num_segments": "1", "price": None,
+            "price_unit": "USD", "sid": sid, "status": "queued", "to": params.get("To"),
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+            "subresource_uris": {"media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"},
+        }
+
+    async def _callbacks(self, params: Dict[str, Any], sid: str, statuses: List[tuple]) -> None:
+        url = params["StatusCallback"]
+        validator = RequestValidator(self.auth_token)
+        async with httpx.AsyncClient() as client:
+            for status, error_code in statuses:
+                form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
+                        "AccountSid": self.account_sid, "From": params["From"], "To": params["To"],
+                        "ApiVersion": "2010-04-01", "ChannelPrefix": "whatsapp"}
+                if error_code:
+                    form["ErrorCode"] = error_code
+                signature = validator.compute_signature(url, form)
+                await client.post(url, data=form, headers={"X-Twilio-Signature": signature})
