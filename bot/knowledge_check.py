@@ -84,8 +84,80 @@ def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
             if not text.title or len(text.title) > MAX_TITLE_CHARS:
                 problems.append(f"{where}/{code}.yml: title must have 1 to {MAX_TITLE_CHARS} characters")
             problems += [f"{where}/{code}.yml: answer contains a {p}" for p in contact_problems(text.answer)]
+    problems += check_flows(kb, sources_dir)
     if not problems:
         problems += _check_rendered_replies(kb)
+    return problems
+
+
+def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
+    """countries.yml, programmes/ and directory/: ids known, sources verbatim, no unverified contact."""
+    import yaml
+
+    from bot.retrieval.flows_data import CONTACT_FIELDS, quote_in_source
+
+    problems: List[str] = []
+    root = kb.root
+    countries_doc = yaml.safe_load((root / "countries.yml").read_text(encoding="utf-8")) if (root / "countries.yml").exists() else {}
+    country_ids = [str(c.get("id")) for c in (countries_doc or {}).get("countries") or ()]
+    if not country_ids:
+        return ["countries.yml: missing or empty"]
+    if len(set(country_ids)) != len(country_ids):
+        problems.append("countries.yml: duplicate country id")
+    for entry in countries_doc["countries"]:
+        for code in kb.languages:
+            if not (entry.get("names") or {}).get(code):
+                problems.append(f"countries.yml: '{entry.get('id')}' has no name in '{code}'")
+
+    def check_sources(where: str, sources) -> None:
+        for source in sources or ():
+            if source.get("file"):
+                if not (sources_dir / source["file"]).exists():
+                    problems.append(f"{where}: source file '{source['file']}' does not exist")
+                elif not source.get("quote") or not quote_in_source(str(source["quote"]), sources_dir / source["file"]):
+                    problems.append(f"{where}: quote is not verbatim in '{source['file']}'")
+                if not source.get("section"):
+                    problems.append(f"{where}: a source names no section")
+            elif not source.get("url"):
+                problems.append(f"{where}: a source names neither a file nor a url")
+
+    programmes_dir = root / "programmes"
+    files = sorted(programmes_dir.glob("*.yml")) if programmes_dir.exists() else []
+    if not any(f.stem == "default" for f in files):
+        problems.append("programmes/default.yml: missing")
+    ui_keys = set(kb.ui.get(kb.default_language, {}))
+    for path in files:
+        where = f"programmes/{path.name}"
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not doc.get("sources"):
+            problems.append(f"{where}: no source")
+        check_sources(where, doc.get("sources"))
+        if not isinstance(doc.get("verified"), bool):
+            problems.append(f"{where}: 'verified' must be true or false")
+        if doc.get("result_key") not in ui_keys:
+            problems.append(f"{where}: result_key '{doc.get('result_key')}' is not a ui string")
+        for country in doc.get("host_countries") or ():
+            if country not in country_ids:
+                problems.append(f"{where}: unknown host country '{country}'")
+
+    embassies = root / "directory" / "embassies.yml"
+    if embassies.exists():
+        doc = yaml.safe_load(embassies.read_text(encoding="utf-8")) or {}
+        for number, entry in enumerate(doc.get("entries") or (), start=1):
+            where = f"directory/embassies.yml entry {number} ({entry.get('country')})"
+            if entry.get("country") not in country_ids:
+                problems.append(f"{where}: unknown country")
+            if entry.get("host_country") and entry.get("host_country") not in country_ids:
+                problems.append(f"{where}: unknown host_country")
+            contact = any(str(entry.get(f) or "").strip() for f in CONTACT_FIELDS if f != "name")
+            if entry.get("verified") is True:
+                if not entry.get("source") or not entry.get("checked_by") or not entry.get("last_checked"):
+                    problems.append(f"{where}: verified without source, checked_by and last_checked")
+                if not entry.get("host_country") or not contact:
+                    problems.append(f"{where}: verified without host_country and a contact")
+                check_sources(where, [entry["source"]] if entry.get("source") else [])
+            elif contact:
+                problems.append(f"{where}: has a contact but is not verified (no unverified contacts)")
     return problems
 
 
