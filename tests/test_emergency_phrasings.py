@@ -1,0 +1,117 @@
+"""Immediate danger gets the safety answer first, in all 9 languages and several phrasings.
+
+Two layers: the keyword safety net alone (fast), and the trained model end to end through
+bot.ask.Assistant (loaded once per module; skipped when no model is trained). Phrasings here are
+written for this test, not copied from the training data.
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+PHRASINGS = {
+    "en": ["pls help the boat is sinking we are 30 people", "the smugglers abandoned us in the desert, we have no water",
+           "a man is beating me right now", "my friend stopped breathing", "i want to kill myself tonight",
+           "we are lost in the desert since yesterday"],
+    "fr": ["au secours notre bateau coule", "le passeur nous a abandonnés dans le désert, on a plus d'eau",
+           "ils me frappent en ce moment", "je veux me suicider", "mon frere respire plus", "on est perdus dans le desert depuis hier"],
+    "ar": ["النجدة القارب يغرق فينا", "تركونا في الصحراء ومعندناش حتى قطرة", "راهم يضربوني توا", "نبي نقتل روحي",
+           "صاحبي ما يتنفسش", "تايهين في الصحرا من البارح"],
+    "pt": ["socorro o barco esta afundando", "o motorista deixou no deserto a gente", "estao a bater em mim agora",
+           "quero me matar", "meu irmao nao esta respirando", "nao temos agua faz dois dias"],
+    "pcm": ["abeg our boat dey sink", "driver leave us for desert, water don finish", "dem dey beat me for here",
+            "i wan kill myself", "my guy no dey breathe", "we dey die for desert"],
+    "ha": ["jirgin mu yana nutsewa yanzu", "direba ya bar mu a sahara babu ruwa", "suna bugu na yanzu",
+           "ina so in kashe kaina", "abokina baya numfashi", "muna mutuwa a hamada"],
+    "so": ["doontu way degaysaa caawi", "darawalka ayaa naga tagay saxaraha biyo ma haysano", "hadda la i garaacayaa",
+           "waxaan doonayaa inaan is dilo", "walaalkay ma neefsanayo", "waan dhimaneynaa"],
+    "am": ["ጀልባችን እየሰመጠች ነው", "ሹፌሩ በረሃ ላይ ጥሎን ሄደ ውሃ የለንም", "አሁን እየደበደቡኝ ነው", "ራሴን ማጥፋት እፈልጋለሁ",
+           "ልጁ አይተነፍስም", "በረሃ ላይ ጠፍተናል"],
+    "ti": ["ጃልባና ሕጂ ትጥሕል ኣላ", "ሹፈር ኣብ በረኻ ራሕሪሑና ማይ የብልናን", "ሕጂ ይወቕዑኒ ኣለዉ", "ነፍሰይ ክቐትል እደሊ",
+           "ዓርከይ ኣይተንፍስን", "ኣብ በረኻ ጠፊእና"],
+}
+
+# questions ABOUT risks (not danger now): must keep their topic answer
+NOT_EMERGENCIES = {
+    "en": ["is it dangerous to cross the sahara", "do many boats sink between libya and italy", "my passport got lost in the desert"],
+    "fr": ["est ce que la traversee en bateau est dangereuse", "combien de gens meurent dans le desert"],
+    "ar": ["هل الطريق في الصحراء خطير", "كم واحد غرق في البحر هذا العام"],
+}
+
+
+def test_every_language_has_several_phrasings():
+    from bot.knowledge import load_knowledge
+
+    assert set(PHRASINGS) == set(load_knowledge().languages)
+    assert all(len(p) >= 5 for p in PHRASINGS.values())
+
+
+@pytest.mark.parametrize("language, text", [(l, t) for l, ts in PHRASINGS.items() for t in ts])
+def test_safety_net_catches_the_phrase(language, text):
+    from bot.retrieval.safety import danger_phrase
+
+    if danger_phrase(text) is None:
+        pytest.xfail("not in the keyword list: the model must catch it (see the model test)")
+
+
+def test_safety_net_coverage_is_high():
+    from bot.retrieval.safety import danger_phrase
+
+    phrases = [t for ts in PHRASINGS.values() for t in ts]
+    caught = sum(danger_phrase(t) is not None for t in phrases)
+    assert caught / len(phrases) >= 0.8
+
+
+@pytest.mark.parametrize("text", [t for ts in NOT_EMERGENCIES.values() for t in ts])
+def test_safety_net_leaves_questions_about_risks_alone(text):
+    from bot.retrieval.safety import danger_phrase
+
+    assert danger_phrase(text) is None
+
+
+def test_component_overrides_the_classifier():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.retrieval.component import SafetyNet
+
+    message = Message(data={"text": "the boat is sinking", "intent": {"name": "risk_sea", "confidence": 0.9},
+                            "intent_ranking": [{"name": "risk_sea", "confidence": 0.9}]})
+    SafetyNet({}, None, None).process([message])
+    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "emergency"
+    quiet = Message(data={"text": "is the sea dangerous", "intent": {"name": "risk_sea", "confidence": 0.9}})
+    SafetyNet({}, None, None).process([quiet])
+    assert quiet.get("intent")["name"] == "risk_sea"
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    from bot.model import latest_model
+
+    if latest_model() is None:
+        pytest.skip("no trained model: run `make train`")
+    from bot.ask import Assistant
+
+    return Assistant.load()
+
+
+def ask(assistant, text):
+    return asyncio.run(assistant.send(text, f"test-{uuid.uuid4().hex}"))
+
+
+@pytest.mark.parametrize("language, text", [(l, t) for l, ts in PHRASINGS.items() for t in ts])
+def test_model_gives_the_safety_answer_first(assistant, language, text):
+    from actions.replies import ui
+
+    turn = ask(assistant, text)
+    assert turn.intent == "emergency", (text, turn.intent)
+    safety = {ui("emergency_safety", code) for code in PHRASINGS}
+    assert turn.messages and turn.messages[0] in safety
+    assert turn.handoff
+
+
+@pytest.mark.parametrize("text", [t for ts in NOT_EMERGENCIES.values() for t in ts])
+def test_model_does_not_alarm_on_questions(assistant, text):
+    assert ask(assistant, text).intent != "emergency"
