@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import confirmations
@@ -50,4 +50,7 @@ class ActionSelectOption(Action):
             return set_language(dispatcher, value)
         if kind == "language":
             return language_choice(dispatcher, language)
+        if kind == "flow" and value in ("screening", "consular"):
+            # a guided flow offered in a menu (actions/eligibility.py, actions/consular.py)
+            return [FollowupAction("action_start_screening" if value == "screening" else "action_start_consular")]
         return show_main_menu(dispatcher, language)

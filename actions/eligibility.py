@@ -1,0 +1,201 @@
+"""Voluntary return eligibility screening: a form, one short question at a time.
+
+The result is NEVER a decision: what the person may be able to get (knowledge/programmes/),
+what happens next, which documents help, and a caseworker. Vulnerable answers (child alone,
+medical, pregnant, trafficking/violence) set `priority_handoff` and ask a person at once.
+
+Answers: countries by name in any language (knowledge/countries.yml), yes/no/don't know by
+1/2/3 or words (knowledge/form_words.yml). An invalid answer is re-asked once with the invalid_*
+string; a second invalid answer to the same question is recorded as "unknown" and the form moves
+on, so it never loops. 'stop' ends it (form_stopped), 'back' re-asks the previous question,
+'restart' starts again.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
+from bot.retrieval.countries import resolve_country
+from bot.retrieval.flows_data import UNKNOWN, YES, command, parse_vulnerabilities, parse_yes_no, programme_for
+
+FORM = "eligibility_form"
+SLOTS = (
+    "host_country", "nationality", "own_wish", "has_document",
+    "detained", "vulnerability", "asylum_pending", "previous_return",
+)
+COUNTRY_SLOTS = ("host_country", "nationality")
+INVALID_COUNTER = "form_invalid_answers"
+MAX_INVALID = 2
+VULNERABLE = {"child_alone", "medical", "pregnant", "trafficking_violence"}
+
+
+def invalid_key(slot: str) -> str:
+    return "invalid_country" if slot in COUNTRY_SLOTS else "invalid_yes_no" if slot != "vulnerability" else "ask_vulnerability"
+
+
+def parse_answer(slot: str, text: str) -> Optional[str]:
+    """The stored value for an answer to `slot`, or None when it is not a valid answer."""
+    if slot in COUNTRY_SLOTS:
+        if parse_yes_no(text) == UNKNOWN:
+            return UNKNOWN
+        return resolve_country(text)
+    if slot == "vulnerability":
+        chosen = parse_vulnerabilities(text)
+        if chosen is None and parse_yes_no(text) == UNKNOWN:
+            return UNKNOWN
+        return ",".join(chosen) if chosen else None
+    return parse_yes_no(text)
+
+
+def control_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, slots: Sequence[str], text: str
+) -> Optional[Dict[Text, Any]]:
+    """stop / back / restart: the slot values that carry them out, or None for an answer."""
+    name = command(text)
+    if name == "stop":
+        return {slot: None, "form_stopped": True, "requested_slot": None, INVALID_COUNTER: 0.0}
+    if name == "restart":
+        return {**{s: None for s in slots}, INVALID_COUNTER: 0.0}
+    if name == "back":
+        values: Dict[Text, Any] = {slot: None, INVALID_COUNTER: 0.0}
+        position = list(slots).index(slot) if slot in slots else 0
+        answered = [s for s in slots[:position] if tracker.get_slot(s) is not None]
+        if answered:
+            values[answered[-1]] = None
+        return values
+    return None
+
+
+def validate_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, slots: Sequence[str]
+) -> Dict[Text, Any]:
+    text = str(value or "")
+    controls = control_events(dispatcher, tracker, slot, slots, text)
+    if controls is not None:
+        return controls
+    parsed = parse_answer(slot, text)
+    if parsed is not None:
+        return {slot: parsed, INVALID_COUNTER: 0.0}
+    failures = int(tracker.get_slot(INVALID_COUNTER) or 0) + 1
+    if failures >= MAX_INVALID:
+        return {slot: UNKNOWN, INVALID_COUNTER: 0.0}
+    language = user_language(tracker)
+    if slot != "vulnerability":
+        dispatcher.utter_message(text=ui(invalid_key(slot), language))
+    return {slot: None, INVALID_COUNTER: float(failures)}
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    def name(self) -> Text:
+        return f"validate_{FORM}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot not in SLOTS:
+            return await super().run(dispatcher, tracker, domain)
+        value = tracker.get_slot(slot)
+        if value is None:
+            return []
+        values = validate_answer(dispatcher, tracker, slot, value, SLOTS)
+        return [SlotSet(k, v) for k, v in values.items()]
+
+
+def _ask_action(slot: str) -> type:
+    class _Ask(Action):
+        def name(self) -> Text:
+            return f"action_ask_{slot}"
+
+        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+            dispatcher.utter_message(text=ui(f"ask_{slot}", user_language(tracker)))
+            return []
+
+    _Ask.__name__ = f"ActionAsk_{slot}"
+    return _Ask
+
+
+for _slot in SLOTS:
+    globals()[f"ActionAsk_{_slot}"] = _ask_action(_slot)
+
+
+def reset_events(slots: Sequence[str]) -> List[EventType]:
+    return [SlotSet(s, None) for s in slots] + [SlotSet(INVALID_COUNTER, 0.0), SlotSet("form_stopped", None)]
+
+
+class ActionStartScreening(Action):
+    """Start (or restart) the screening: intro, controls, then the form asks question 1."""
+
+    def name(self) -> Text:
+        return "action_start_screening"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        language = user_language(tracker)
+        dispatcher.utter_message(text=f"{ui('screening_intro', language)}\n{ui('form_controls', language)}")
+        return [*reset_events(SLOTS), SlotSet("priority_handoff", None), SlotSet("menu_options", None),
+                FollowupAction(FORM)]
+
+
+class ActionOfferScreening(Action):
+    """After the avr_eligibility answer: one more numbered option, "check my situation"."""
+
+    def name(self) -> Text:
+        return "action_offer_screening"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        language = user_language(tracker)
+        options = list(tracker.get_slot("menu_options") or [])
+        if "flow:screening" in options:
+            return []
+        number = len(options) + 1
+        title = ui("menu_check_situation", language)
+        dispatcher.utter_message(text=f"{number}. {title}", buttons=[{"title": f"{number}. {title}", "payload": str(number)}])
+        return [SlotSet("menu_options", [*options, "flow:screening"])]
+
+
+def screening_messages(answers: Dict[str, Any], language: str) -> List[str]:
+    """The result, as messages (information, never a decision)."""
+    programme = programme_for(answers.get("host_country"))
+    if programme.requires_own_wish and answers.get("own_wish") == "no":
+        return [ui("screening_not_own_wish", language), ui("screening_not_a_decision", language)]
+    lines = [ui(programme.result_key, language)]
+    lines.append(ui("screening_documents_have" if answers.get("has_document") == YES else "screening_documents_missing", language))
+    if answers.get("detained") == YES and programme.show_detention_note:
+        lines.append(ui("screening_detained", language))
+    if answers.get("asylum_pending") == YES:
+        lines.append(ui("screening_asylum_pending", language))
+    if answers.get("previous_return") == YES:
+        lines.append(ui("screening_previous_return", language))
+    return ["\n\n".join(lines), f"{ui('screening_next_steps', language)}\n{ui('screening_not_a_decision', language)}"]
+
+
+def is_vulnerable(answers: Dict[str, Any]) -> bool:
+    return bool(VULNERABLE & set(str(answers.get("vulnerability") or "").split(",")))
+
+
+class ActionEligibilityResult(Action):
+    def name(self) -> Text:
+        return "action_eligibility_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        language = user_language(tracker)
+        if tracker.get_slot("form_stopped"):
+            send(dispatcher, ui("form_stopped", language))
+            return [*reset_events(SLOTS), ActiveLoop(None), SlotSet("requested_slot", None)]
+        answers = {slot: tracker.get_slot(slot) for slot in SLOTS}
+        events: List[EventType] = [SlotSet("topic", "avr_eligibility"), SlotSet("failed_understandings", 0.0)]
+        messages = screening_messages(answers, language)
+        for text in messages[:-1]:
+            send(dispatcher, text)
+        if is_vulnerable(answers):
+            from actions.handoff import request_handoff
+
+            send(dispatcher, messages[-1])
+            send(dispatcher, ui("screening_vulnerable", language))
+            events.append(SlotSet("priority_handoff", True))
+            events += request_handoff(dispatcher, tracker)
+            return events
+        events += send(dispatcher, messages[-1], [(HANDOFF_OPTION, ui("menu_talk_to_person", language))])
+        return events

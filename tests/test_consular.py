@@ -1,0 +1,84 @@
+"""Consular help: documents, the IOM link, and contacts only from verified directory entries."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import slot_events
+
+
+def run(action, dispatcher, tracker):
+    return asyncio.run(action.run(dispatcher, tracker, {}))
+
+
+def test_directory_lists_the_26_countries_without_invented_contacts():
+    from bot.retrieval.flows_data import has_contact, load_embassies
+
+    entries = load_embassies()
+    assert len({e["country"] for e in entries}) == 26
+    assert all(e["verified"] is False and not has_contact(e) for e in entries)
+
+
+def test_no_verified_contact_offers_a_person(tracker_factory, dispatcher):
+    from actions.consular import ActionConsularResult
+    from actions.replies import ui
+
+    events = run(ActionConsularResult(), dispatcher, tracker_factory(slots={"language": "fr", "nationality": "mali", "host_country": "libya"}))
+    text = "\n".join(m["text"] for m in dispatcher.messages)
+    assert ui("consular_documents", "fr") in text and ui("consular_libya", "fr") in text
+    assert ui("no_verified_contact", "fr") in text
+    assert slot_events(events)["menu_options"] == ["handoff"]
+
+
+def test_libya_online_service_only_for_libya(tracker_factory, dispatcher):
+    from actions.consular import ActionConsularResult
+    from actions.replies import ui
+
+    run(ActionConsularResult(), dispatcher, tracker_factory(slots={"language": "en", "nationality": "mali", "host_country": "niger"}))
+    assert ui("consular_libya", "en") not in "\n".join(m["text"] for m in dispatcher.messages)
+
+
+def test_verified_entry_is_shown_and_unverified_is_not(monkeypatch):
+    import bot.retrieval.flows_data as data
+    from actions.consular import consular_messages
+
+    entry = {"country": "mali", "host_country": "libya", "name": "Embassy X", "phone": "000", "verified": True,
+             "source": {"url": "https://example.invalid", "title": "t"}}
+    monkeypatch.setattr(data, "load_embassies", lambda: (entry,))
+    assert "Embassy X, 000" in consular_messages("mali", "libya", "en")[1]
+    monkeypatch.setattr(data, "load_embassies", lambda: ({**entry, "verified": False},))
+    assert "000" not in consular_messages("mali", "libya", "en")[1]
+
+
+def test_knowledge_check_refuses_an_unverified_contact(tmp_path):
+    import shutil
+
+    from bot.knowledge import KnowledgeBase
+    from bot.knowledge_check import check_flows
+    from bot.paths import KNOWLEDGE_DIR
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, root)
+    path = root / "directory" / "embassies.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('phone: ""', 'phone: "+218 21 000 0000"', 1), encoding="utf-8")
+    problems = check_flows(KnowledgeBase(root))
+    assert any("not verified" in p for p in problems)
+
+
+def test_consular_form_validates_countries(tracker_factory, dispatcher):
+    from actions.consular import ValidateConsularForm
+
+    tracker = tracker_factory(text="Eritrea", slots={"language": "ti", "requested_slot": "nationality", "nationality": "Eritrea"})
+    assert slot_events(run(ValidateConsularForm(), dispatcher, tracker))["nationality"] == "eritrea"
+
+
+def test_start_actions_reset_and_hand_over_to_the_form(tracker_factory, dispatcher):
+    from actions.consular import ActionStartConsular
+    from actions.eligibility import ActionStartScreening
+
+    events = run(ActionStartScreening(), dispatcher, tracker_factory(slots={"language": "en", "host_country": "libya"}))
+    assert slot_events(events)["host_country"] is None
+    assert events[-1] == {"event": "followup", "name": "eligibility_form", "timestamp": None}
+    events = run(ActionStartConsular(), dispatcher, tracker_factory(slots={"language": "en"}))
+    assert events[-1]["name"] == "consular_form"

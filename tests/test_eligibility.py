@@ -1,0 +1,213 @@
+"""Eligibility screening: answer parsing, controls, validation and the (never a decision) result."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import slot_events
+
+
+def run(action, dispatcher, tracker):
+    return asyncio.run(action.run(dispatcher, tracker, {}))
+
+
+def form_tracker(make_tracker, requested: str, answer: str, slots=None, language="en", intent="nlu_fallback"):
+    values = {"language": language, "requested_slot": requested, requested: answer, **(slots or {})}
+    return make_tracker(text=answer, intent=intent, slots=values)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Libya", "libya"), ("lybia", "libya"), ("je suis en Libye", "libya"), ("ليبيا", "libya"),
+    ("أنا في ليبيا", "libya"), ("Líbia", "libya"), ("Najeriya", "nigeria"), ("nigerian", "nigeria"),
+    ("Niger", "niger"), ("Nijar", "niger"), ("ኢትዮጵያ", "ethiopia"), ("ኤርትራ", "eritrea"),
+    ("Soomaaliya", "somalia"), ("Côte d’Ivoire", "cote_divoire"), ("ivory coast", "cote_divoire"),
+    ("guinee bissau", "guinea_bissau"), ("Guinée", "guinea"), ("senegall", "senegal"), ("السودان", "sudan"),
+    ("South Sudan", "south_sudan"), ("Tunisie", "tunisia"), ("Italia", "italy"), ("Malte", "malta"),
+    ("اليمن", "yemen"), ("Tchad", "chad"), ("Jabuuti", "djibouti"),
+])
+def test_countries_resolve_in_several_languages(text, expected):
+    from bot.retrieval.countries import resolve_country
+
+    assert resolve_country(text) == expected
+
+
+@pytest.mark.parametrize("text", ["banana", "1", "yes", "", "asdfgh"])
+def test_non_countries_do_not_resolve(text):
+    from bot.retrieval.countries import resolve_country
+
+    assert resolve_country(text) is None
+
+
+def test_countries_file_has_the_joint_initiative_and_route_countries():
+    from bot.retrieval.countries import load_countries
+
+    ids = {c.id for c in load_countries()}
+    assert sum(c.joint_initiative for c in load_countries()) == 26
+    assert {"libya", "niger", "algeria", "tunisia", "morocco", "egypt", "italy", "spain", "malta",
+            "yemen", "djibouti", "chad", "mali"} <= ids
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1", "yes"), ("2", "no"), ("3", "unknown"), ("١", "yes"), ("٢", "no"), ("፩", "yes"),
+    ("yes", "yes"), ("Oui", "yes"), ("نعم", "yes"), ("sim", "yes"), ("haa", "yes"), ("አዎ", "yes"), ("እወ", "yes"),
+    ("no", "no"), ("non", "no"), ("لا", "no"), ("não", "no"), ("maya", "no"), ("a'a", "no"), ("አይ", "no"), ("ኣይፋል", "no"),
+    ("i don't know", "unknown"), ("je sais pas", "unknown"), ("ما نعرفش", "unknown"), ("nao sei", "unknown"),
+    ("i no know", "unknown"), ("ban sani ba", "unknown"), ("ma garanayo", "unknown"), ("አላውቅም", "unknown"),
+    ("ኣይፈልጥን", "unknown"), ("yes i have one", "yes"), ("banana", None), ("12", None),
+])
+def test_yes_no_in_every_language(text, expected):
+    from bot.retrieval.flows_data import parse_yes_no
+
+    assert parse_yes_no(text) == expected
+
+
+def test_vulnerabilities_accept_several_numbers():
+    from actions.eligibility import parse_answer
+
+    assert parse_answer("vulnerability", "1 3") == "child_alone,pregnant"
+    assert parse_answer("vulnerability", "2,4") == "medical,trafficking_violence"
+    assert parse_answer("vulnerability", "5") == "none"
+    assert parse_answer("vulnerability", "aucun") == "none"
+    assert parse_answer("vulnerability", "9") is None
+
+
+def test_valid_country_is_stored_as_id(tracker_factory, dispatcher):
+    from actions.eligibility import ValidateEligibilityForm
+
+    events = run(ValidateEligibilityForm(), dispatcher, form_tracker(tracker_factory, "host_country", "libye", language="fr"))
+    assert slot_events(events)["host_country"] == "libya"
+    assert not dispatcher.messages
+
+
+def test_invalid_answer_is_reasked_in_the_users_language(tracker_factory, dispatcher):
+    from actions.eligibility import ValidateEligibilityForm
+    from actions.replies import ui
+
+    events = run(ValidateEligibilityForm(), dispatcher, form_tracker(tracker_factory, "own_wish", "banana", language="fr"))
+    slots = slot_events(events)
+    assert slots["own_wish"] is None and slots["form_invalid_answers"] == 1.0
+    assert dispatcher.messages[0]["text"] == ui("invalid_yes_no", "fr")
+
+
+def test_second_invalid_answer_records_unknown_and_moves_on(tracker_factory, dispatcher):
+    from actions.eligibility import ValidateEligibilityForm
+
+    tracker = form_tracker(tracker_factory, "host_country", "zzzz", slots={"form_invalid_answers": 1.0})
+    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    assert slots["host_country"] == "unknown" and slots["form_invalid_answers"] == 0.0
+
+
+@pytest.mark.parametrize("word", ["stop", "arrête", "توقف", "parar", "jooji", "አቁም"])
+def test_stop_ends_the_form(tracker_factory, dispatcher, word):
+    from actions.eligibility import ValidateEligibilityForm
+
+    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, form_tracker(tracker_factory, "detained", word)))
+    assert slots["requested_slot"] is None and slots["form_stopped"] is True
+
+
+def test_back_clears_the_previous_answer(tracker_factory, dispatcher):
+    from actions.eligibility import ValidateEligibilityForm
+
+    tracker = form_tracker(tracker_factory, "own_wish", "back", slots={"host_country": "libya", "nationality": "mali"})
+    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    assert slots["own_wish"] is None and slots["nationality"] is None and "host_country" not in slots
+
+
+def test_restart_clears_everything(tracker_factory, dispatcher):
+    from actions.eligibility import SLOTS, ValidateEligibilityForm
+
+    tracker = form_tracker(tracker_factory, "detained", "restart", slots={"host_country": "libya", "nationality": "mali", "own_wish": "yes"})
+    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    assert all(slots[s] is None for s in SLOTS)
+
+
+def test_ask_actions_speak_the_users_language(tracker_factory, dispatcher):
+    from actions.eligibility import SLOTS
+    from actions.replies import ui
+    import actions.eligibility as module
+
+    for slot in SLOTS:
+        action = getattr(module, f"ActionAsk_{slot}")()
+        assert action.name() == f"action_ask_{slot}"
+        dispatcher.messages.clear()
+        run(action, dispatcher, tracker_factory(slots={"language": "ar"}))
+        assert dispatcher.messages[0]["text"] == ui(f"ask_{slot}", "ar")
+
+
+ANSWERS = {"host_country": "libya", "nationality": "mali", "own_wish": "yes", "has_document": "no", "detained": "yes",
+           "vulnerability": "none", "asylum_pending": "no", "previous_return": "no"}
+
+
+def test_result_is_information_not_a_decision(tracker_factory, dispatcher):
+    from actions.eligibility import ActionEligibilityResult
+    from actions.replies import ui
+
+    events = run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "fr", **ANSWERS}))
+    text = "\n".join(m["text"] for m in dispatcher.messages)
+    for key in ("screening_result_vhr_libya", "screening_documents_missing", "screening_detained",
+                "screening_next_steps", "screening_not_a_decision"):
+        assert ui(key, "fr") in text
+    slots = slot_events(events)
+    assert slots["menu_options"] == ["handoff"] and slots["topic"] == "avr_eligibility"
+    assert not slots.get("priority_handoff")
+
+
+def test_result_uses_the_host_country_programme(tracker_factory, dispatcher):
+    from actions.eligibility import ActionEligibilityResult
+    from actions.replies import ui
+
+    run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "host_country": "niger"}))
+    text = "\n".join(m["text"] for m in dispatcher.messages)
+    assert ui("screening_result_avr_niger", "en") in text and ui("screening_detained", "en") not in text
+    dispatcher.messages.clear()
+    run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "host_country": "unknown"}))
+    assert ui("screening_result_default", "en") in dispatcher.messages[0]["text"]
+
+
+def test_not_own_wish_gets_no_return_offer(tracker_factory, dispatcher):
+    from actions.eligibility import ActionEligibilityResult
+    from actions.replies import ui
+
+    run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "own_wish": "no"}))
+    text = "\n".join(m["text"] for m in dispatcher.messages)
+    assert ui("screening_not_own_wish", "en") in text and ui("screening_result_vhr_libya", "en") not in text
+
+
+@pytest.mark.parametrize("vulnerability", ["child_alone", "medical", "pregnant", "trafficking_violence", "medical,pregnant"])
+def test_vulnerable_answers_ask_a_person_first(tracker_factory, dispatcher, vulnerability):
+    from actions.eligibility import ActionEligibilityResult
+
+    events = run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "vulnerability": vulnerability}))
+    slots = slot_events(events)
+    assert slots["priority_handoff"] is True and slots["handoff"] is True
+
+
+def test_stopped_form_says_so_and_resets(tracker_factory, dispatcher):
+    from actions.eligibility import ActionEligibilityResult
+    from actions.replies import ui
+
+    events = run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "so", "form_stopped": True, "host_country": "libya"}))
+    assert dispatcher.messages[0]["text"] == ui("form_stopped", "so")
+    assert slot_events(events)["host_country"] is None
+
+
+def test_offer_screening_appends_a_numbered_option(tracker_factory, dispatcher):
+    from actions.eligibility import ActionOfferScreening
+
+    tracker = tracker_factory(slots={"language": "en", "menu_options": ["topic:avr_process", "handoff"]})
+    events = run(ActionOfferScreening(), dispatcher, tracker)
+    assert slot_events(events)["menu_options"] == ["topic:avr_process", "handoff", "flow:screening"]
+    assert dispatcher.messages[0]["text"].startswith("3. ")
+
+
+def test_programme_files_are_sourced_and_unverified():
+    from bot.paths import SOURCES_DIR
+    from bot.retrieval.flows_data import load_programmes, quote_in_source
+
+    programmes = {p.path.stem: p for p in load_programmes()}
+    assert {"default", "libya", "niger"} <= set(programmes)
+    for programme in programmes.values():
+        assert programme.verified is False and programme.sources
+        for source in programme.sources:
+            assert quote_in_source(source["quote"], SOURCES_DIR / source["file"])
