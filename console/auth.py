@@ -83,7 +83,9 @@ async def gate(request: web.Request, handler):
 
 
 async def login_page(request: web.Request, error: Optional[str] = None, status: int = 200) -> web.Response:
-    token = secrets.token_urlsafe(32)
+    # Reuse the browser's token: a second tab (or a stray favicon request that got redirected
+    # here) must not invalidate the form already on the screen.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "login.html", status=status, login_csrf=token, error=error,
                       next=_safe_next(request.query.get("next")))
     _cookie(response, request, LOGIN_CSRF_COOKIE, token)

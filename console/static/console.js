@@ -76,6 +76,10 @@
       box.focus();
     });
   }
+  // A notice belongs to the action just done: drop ?notice= so a reload does not repeat it.
+  if (window.location.search.indexOf("notice=") !== -1) {
+    window.history.replaceState(null, "", window.location.pathname);
+  }
   if (body.dataset.page === "case") followCase();
   if (body.dataset.page === "inbox") followInbox();
 })();
