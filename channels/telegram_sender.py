@@ -42,6 +42,9 @@ class _RedactBotToken(logging.Filter):
 
 
 logging.getLogger("httpx").addFilter(_RedactBotToken())
+# ptb 22 itself reads RetryAfter.retry_after while building the exception and warns about the
+# coming timedelta type on every 429; retry_after_seconds() already handles both types.
+warnings.filterwarnings("ignore", message=r".*`retry_after` will be of type", category=DeprecationWarning)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
