@@ -21,7 +21,10 @@ logger = logging.getLogger(__name__)
 NO_WAY_BACK = {None, "", "cli", "cmdline"}
 HISTORY_EVENTS = 20  # the last turns copied into a new case, so nobody has to ask again
 ABUSE_TOPICS = {"report_abuse"}
-VULNERABILITY_SLOTS = ("vulnerability", "vulnerabilities")  # set by screening, if it ran
+# The eligibility screening (actions/eligibility.py) stores its answer as "child_alone,medical"
+# and sets priority_handoff when one of them makes the person vulnerable.
+MINOR_FLAGS = {"child_alone"}
+NOT_FLAGS = {"", "none", "unknown", "false"}
 
 
 def open_case(tracker: Tracker, priority: Optional[str] = None, reason: Optional[str] = None,
@@ -35,7 +38,7 @@ def open_case(tracker: Tracker, priority: Optional[str] = None, reason: Optional
         flags = _flags(tracker)
         update = service.open_or_update_case(
             tracker.sender_id, channel, user_language(tracker), topic, priority,
-            reason or _reason(topic, flags), flags, history=_history(tracker),
+            reason or _reason(tracker, topic, flags), flags, history=_history(tracker),
         )
         if bot_text:
             service.record_bot_message(update.case_id, bot_text)
@@ -47,20 +50,17 @@ def open_case(tracker: Tracker, priority: Optional[str] = None, reason: Optional
 
 
 def _flags(tracker: Tracker) -> List[str]:
-    flags: List[str] = []
-    for slot in VULNERABILITY_SLOTS:
-        value = tracker.get_slot(slot)
-        values = value if isinstance(value, (list, tuple)) else [value]
-        flags += [str(v) for v in values if v and str(v).lower() not in ("none", "false")]
-    return flags
+    value = tracker.get_slot("vulnerability")
+    values = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    return [str(v).strip() for v in values if str(v).strip().lower() not in NOT_FLAGS]
 
 
-def _reason(topic: Optional[str], flags: List[str]) -> str:
+def _reason(tracker: Tracker, topic: Optional[str], flags: List[str]) -> str:
     if topic in ABUSE_TOPICS:
         return "abuse"
-    if any("minor" in flag for flag in flags):
+    if any(flag in MINOR_FLAGS or "minor" in flag for flag in flags):
         return "unaccompanied_minor"
-    return "vulnerable" if flags else "request"
+    return "vulnerable" if flags or tracker.get_slot("priority_handoff") else "request"
 
 
 def _history(tracker: Tracker) -> List[Tuple[str, str]]:

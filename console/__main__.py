@@ -16,6 +16,7 @@ import bot  # noqa: F401  (environment defaults)
 def main(argv: Optional[List[str]] = None) -> int:
     from aiohttp import web
 
+    from bot.cases import accounts
     from bot.db import upgrade
     from console.app import create_app
     from console.config import ConsoleConfig
@@ -25,8 +26,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--host", default=config.host)
     parser.add_argument("--port", type=int, default=config.port)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     upgrade()  # the case tables must exist before the first request
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    if not accounts.list_all():
+        print("No caseworker accounts yet: python -m bot caseworker add NAME --role supervisor", flush=True)
     web.run_app(create_app(), host=args.host, port=args.port, access_log=None,
                 print=lambda _: print(f"Caseworker console on http://{args.host}:{args.port}/", flush=True))
     return 0

@@ -11,7 +11,7 @@ from actions.emergency import ActionEmergency
 from actions.handoff import ActionHandoff
 from actions.replies import ui
 from bot.cases import accounts, cli, notify, routing, service, store
-from bot.cases.delivery import TO_BOT, TO_CASE, TO_CASE_AND_BOT, register_inbound
+from bot.cases.delivery import TO_BOT, TO_CASE, TO_CASE_AND_BOT
 from bot.cases.service import CaseUpdate
 from tests.cases.support import FakeChannel, tracker
 
@@ -58,17 +58,20 @@ async def test_emergency_is_urgent_records_the_safety_answer_and_alerts(default_
     assert [a.became_urgent for a in alerts] == [False, True]
 
 
-@pytest.mark.parametrize("slots,priority,reason", [
-    ({"topic": "report_abuse"}, "urgent", "abuse"),
-    ({"vulnerability": ["unaccompanied_minor"]}, "high", "unaccompanied_minor"),
-    ({"vulnerability": ["medical", "none"]}, "high", "vulnerable"),
-    ({"topic": "avr_process"}, "normal", "request"),
+@pytest.mark.parametrize("slots,priority,reason,flags", [
+    ({"topic": "report_abuse"}, "urgent", "abuse", []),
+    ({"vulnerability": "child_alone,medical", "priority_handoff": True}, "high", "unaccompanied_minor",
+     ["child_alone", "medical"]),
+    ({"vulnerability": "pregnant", "priority_handoff": True}, "high", "vulnerable", ["pregnant"]),
+    ({"priority_handoff": True}, "high", "vulnerable", []),
+    ({"vulnerability": "none"}, "normal", "request", []),
+    ({"topic": "avr_process", "vulnerability": "unknown"}, "normal", "request", []),
 ])
 @pytest.mark.asyncio
-async def test_handoff_priority_from_the_conversation(default_db, slots, priority, reason):
+async def test_handoff_priority_from_the_conversation(default_db, slots, priority, reason, flags):
     await run(ActionHandoff(), tracker(CONV, "a person please", slots=slots))
     (row,) = store.inbox(accounts.create("sup", "supervisor-pw", "supervisor"), "unassigned")
-    assert (row.case.priority, row.case.reason) == (priority, reason)
+    assert (row.case.priority, row.case.reason, row.case.flag_list) == (priority, reason, flags)
 
 
 @pytest.mark.asyncio

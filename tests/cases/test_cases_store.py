@@ -234,3 +234,17 @@ def test_accounts_store_argon2_hashes_and_check_passwords(engine):
     accounts.set_active("amina", False, engine=engine)
     assert accounts.authenticate("amina", "correct horse battery", engine=engine) is None
     assert accounts.active_actor(actor.id, engine=engine) is None
+
+
+def test_migration_0003_matches_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.db import Base
+
+    ours = {"caseworkers", "cases", "case_events", "case_messages", "console_sessions"}
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "include_name": lambda name, type_, parent: type_ != "table" or name in ours,
+        })
+        assert compare_metadata(context, Base.metadata) == []

@@ -1,7 +1,6 @@
 """Fixtures for the console tests: a migrated SQLite database, the app with a fake channel."""
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -14,9 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `tests.cases.sup
 from bot.cases import accounts  # noqa: E402
 from console.app import create_app  # noqa: E402
 from tests.cases import support  # noqa: E402
-
-PASSWORDS = {"sup": "supervisor-pw", "amina": "amina-password", "ben": "ben-password1"}
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.console.helpers import PASSWORDS  # noqa: E402
 
 
 @pytest.fixture
@@ -54,17 +51,6 @@ def app(db, channel):
 async def client(app):
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
-
-
-async def login(client: TestClient, username: str, password: str = "") -> str:
-    """Sign in; returns the session's CSRF token (from the inbox page)."""
-    page = await (await client.get("/login")).text()
-    response = await client.post("/login", allow_redirects=False, data={
-        "csrf_token": CSRF.search(page).group(1), "username": username,
-        "password": password or PASSWORDS[username], "next": "/inbox",
-    })
-    assert response.status == 303, await response.text()
-    return CSRF.search(await (await client.get("/inbox")).text()).group(1)
 
 
 @pytest.fixture(autouse=True)

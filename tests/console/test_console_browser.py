@@ -21,7 +21,7 @@ from bot.cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
 from tests.cases.support import FakeChannel, tracker
-from tests.console.conftest import PASSWORDS
+from tests.console.helpers import PASSWORDS
 
 pytestmark = pytest.mark.asyncio
 CHROMIUM = "/usr/bin/chromium"

@@ -12,7 +12,7 @@ from bot.cases.delivery import DeliveryResult
 from bot.cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
-from tests.console.conftest import CSRF, login
+from tests.console.helpers import CSRF, login
 
 pytestmark = pytest.mark.asyncio
 XSS = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
