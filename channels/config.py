@@ -113,21 +113,23 @@ def whatsapp_config(credentials: Optional[Dict] = None) -> Optional[WhatsAppConf
 
 @dataclass(frozen=True)
 class ChannelInfo:
-    name: str
+    name: str            # "telegram" | "whatsapp"
     class_path: str      # the key in a Rasa credentials file
     webhook_path: str    # on Rasa's port (5005)
+    webhook_url: str     # on this machine: http://localhost:5005/webhooks/<name>/webhook
 
-    def webhook_url(self, base: str = f"http://localhost:{RASA_PORT}") -> str:
+    def public_webhook_url(self, base: str) -> str:
+        """The URL to register with the platform, e.g. base="https://bot.example.org"."""
         return base.rstrip("/") + self.webhook_path
 
 
-def enabled_channels() -> Dict[str, ChannelInfo]:
-    """The channels whose required variables are all set: {"telegram": ChannelInfo, ...}."""
+def enabled_channels() -> List[ChannelInfo]:
+    """The channels whose required variables are all set, in a fixed order (telegram, whatsapp)."""
     configured = {TELEGRAM: telegram_config() is not None, WHATSAPP: whatsapp_config() is not None}
-    return {
-        name: ChannelInfo(name, CLASS_PATHS[name], WEBHOOK_PATHS[name])
+    return [
+        ChannelInfo(name, CLASS_PATHS[name], WEBHOOK_PATHS[name], f"http://localhost:{RASA_PORT}{WEBHOOK_PATHS[name]}")
         for name, is_configured in configured.items() if is_configured
-    }
+    ]
 
 
 def missing_settings() -> Dict[str, List[str]]:
@@ -145,12 +147,12 @@ def write_credentials(path: Path | str, include_rest: bool = True) -> List[str]:
     if include_rest:
         lines.append("rest:")
     enabled = enabled_channels()
-    for name, info in enabled.items():
+    for info in enabled:
         lines.append(f"{info.class_path}:")
-        for key, variable in CREDENTIAL_KEYS[name].items():
+        for key, variable in CREDENTIAL_KEYS[info.name].items():
             if _env(variable):  # an unset ${VAR} would stop Rasa from starting
                 # unquoted on purpose: Rasa only expands ${VAR} in plain (unquoted) YAML scalars
                 lines.append(f"  {key}: ${{{variable}}}")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return list(enabled)
+    return [info.name for info in enabled]
