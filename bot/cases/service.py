@@ -61,7 +61,7 @@ def _event(session: Session, case: Case, kind: str, actor: str, **payload: Any) 
 
 def _message(session: Session, case: Case, author: str, text: str, media: Any = None, **extra: Any) -> CaseMessage:
     message = CaseMessage(case_id=case.id, author=author, text=text or "", media=dumps(_media_refs(media)), **extra)
-    message.created_at = extra.get("created_at") or utcnow()
+    message.created_at = message.created_at or utcnow()
     session.add(message)
     session.flush()
     return message
