@@ -37,14 +37,10 @@ def engine(request, tmp_path):
 
 
 @pytest.fixture
-def default_db(sqlite_engine, monkeypatch):
+def default_db(sqlite_engine):
     """The SQLite test database as DATABASE_URL, for code that uses the default engine."""
-    support.use_as_default_database(monkeypatch, sqlite_engine)
-    yield sqlite_engine
-    from bot.settings import get_settings
-
-    monkeypatch.undo()
-    get_settings.cache_clear()
+    with support.as_default_database(sqlite_engine):
+        yield sqlite_engine
 
 
 @pytest.fixture(autouse=True)

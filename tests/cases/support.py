@@ -80,12 +80,22 @@ def clear_cases(engine: Engine) -> None:
             session.execute(delete(table))
 
 
-def use_as_default_database(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
-    """Point DATABASE_URL (what actions and the channel router use) at the test database."""
+@contextmanager
+def as_default_database(engine: Engine) -> Iterator[Engine]:
+    """Point DATABASE_URL (what the actions and the channel router use) at the test database."""
     from bot.settings import get_settings
 
-    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
     get_settings.cache_clear()
+    try:
+        yield engine
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+        get_settings.cache_clear()
 
 
 @dataclass

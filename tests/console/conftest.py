@@ -17,15 +17,11 @@ from tests.console.helpers import PASSWORDS  # noqa: E402
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path):
     engine = support.sqlite_engine(tmp_path)
-    support.use_as_default_database(monkeypatch, engine)  # the routing hook uses the default engine
-    yield engine
+    with support.as_default_database(engine):  # the routing hook uses the default engine
+        yield engine
     engine.dispose()
-    from bot.settings import get_settings
-
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 @pytest.fixture
