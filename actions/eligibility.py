@@ -70,7 +70,29 @@ def control_events(
     return None
 
 
+def language_before_this_message(tracker: Tracker) -> Optional[str]:
+    """The conversation's language before the latest user message changed it (if it did)."""
+    language: Optional[str] = None
+    last_user = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
+    for event in tracker.events[: max(last_user, 0)]:
+        if event.get("event") == "slot" and event.get("name") == "language":
+            language = event.get("value")
+    return language
+
+
 def validate_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, slots: Sequence[str]
+) -> Dict[Text, Any]:
+    values = _validate_answer(dispatcher, tracker, slot, value, slots)
+    # a form answer ("libia", "2", "oui") is too short to say which language the person speaks:
+    # keep the language the conversation had before it
+    before = language_before_this_message(tracker)
+    if before and before != tracker.get_slot("language"):
+        values["language"] = before
+    return values
+
+
+def _validate_answer(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, slots: Sequence[str]
 ) -> Dict[Text, Any]:
     text = str(value or "")
@@ -83,7 +105,7 @@ def validate_answer(
     failures = int(tracker.get_slot(INVALID_COUNTER) or 0) + 1
     if failures >= MAX_INVALID:
         return {slot: UNKNOWN, INVALID_COUNTER: 0.0}
-    language = user_language(tracker)
+    language = knowledge().resolve_language(language_before_this_message(tracker) or tracker.get_slot("language"))
     if slot != "vulnerability":
         dispatcher.utter_message(text=ui(invalid_key(slot), language))
     return {slot: None, INVALID_COUNTER: float(failures)}

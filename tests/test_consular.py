@@ -82,3 +82,33 @@ def test_start_actions_reset_and_hand_over_to_the_form(tracker_factory, dispatch
     assert events[-1] == {"event": "followup", "name": "eligibility_form", "timestamp": None}
     events = run(ActionStartConsular(), dispatcher, tracker_factory(slots={"language": "en"}))
     assert events[-1]["name"] == "consular_form"
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    from bot.model import latest_model
+
+    if latest_model() is None:
+        pytest.skip("no trained model: run `make train`")
+    from bot.ask import Assistant
+
+    return Assistant.load()
+
+
+def test_consular_conversation_end_to_end(assistant):
+    import uuid
+
+    from actions.replies import ui
+
+    sender = f"test-{uuid.uuid4().hex}"
+
+    def say(text):
+        return asyncio.run(assistant.send(text, sender))
+
+    turn = say("guide me to get a laissez passer from my embassy")
+    assert turn.intent == "consular_help", turn
+    assert turn.messages[-1] == ui("ask_nationality", "en")
+    assert say("nigeria").messages[-1] == ui("ask_host_country", "en")
+    result = say("libya")
+    text = "\n".join(result.messages)
+    assert ui("consular_libya", "en") in text and ui("no_verified_contact", "en") in text

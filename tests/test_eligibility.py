@@ -211,3 +211,83 @@ def test_programme_files_are_sourced_and_unverified():
         assert programme.verified is False and programme.sources
         for source in programme.sources:
             assert quote_in_source(source["quote"], SOURCES_DIR / source["file"])
+
+
+# -- end to end with the trained model (skipped without one) --------------------------------
+@pytest.fixture(scope="module")
+def assistant():
+    from bot.model import latest_model
+
+    if latest_model() is None:
+        pytest.skip("no trained model: run `make train`")
+    from bot.ask import Assistant
+
+    return Assistant.load()
+
+
+def test_screening_conversation_end_to_end(assistant):
+    import uuid
+
+    from actions.replies import ui
+
+    sender = f"test-{uuid.uuid4().hex}"
+
+    def say(text):
+        return asyncio.run(assistant.send(text, sender))
+
+    turn = say("can you check if i can go back home")
+    assert turn.intent == "start_screening", turn
+    assert turn.messages[-1] == ui("ask_host_country", "en")
+    assert say("libia").messages[-1] == ui("ask_nationality", "en")
+    assert say("back").messages[-1] == ui("ask_host_country", "en")
+    assert say("Libya").messages[-1] == ui("ask_nationality", "en")
+    assert say("Mali").messages[-1] == ui("ask_own_wish", "en")
+    invalid = say("banana")
+    assert ui("invalid_yes_no", "en") in invalid.messages and invalid.messages[-1] == ui("ask_own_wish", "en")
+    assert say("1").messages[-1] == ui("ask_has_document", "en")
+    for answer in ("2", "2", "5", "2"):
+        say(answer)
+    result = say("2")
+    text = "\n".join(result.messages)
+    assert ui("screening_result_vhr_libya", "en") in text and ui("screening_not_a_decision", "en") in text
+    assert result.topic == "avr_eligibility"
+
+
+def test_screening_stop_in_french(assistant):
+    import uuid
+
+    from actions.replies import ui
+
+    sender = f"test-{uuid.uuid4().hex}"
+    first = asyncio.run(assistant.send("je veux vérifier si je peux rentrer chez moi", sender))
+    assert first.intent == "start_screening", first
+    stopped = asyncio.run(assistant.send("stop", sender))
+    assert stopped.messages[-1] == ui("form_stopped", "fr")
+
+
+def test_emergency_during_the_form_gets_the_safety_answer(assistant):
+    import uuid
+
+    from actions.replies import ui
+
+    sender = f"test-{uuid.uuid4().hex}"
+    asyncio.run(assistant.send("can you check if i can go back home", sender))
+    turn = asyncio.run(assistant.send("help the boat is sinking", sender))
+    assert turn.messages and turn.messages[0] == ui("emergency_safety", "en")
+
+
+def test_a_short_answer_does_not_change_the_conversation_language(dispatcher):
+    from rasa_sdk import Tracker
+
+    from actions.eligibility import ValidateEligibilityForm
+
+    latest = {"text": "libia", "intent": {"name": "nlu_fallback", "confidence": 0.2}, "entities": []}
+    tracker = Tracker.from_dict({
+        "sender_id": "t", "slots": {"language": "pt", "requested_slot": "host_country", "host_country": "libia"},
+        "latest_message": latest, "paused": False, "followup_action": None, "active_loop": {"name": "eligibility_form"},
+        "latest_action_name": "action_listen",
+        "events": [{"event": "slot", "name": "language", "value": "en"}, {"event": "user", "text": "libia", "parse_data": latest},
+                   {"event": "slot", "name": "language", "value": "pt"}],
+    })
+    slots = slot_events(asyncio.run(ValidateEligibilityForm().run(dispatcher, tracker, {})))
+    assert slots["host_country"] == "libya" and slots["language"] == "en"
