@@ -20,6 +20,14 @@ def wants_erasure(tracker: DialogueStateTracker) -> bool:
     return bool(tracker.get_slot(ERASE_SLOT))
 
 
+def _erase_project_data(sender_id: str) -> None:
+    """Cases, channel address and media go with the conversation. A failure here is logged
+    and re-raised only after the tracker itself is gone, so the conversation never survives."""
+    from bot.privacy.erasure import erase_personal_data
+
+    erase_personal_data(sender_id)
+
+
 class ErasableInMemoryTrackerStore(InMemoryTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         if wants_erasure(tracker):
@@ -36,6 +44,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if wants_erasure(tracker):
             removed = await self.erase(tracker.sender_id)
             logger.info("Conversation erased on request (%d events removed)", removed)
+            _erase_project_data(tracker.sender_id)
             return
         await super().save(tracker)
 

@@ -1,0 +1,56 @@
+"""'Delete my data' erases the conversation, its cases and the channel address, on SQLite."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+
+from bot.db import make_engine, upgrade
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'erasure.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    import bot.privacy.erasure as erasure
+
+    monkeypatch.setattr(erasure, "get_engine", lambda: engine)
+    return engine
+
+
+def _tracker(sender: str, erase: bool):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load("domain.yml")
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}))
+    if erase:
+        tracker.update(SlotSet("erase_requested", True))
+    return tracker
+
+
+def test_sql_tracker_store_erases_conversation_cases_and_address(tmp_path, database):
+    from bot.cases.service import open_or_update_case
+    from bot.stores.tracker_store import ErasableSQLTrackerStore
+
+    store = ErasableSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    keep, erase = "wa-keep", "wa-erase"
+    for sender in (keep, erase):
+        asyncio.run(store.save(_tracker(sender, erase=False)))
+        open_or_update_case(sender, "whatsapp", "fr", topic="avr_overview", reason="request", engine=database)
+        with database.begin() as connection:
+            connection.execute(text("INSERT INTO channel_addresses (conversation_id, channel, address, last_inbound_at, opted_out, blocked) "
+                                    "VALUES (:c, 'whatsapp', :a, :t, false, false)"), {"c": sender, "a": f"+22790000{len(sender)}", "t": datetime.utcnow()})
+    asyncio.run(store.save(_tracker(erase, erase=True)))
+    assert asyncio.run(store.retrieve(erase)) is None
+    assert asyncio.run(store.retrieve(keep)) is not None
+    with database.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM cases WHERE conversation_id = :c"), {"c": erase}).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM channel_addresses WHERE conversation_id = :c"), {"c": erase}).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM cases WHERE conversation_id = :c"), {"c": keep}).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM channel_addresses WHERE conversation_id = :c"), {"c": keep}).scalar() == 1
