@@ -1,6 +1,7 @@
 """One inbound message's way, the same for every channel (runs in the sender's queue worker):
 
-record the address → ask the hooks who gets it → keep media references → Rasa → replies.
+claim the delivery id and record the address (one transaction; a repeat stops here) → ask the
+hooks who gets it → keep media references → Rasa → replies.
 
 The user always gets an answer: media gets `media_unsupported` (or `media_kept_for_caseworker`
 when an open case took it), an empty message `not_understood`, an over-long one
@@ -9,7 +10,6 @@ Logs name conversations only by their pseudonymous id.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -50,6 +50,7 @@ class Inbound:
     media: List[Media] = field(default_factory=list)
     metadata: Dict[str, Any] = field(default_factory=dict)  # reaches Rasa's tracker: no personal data
     control: Optional[str] = None
+    delivery_id: Optional[str] = None  # Telegram update_id / Twilio MessageSid, for de-duplication
 
     def __repr__(self) -> str:
         return f"Inbound({self.channel!r}, {self.conversation_id!r}, media={len(self.media)}, control={self.control!r})"
@@ -75,14 +76,18 @@ class InboundProcessor:
             await self._control(inbound)
             return
         cid = inbound.conversation_id
-        address = await asyncio.to_thread(self.store.record_inbound, cid, self.channel, inbound.address)
+        address = await self.store.run(
+            self.store.record_inbound, cid, self.channel, inbound.address, inbound.delivery_id)
+        if address is None:
+            logger.info("Repeated %s delivery for %s ignored", self.channel, cid)
+            return
         first_media = inbound.media[0].as_dict() if inbound.media else None
         decision = await hooks.on_inbound(cid, self.channel, inbound.text, first_media)
         if decision == hooks.DROP:
             return
         if inbound.media:
             for media in inbound.media:  # kept whoever answers, so a caseworker can see it later
-                await asyncio.to_thread(self.store.record_media, cid, self.channel, media.reference, media.content_type)
+                await self.store.run(self.store.record_media, cid, self.channel, media.reference, media.content_type)
             logger.info("Media (%s) from %s kept", ",".join(m.kind for m in inbound.media), cid)
             kept = decision in (hooks.TO_CASE, hooks.TO_CASE_AND_BOT)
             await self._say(address, "media_kept_for_caseworker" if kept else "media_unsupported")
@@ -131,10 +136,10 @@ class InboundProcessor:
             logger.exception("Could not read the language of %s", address.conversation_id)
             return address.language
         if language is ERASED:  # the user just had their conversation deleted
-            await asyncio.to_thread(self.store.erase_conversation, address.conversation_id)
+            await self.store.run(self.store.erase_conversation, address.conversation_id)
             return None
         if language and language != address.language:
-            await asyncio.to_thread(self.store.set_language, address.conversation_id, language)
+            await self.store.run(self.store.set_language, address.conversation_id, language)
             return language
         return address.language
 
@@ -149,8 +154,12 @@ class InboundProcessor:
         if inbound.control in (OPT_OUT, OPT_IN):
             # A STOP/START is a message from the user too (it opens the 24 h window). The platform
             # answers it itself, so nothing is sent and the bot does not see it.
-            await asyncio.to_thread(self.store.record_inbound, cid, self.channel, inbound.address)
-            await asyncio.to_thread(self.store.set_opted_out, cid, inbound.control == OPT_OUT)
+            address = await self.store.run(
+                self.store.record_inbound, cid, self.channel, inbound.address, inbound.delivery_id)
+            if address is not None:
+                await self.store.run(self.store.set_opted_out, cid, inbound.control == OPT_OUT)
         elif inbound.control in (BLOCKED, UNBLOCKED):
-            await asyncio.to_thread(self.store.set_blocked, cid, inbound.control == BLOCKED)
+            if inbound.delivery_id is None or await self.store.run(
+                    self.store.claim_update, self.channel, inbound.delivery_id):
+                await self.store.run(self.store.set_blocked, cid, inbound.control == BLOCKED)
         logger.info("%s: %s", cid, inbound.control)

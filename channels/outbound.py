@@ -68,7 +68,7 @@ async def send_to_conversation(
     store: Optional[ChannelStore] = None,
 ) -> DeliveryResult:
     store = store or ChannelStore.from_settings()
-    address = await asyncio.to_thread(store.get_address, conversation_id)
+    address = await store.run(store.get_address, conversation_id)
     if address is None:
         return DeliveryResult(conversation_id, None, False, reason=d.UNKNOWN_CONVERSATION, permanent=True,
                               detail="No channel address is known for this conversation.")

@@ -1,20 +1,28 @@
 """The channels' tables in the project database (schema: migrations/versions/0002_channels.py).
 
-Plain synchronous SQLAlchemy Core; the async channel code calls these through
-`asyncio.to_thread` so a slow database never blocks the event loop that acknowledges webhooks.
+Plain synchronous SQLAlchemy Core; the async channel code calls these through `store.run(...)`,
+on a small thread pool of its own, so a slow database never blocks the event loop that
+acknowledges webhooks. Small on purpose: SQLite writes one transaction at a time anyway, and
+every busy thread competes with the event loop for the GIL (with asyncio's default pool, 6
+threads here, webhook acknowledgements slowed down measurably in bench/webhook_ack).
 This is the only module that reads or writes a real address (phone number, Telegram chat id).
 """
 from __future__ import annotations
 
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+T = TypeVar("T")
 metadata = MetaData()
+_executor: Optional[ThreadPoolExecutor] = None
 
 processed_updates = Table(
     "processed_updates", metadata,
@@ -76,6 +84,13 @@ class ChannelStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run one of this store's methods on the channels' database threads."""
+        global _executor
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="channels-db")
+        return await asyncio.get_running_loop().run_in_executor(_executor, functools.partial(function, *args))
+
     @classmethod
     def from_settings(cls) -> "ChannelStore":
         from bot.db import get_engine
@@ -112,30 +127,41 @@ class ChannelStore:
             ).mappings().first()
         return Address(**row) if row else None
 
-    def record_inbound(self, conversation_id: str, channel: str, address: str) -> Address:
-        """The user wrote: remember where to reply, open the 24 h window, clear `blocked`.
+    def record_inbound(
+        self, conversation_id: str, channel: str, address: str, update_id: Optional[str] = None
+    ) -> Optional[Address]:
+        """The user wrote: claim the delivery id, remember where to reply, open the 24 h window
+        and clear `blocked` (writing to us proves the user unblocked the bot or the number works).
 
-        Writing to us again proves the user unblocked the bot or that the number works.
+        One transaction (one commit) for all of it; None if `update_id` was already claimed,
+        i.e. this is a repeated delivery that must not be answered again.
         """
-        now = utcnow()
-        values = {"address": address, "last_inbound_at": now, "blocked": False}
+        values = {"address": address, "last_inbound_at": utcnow(), "blocked": False}
         where = channel_addresses.c.conversation_id == conversation_id
-        with self.engine.begin() as connection:
-            updated = connection.execute(update(channel_addresses).where(where).values(**values)).rowcount
-        if not updated:
+        for attempt in (1, 2):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(
-                        insert(channel_addresses).values(
-                            conversation_id=conversation_id, channel=channel, opted_out=False, **values
-                        )
-                    )
-            except IntegrityError:  # created concurrently (e.g. by another server): update it
-                with self.engine.begin() as connection:
-                    connection.execute(update(channel_addresses).where(where).values(**values))
-        address_row = self.get_address(conversation_id)
-        assert address_row is not None
-        return address_row
+                    if update_id is not None:
+                        connection.execute(insert(processed_updates).values(
+                            channel=channel, update_id=str(update_id), received_at=values["last_inbound_at"]))
+                    if not connection.execute(update(channel_addresses).where(where).values(**values)).rowcount:
+                        connection.execute(insert(channel_addresses).values(
+                            conversation_id=conversation_id, channel=channel, opted_out=False, **values))
+                    row = connection.execute(select(channel_addresses).where(where)).mappings().one()
+                return Address(**row)
+            except IntegrityError:
+                if update_id is not None and self.is_claimed(channel, update_id):
+                    return None
+                if attempt == 2:  # the address row was created concurrently: now it updates
+                    raise
+        raise AssertionError("unreachable")
+
+    def is_claimed(self, channel: str, update_id: str) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(processed_updates.c.update_id).where(
+                    processed_updates.c.channel == channel, processed_updates.c.update_id == str(update_id))
+            ).first() is not None
 
     def _set(self, conversation_id: str, **values: object) -> None:
         with self.engine.begin() as connection:

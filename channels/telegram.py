@@ -52,11 +52,13 @@ class TelegramInput(ManagedInputChannel):
             logger.exception("Unreadable Telegram update %s ignored", data.get("update_id"))
             parsed = None
         if parsed is None:
-            return await self.accept(str(data["update_id"]), None)
+            return self.accept(str(data["update_id"]), None)
         inbound, callback_query_id = parsed
-        outcome = await self.accept(str(data["update_id"]), inbound)
+        outcome = self.accept(str(data["update_id"]), inbound)
         if callback_query_id and outcome == ACCEPTED:
-            self.spawn(self.sender.answer_callback(callback_query_id))  # not behind the user's queue
+            # Stops the button's spinner now, not behind the user's queue. A repeated delivery
+            # answers again, which Telegram just refuses (harmless).
+            self.spawn(self.sender.answer_callback(callback_query_id))
         return outcome
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -80,12 +82,7 @@ class TelegramInput(ManagedInputChannel):
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 return response.text("not a Telegram update", status=400)
             self.start(on_new_message, request.app)
-            try:
-                await self.handle_update(data)
-            except Exception:
-                # Most likely the database: 503 makes Telegram deliver the update again later.
-                logger.exception("Could not accept Telegram update")
-                return response.text("try again later", status=503)
+            await self.handle_update(data)
             return response.text("ok")
 
         @telegram_webhook.listener("before_server_stop")

@@ -15,7 +15,6 @@ webhook answers with an empty TwiML document: a plain-text answer would be sent 
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 from urllib.parse import parse_qs
@@ -131,9 +130,9 @@ class WhatsAppInput(ManagedInputChannel):
         cid = pseudonymise(WHATSAPP, recipient[len("whatsapp:"):]) if recipient.startswith("whatsapp:") else None
         status = str(form.get("MessageStatus") or form.get("SmsStatus") or "unknown")[:32]
         code = str(form.get("ErrorCode") or "") or None
-        await asyncio.to_thread(self.store.record_delivery, WHATSAPP, status, form.get("MessageSid"), cid, code)
+        await self.store.run(self.store.record_delivery, WHATSAPP, status, form.get("MessageSid"), cid, code)
         if cid and code and code.isdigit() and int(code) in UNSUBSCRIBED_CODES:
-            await asyncio.to_thread(self.store.set_opted_out, cid, True)
+            await self.store.run(self.store.set_opted_out, cid, True)
         if code:
             logger.info("WhatsApp message to %s: %s (error %s)", cid, status, code)
 
@@ -154,11 +153,7 @@ class WhatsAppInput(ManagedInputChannel):
             if not sid:
                 return response.text("no MessageSid", status=400)
             self.start(on_new_message, request.app)
-            try:
-                await self.accept(sid, parse_message(form))
-            except Exception:
-                logger.exception("Could not accept Twilio message")  # Twilio retries on 5xx
-                return response.text("try again later", status=503)
+            self.accept(sid, parse_message(form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @whatsapp_webhook.route("/status", methods=["POST"])
@@ -166,11 +161,7 @@ class WhatsAppInput(ManagedInputChannel):
             refusal = self._refuse(request)
             if refusal is not None:
                 return refusal
-            try:
-                await self.record_status(request.ctx.twilio_form)
-            except Exception:
-                logger.exception("Could not record a Twilio status callback")
-                return response.text("try again later", status=503)
+            self.spawn(self.record_status(request.ctx.twilio_form))  # the database is not on the ack path
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @whatsapp_webhook.listener("before_server_stop")

@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Optional
 import httpx
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.message import MessageList  # noqa: F401  (twilio imports it lazily:
+# ~0.3 s, which would otherwise stall the event loop on the first reply)
 
 from channels import delivery as d
 from channels.config import WHATSAPP, WhatsAppConfig
@@ -94,7 +96,7 @@ class WhatsAppSender:
     async def _template(self, address: Address, sent_ids: List[str]) -> DeliveryResult:
         cid = address.conversation_id
         if not self.config.template_sid:
-            await asyncio.to_thread(self.store.record_delivery, WHATSAPP, "not_sent", None, cid, str(OUTSIDE_WINDOW_CODE))
+            await self.store.run(self.store.record_delivery, WHATSAPP, "not_sent", None, cid, str(OUTSIDE_WINDOW_CODE))
             logger.warning("%s is outside the 24 h window and no template is configured: not sent", cid)
             return DeliveryResult(cid, WHATSAPP, bool(sent_ids), parts=len(sent_ids), message_ids=sent_ids,
                                   reason=d.OUTSIDE_WINDOW_NO_TEMPLATE,
@@ -116,14 +118,14 @@ class WhatsAppSender:
         reason, permanent = d.FAILED, False
         if code in UNSUBSCRIBED_CODES:
             reason, permanent = d.OPTED_OUT, True
-            await asyncio.to_thread(self.store.set_opted_out, cid, True)
+            await self.store.run(self.store.set_opted_out, cid, True)
         elif code in INVALID_CODES:
             reason, permanent = d.INVALID_ADDRESS, True
-            await asyncio.to_thread(self.store.set_blocked, cid, True)
+            await self.store.run(self.store.set_blocked, cid, True)
         elif isinstance(exc, TwilioRestException):
             permanent = not classify(exc)[0]
         label = str(code) if code is not None else type(exc).__name__
-        await asyncio.to_thread(self.store.record_delivery, WHATSAPP, "failed", None, cid, label[:16])
+        await self.store.run(self.store.record_delivery, WHATSAPP, "failed", None, cid, label[:16])
         logger.warning("WhatsApp message to %s failed (%s, %s)", cid, label, reason)
         return DeliveryResult(cid, WHATSAPP, bool(sent_ids), parts=len(sent_ids), message_ids=sent_ids,
                               reason=reason, permanent=permanent, detail=f"Twilio error {label}")

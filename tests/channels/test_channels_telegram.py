@@ -57,11 +57,13 @@ async def test_webhook_rejects_a_body_that_is_not_an_update(telegram):
     assert (await telegram.post_update({"message": {}})).status_code == 400
 
 
-@pytest.mark.parametrize("restart", [False, True], ids=["same-process", "after-restart"])
-async def test_duplicate_update_is_answered_once(telegram, fake_telegram, stub_bot, restart):
+@pytest.mark.parametrize("when", ["later", "while-queued", "after-restart"])
+async def test_duplicate_update_is_answered_once(telegram, fake_telegram, stub_bot, when):
     update = telegram_message(CHAT, "une fois", update_id=424242)
+    if when == "while-queued":  # both acknowledged before the first is handled
+        assert [(await telegram.post_update(update)).status_code for _ in range(2)] == [200, 200]
     await send(telegram, update)
-    if restart:
+    if when == "after-restart":
         await telegram.restart()
     await send(telegram, update)  # Telegram re-sends when it missed our 200
     assert fake_telegram.texts(CHAT) == ["Écho : une fois"]

@@ -102,10 +102,10 @@ class Harness:
     """Both channels (those whose fake is given) in one sanic app, like Rasa's server."""
 
     def __init__(self, store: Any, bot: StubBot, telegram_fake: Any = None, twilio_fake: Any = None,
-                 policy: RetryPolicy = FAST_RETRIES) -> None:
+                 policy: RetryPolicy = FAST_RETRIES, port: int = 0) -> None:
         self.store, self.bot, self.policy = store, bot, policy
         self.telegram_fake, self.twilio_fake = telegram_fake, twilio_fake
-        self.sock = self._bind(0)
+        self.sock = self._bind(port)
         self.port = self.sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.channels: Dict[str, Any] = {}

@@ -41,6 +41,7 @@ class FakeTelegramAPI:
         self.updates: List[Dict[str, Any]] = []
         self.webhook: Dict[str, Any] = {}
         self.latency = 0.0                   # seconds added to each sendMessage (bench: a real API's delay)
+        self.listeners: List[Any] = []       # called with (chat_id, text) for each message accepted
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._runner: Optional[web.AppRunner] = None
@@ -150,6 +151,8 @@ class FakeTelegramAPI:
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        for listener in self.listeners:
+            listener(chat_id, text)
         return self._ok(message)
 
     async def _m_answerCallbackQuery(self, params: Dict[str, Any]) -> web.Response:

@@ -48,6 +48,7 @@ class FakeTwilioAPI:
         self.status_callbacks = False
         self.callback_tasks: List[asyncio.Task] = []
         self.latency = 0.0
+        self.listeners: List[Any] = []       # called with (To, Body) for each message accepted
         self._counter = itertools.count(1)
         self._runner: Optional[web.AppRunner] = None
         self.base_url = ""
@@ -126,6 +127,8 @@ class FakeTwilioAPI:
             return self._error(400, 63016, "Failed to send freeform message because you are outside the "
                                            "allowed window. If you are using WhatsApp, please use a Message Template.")
         self.messages.append(Sent(params, sid))
+        for listener in self.listeners:
+            listener(to, body or "")
         if params.get("StatusCallback") and (self.status_callbacks or window_error):
             statuses = [("undelivered", "63016")] if window_error else [("sent", None), ("delivered", None)]
             self.callback_tasks.append(asyncio.ensure_future(self._callbacks(params, sid, statuses)))
