@@ -54,8 +54,11 @@ async def _until_signalled() -> None:
 async def serve(port: int, bot_delay: float) -> None:
     from bot.db import make_engine
     from bot.settings import get_settings
+    from channels import base
     from channels.store import ChannelStore
     from tests.fakes.harness import Harness, StubBot
+
+    base._heap_frozen = False  # this process is a channel server: behave like one (the harness is for tests)
 
     store = ChannelStore(make_engine(get_settings().database_url))
     # True instead of fake objects: the fakes live in another process; the channels only need

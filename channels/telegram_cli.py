@@ -99,16 +99,15 @@ async def _poll_with_model(timeout: int) -> None:
     from bot.ask import Assistant
     from channels.inbound import ERASED
 
-    assistant = Assistant.load()
-    agent = assistant.agent
+    config = telegram_config(require_secret=False)
+    if config is None:
+        raise SystemExit("Set TELEGRAM_BOT_TOKEN first (environment or .env).")
+    agent = Assistant.load().agent
 
     async def language(conversation_id: str) -> Any:
         tracker = await agent.tracker_store.retrieve(conversation_id)
         return ERASED if tracker is None else tracker.get_slot("language")
 
-    config = telegram_config(require_secret=False)
-    if config is None:
-        raise SystemExit("Set TELEGRAM_BOT_TOKEN first (environment or .env).")
     channel = TelegramInput(config, language_lookup=language)
     print("Polling Telegram for updates; Ctrl-C to stop.")
     await run_polling(channel, agent.handle_message, timeout=timeout)
