@@ -45,7 +45,7 @@ class TelegramInput(ManagedInputChannel):
         return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
 
     async def handle_update(self, data: Dict[str, Any]) -> str:
-        """The shared path of webhook and polling: parse, de-duplicate, queue."""
+        """The shared path of webhook and polling: parse and queue (the worker de-duplicates)."""
         try:
             parsed = parse_update(data)
         except Exception:  # from the verified sender, so re-delivery would fail the same way
