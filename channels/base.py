@@ -90,6 +90,7 @@ class ManagedInputChannel(InputChannel):
         self.processor = InboundProcessor(self.channel, self.store, self.sender, on_new_message, lookup)
         self.queues = SenderQueues(self.processor.handle)
         self.spawn(self.store.run(self.store.prune_processed_updates))
+        _install_case_routing()
 
     def spawn(self, coroutine: Awaitable[Any]) -> None:
         """Run something in the background, keeping a reference so it is not garbage-collected."""
@@ -127,6 +128,19 @@ class ManagedInputChannel(InputChannel):
 
 
 _heap_frozen = False
+
+
+def _install_case_routing() -> None:
+    """While a caseworker handles a conversation, the migrant's messages go to the case.
+
+    The channels run inside the Rasa server, where nothing else of ours starts up: this is the
+    one place that runs once per process before the first message. Idempotent.
+    """
+    try:
+        from bot.cases.routing import install
+    except ImportError:  # a deployment without the case store: everything goes to the bot
+        return
+    install()
 
 
 def _freeze_startup_heap() -> None:
