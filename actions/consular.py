@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import INVALID_COUNTER, reset_events, validate_answer
+from actions.eligibility import INVALID_COUNTER, AnswerValidation, reset_events
 from actions.replies import HANDOFF_OPTION, send, ui, user_language
 from bot.retrieval.countries import country_name
 from bot.retrieval.flows_data import contact_text, verified_embassy
@@ -25,19 +25,9 @@ SLOTS = ("nationality", "host_country")
 IOM_CONSULAR_SERVICE_COUNTRIES = {"libya"}
 
 
-class ValidateConsularForm(FormValidationAction):
-    def name(self) -> Text:
-        return f"validate_{FORM}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        slot = tracker.get_slot("requested_slot")
-        if slot not in SLOTS:
-            return await super().run(dispatcher, tracker, domain)
-        value = tracker.get_slot(slot)
-        if value is None:
-            return []
-        values = validate_answer(dispatcher, tracker, slot, value, SLOTS)
-        return [SlotSet(k, v) for k, v in values.items()]
+class ValidateConsularForm(AnswerValidation):
+    form = FORM
+    slots = SLOTS
 
 
 class ActionStartConsular(Action):

@@ -111,19 +111,29 @@ def _validate_answer(
     return {slot: None, INVALID_COUNTER: float(failures)}
 
 
-class ValidateEligibilityForm(FormValidationAction):
+class AnswerValidation(FormValidationAction):
+    """Validates the answer to the question just asked; shared by both guided flows."""
+
+    form = ""
+    slots: Sequence[str] = ()
+
     def name(self) -> Text:
-        return f"validate_{FORM}"
+        return f"validate_{self.form}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         slot = tracker.get_slot("requested_slot")
-        if slot not in SLOTS:
+        if slot not in self.slots:
             return await super().run(dispatcher, tracker, domain)
         value = tracker.get_slot(slot)
         if value is None:
             return []
-        values = validate_answer(dispatcher, tracker, slot, value, SLOTS)
+        values = validate_answer(dispatcher, tracker, slot, value, self.slots)
         return [SlotSet(k, v) for k, v in values.items()]
+
+
+class ValidateEligibilityForm(AnswerValidation):
+    form = FORM
+    slots = SLOTS
 
 
 def _ask_action(slot: str) -> type:
