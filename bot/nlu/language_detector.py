@@ -66,7 +66,9 @@ class LanguageDetector(GraphComponent):
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Retrain when the language folders or the knowledge texts change (read outside the graph)."""
         digest = hashlib.sha256()
-        for folder in (_resolve(config["nlu_data_dir"]), KNOWLEDGE_DIR):
+        # Rasa may pass only the configured keys here, without the defaults
+        data_dir = config.get("nlu_data_dir") or cls.get_default_config()["nlu_data_dir"]
+        for folder in (_resolve(data_dir), KNOWLEDGE_DIR):
             for path in sorted(folder.rglob("*.yml")):
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
