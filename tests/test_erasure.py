@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 
 import pytest
@@ -17,7 +18,7 @@ def database(tmp_path, monkeypatch):
     engine = make_engine(url)
     import bot.privacy.erasure as erasure
 
-    monkeypatch.setattr(erasure, "get_engine", lambda: engine)
+    monkeypatch.setattr(erasure, "get_engine", lambda *_args: engine)
     return engine
 
 
@@ -54,3 +55,9 @@ def test_sql_tracker_store_erases_conversation_cases_and_address(tmp_path, datab
         assert connection.execute(text("SELECT count(*) FROM channel_addresses WHERE conversation_id = :c"), {"c": erase}).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM cases WHERE conversation_id = :c"), {"c": keep}).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM channel_addresses WHERE conversation_id = :c"), {"c": keep}).scalar() == 1
+        # the tombstone: when, why, which kind of channel, how many rows; never whose
+        [tombstone] = connection.execute(text("SELECT * FROM erasure_log")).mappings().all()
+    assert tombstone["reason"] == "request" and tombstone["channel"] == "whatsapp" and tombstone["conversations"] == 1
+    assert json.loads(tombstone["counts"]) == {"cases": 1, "channel_addresses": 1, "channel_media": 0,
+                                               "delivery_status": 0, "tracker_events": 1}
+    assert erase not in repr(dict(tombstone)) and "+2279" not in repr(dict(tombstone))

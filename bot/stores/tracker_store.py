@@ -1,16 +1,25 @@
-"""Rasa tracker stores that honour a migrant's request to erase their conversation.
+"""Rasa tracker stores that honour a migrant's choices about their conversation.
 
-When a turn ends with the `erase_requested` slot set (the user confirmed "delete my data"),
-`save` removes every stored event of that conversation instead of appending the turn. Rasa has
-no other hook that sees the whole turn, including the confirmation itself.
+- Erasure: when a turn ends with the `erase_requested` slot set (the user confirmed "delete my
+  data"), `save` removes every stored event of that conversation instead of appending the turn,
+  then the project's data about it (bot.privacy.erasure). Rasa has no other hook that sees the
+  whole turn, including the confirmation itself.
+- Declined consent: when the `consent` slot is "declined", `save` replaces the stored
+  conversation with a minimal, non-identifying state (bot.privacy.consent.minimal_events):
+  nothing the migrant wrote, and nothing the assistant answered, outlives the current turn.
+
 Configure in endpoints.yml: `type: bot.stores.tracker_store.ErasableSQLTrackerStore`.
 """
 from __future__ import annotations
 
+import json
 import logging
+from typing import Dict
 
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy.consent import is_declined, minimal_tracker
 
 logger = logging.getLogger(__name__)
 ERASE_SLOT = "erase_requested"
@@ -20,22 +29,35 @@ def wants_erasure(tracker: DialogueStateTracker) -> bool:
     return bool(tracker.get_slot(ERASE_SLOT))
 
 
-def _erase_project_data(sender_id: str) -> None:
+def _erase_project_data(sender_id: str, channel: str | None = None, tracker_events: int | None = None) -> None:
     """Cases, channel address and media go with the conversation. A failure here is logged
     and re-raised only after the tracker itself is gone, so the conversation never survives."""
     from bot.privacy.erasure import erase_personal_data
 
-    erase_personal_data(sender_id)
+    erase_personal_data(sender_id, channel=channel, tracker_events=tracker_events)
 
 
 class ErasableInMemoryTrackerStore(InMemoryTrackerStore):
+    """In memory (`python -m bot ask`, tests). `last_turns` keeps the full tracker of a declined
+    conversation's current turn only, so `ask` can still describe the turn it just answered."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_turns: Dict[str, DialogueStateTracker] = {}
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self.last_turns.pop(tracker.sender_id, None)
         if wants_erasure(tracker):
             await self.erase(tracker.sender_id)
+            return
+        if is_declined(tracker):
+            self.last_turns[tracker.sender_id] = tracker
+            await super().save(minimal_tracker(tracker, self.domain))
             return
         await super().save(tracker)
 
     async def erase(self, sender_id: str) -> int:
+        self.last_turns.pop(sender_id, None)
         return 1 if self.store.pop(sender_id, None) is not None else 0
 
 
@@ -44,7 +66,10 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if wants_erasure(tracker):
             removed = await self.erase(tracker.sender_id)
             logger.info("Conversation erased on request (%d events removed)", removed)
-            _erase_project_data(tracker.sender_id)
+            _erase_project_data(tracker.sender_id, tracker.get_latest_input_channel(), removed)
+            return
+        if is_declined(tracker):
+            self._replace(minimal_tracker(tracker, self.domain))
             return
         await super().save(tracker)
 
@@ -55,3 +80,18 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             )
             session.commit()
         return int(removed or 0)
+
+    def _replace(self, tracker: DialogueStateTracker) -> None:
+        """Replace every stored event of the conversation by `tracker`'s, in one transaction
+        (never streamed to an event broker: the point is that nothing else is kept)."""
+        with self.session_scope() as session:
+            session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete(
+                synchronize_session=False
+            )
+            for event in tracker.events:
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=None, action_name=data.get("name"), data=json.dumps(data),
+                ))
+            session.commit()
