@@ -24,17 +24,21 @@ PIPELINES = {"ours": ROOT / "config.yml", "rasa_default": ROOT / "bench" / "defa
 TARGETS = {1: 0.95, 2: 0.85}
 
 
-def train_nlu(config: Path, output: Path) -> Path:
-    """Both pipelines get exactly the same training data: data/nlu/ and the knowledge questions."""
+def snapshot_training_data(target: Path) -> Path:
+    """One copy of data/nlu/ plus the knowledge questions, taken once, so that every pipeline
+    of the run trains on exactly the same data even if files change meanwhile."""
     import shutil
-
-    from rasa.model_training import train_nlu as rasa_train_nlu
 
     from bot.nlu.knowledge_examples import write_training_file
 
-    data = output / "nlu"
-    shutil.copytree(NLU_DIR, data)
-    write_training_file(data / "knowledge_questions.yml")
+    shutil.copytree(NLU_DIR, target)
+    write_training_file(target / "knowledge_questions.yml")
+    return target
+
+
+def train_nlu(config: Path, data: Path, output: Path) -> Path:
+    from rasa.model_training import train_nlu as rasa_train_nlu
+
     model = rasa_train_nlu(config=str(config), nlu_data=str(data), output=str(output), domain=str(ROOT / "domain.yml"))
     if not model:
         raise SystemExit(f"training with {config} failed")
@@ -104,11 +108,13 @@ def main() -> int:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     results: Dict[str, List[Tuple[str, str, str]]] = {}
     timings = {}
+    snapshot = tempfile.TemporaryDirectory()
+    data = snapshot_training_data(Path(snapshot.name) / "nlu")
     for name in args.pipelines.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             print(f"\n== training {name} ({PIPELINES[name].relative_to(ROOT)})", flush=True)
-            model = train_nlu(PIPELINES[name], Path(tmp))
+            model = train_nlu(PIPELINES[name], data, Path(tmp))
             trained = time.perf_counter() - start
             start = time.perf_counter()
             results[name] = asyncio.run(predict(model, [text for _, text, _ in items]))
