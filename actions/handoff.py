@@ -11,8 +11,14 @@ from actions import case_bridge
 from actions.replies import send, ui, user_language
 
 
-def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False) -> List[EventType]:
+def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False,
+                    consent_checked: bool = False) -> List[EventType]:
     language = user_language(tracker)
+    if tracker.get_slot("consent") == "declined" and not consent_checked:
+        # a person can only follow up if we keep the messages: ask again (actions/consent.py)
+        from actions.consent import ask_before_handoff
+
+        return ask_before_handoff(dispatcher, tracker, urgent)
     case = case_bridge.open_case(tracker, priority="urgent" if urgent else None)
     # The case store knows whether a person is still on it (the slot stays set after a case
     # is resolved); without a case (no store, no channel) the slot is all we have.

@@ -33,8 +33,9 @@ class Turn:
 class Assistant:
     """A loaded model with in-process actions and an in-memory tracker store."""
 
-    def __init__(self, agent: Any) -> None:
+    def __init__(self, agent: Any, store: Any = None) -> None:
         self.agent = agent
+        self.store = store  # the ErasableInMemoryTrackerStore inside the agent's fail-safe wrapper
 
     @classmethod
     def load(cls, model_path: Optional[Path] = None) -> "Assistant":
@@ -47,19 +48,19 @@ class Assistant:
         model = model_path or latest_model()
         if model is None:
             raise SystemExit("No trained model in models/. Run `make train` (or `make run`) first.")
-        agent = Agent.load(
-            str(model),
-            tracker_store=ErasableInMemoryTrackerStore(None),
-            action_endpoint=InProcessActionEndpoint(),
-        )
-        return cls(agent)
+        store = ErasableInMemoryTrackerStore(None)
+        agent = Agent.load(str(model), tracker_store=store, action_endpoint=InProcessActionEndpoint())
+        return cls(agent, store)
 
     async def send(self, text: str, sender: str) -> Turn:
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
         collector = CollectingOutputChannel()
         await self.agent.handle_message(UserMessage(text, collector, sender, input_channel="cli"))
-        tracker = await self.agent.tracker_store.retrieve(sender)
+        # a declined conversation is stored as a minimal state: its turn is described from the
+        # full tracker the store holds until the next turn
+        last_turn = self.store.last_turns.get(sender) if self.store is not None else None
+        tracker = last_turn or await self.agent.tracker_store.retrieve(sender)
         messages = [m.get("text") for m in collector.messages if m.get("text")]
         if tracker is None:  # the conversation was just erased on request
             parse = await self.agent.parse_message(text)

@@ -76,14 +76,32 @@ def test_unsupported_language_and_handoff(batch):
 
 
 def test_with_sender_the_lines_are_one_conversation():
-    result = ask("--json", "--sender", "eval-1", stdin="what is voluntary return\n1\n")
-    assert result.returncode == 0, result.stderr[-2000:]
-    first, second = [json.loads(line) for line in result.stdout.splitlines()]
-    assert first["topic"] == "avr_overview"
-    # "1" picks the first follow-up of the answer just given
     from bot.knowledge import load_knowledge
 
-    assert second["topic"] == load_knowledge().articles["avr_overview"].follow_ups[0]
+    kb = load_knowledge()
+    result = ask("--json", "--sender", "eval-1", stdin="what is voluntary return\n1\n1\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    first, second, third = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["topic"] == "avr_overview"
+    # the first turn ends with the privacy notice and its question (after the answer): the
+    # first "1" answers that question, and the answer's menu comes back
+    assert kb.text("consent_ask", "en") in first["messages"][-1]
+    assert second["messages"][0] == kb.text("consent_given", "en") and second["topic"] is None
+    # then "1" picks the first follow-up of the answer
+    assert third["topic"] == kb.articles["avr_overview"].follow_ups[0]
+
+
+def test_the_first_turn_answers_first_then_asks_for_consent(batch):
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    _, turns = batch
+    question = turns[2]  # "what is voluntary return", a new conversation
+    assert question["messages"][0].startswith(kb.articles["avr_overview"].texts["en"].answer.strip()[:40])
+    joined = "\n\n".join(question["messages"])
+    for key in ("greet", "privacy_notice", "consent_ask"):
+        assert kb.text(key, "en") in joined
+    assert joined.index(kb.text("privacy_notice", "en")) > joined.index("1. ")
 
 
 def test_plain_mode_prints_the_replies():

@@ -1,0 +1,1 @@
+"""Dialogue policies that config.yml names (Rasa graph components)."""
