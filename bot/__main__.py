@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     caseworker.add_argument("action", help="add | passwd | list | deactivate | activate (ACTION --help for more)")
     caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cases/cli.py
 
+    purge = commands.add_parser("purge", help="remove conversations and records older than the retention limit")
+    purge.add_argument("--older-than", help="e.g. 90d or 12h (default: RETENTION_DAYS days)")
+    stats = commands.add_parser("stats", help="aggregate figures (no personal data): languages, topics, channels, handoffs")
+    stats.add_argument("--since", default="30d", help="e.g. 30d or 12h (default 30d)")
+    stats.add_argument("--chart", help="also draw the figures into this PNG file")
+
     telegram = commands.add_parser("telegram", help="Telegram webhook registration and local polling")
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
     telegram_commands.add_parser("set-webhook", help="register URL with the webhook secret").add_argument("url")
@@ -55,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         from channels.telegram_cli import main as telegram_main
 
         return telegram_main([args.telegram_command] + ([args.url] if args.telegram_command == "set-webhook" else []))
+    if args.command == "purge":
+        from bot.privacy.retention import main as purge_main
+
+        return purge_main(args.older_than)
+    if args.command == "stats":
+        from bot.stats import main as stats_main
+
+        return stats_main(args.since, args.chart)
     if args.command == "train":
         from bot.model import train
 
