@@ -5,8 +5,10 @@ hooks who gets it → keep media references → Rasa → replies.
 
 The user always gets an answer: media gets `media_unsupported` (or `media_kept_for_caseworker`
 when an open case took it), an empty message `not_understood`, an over-long one
-`message_too_long`, and a failed or silent Rasa turn `try_again`, each in the user's language.
-Logs name conversations only by their pseudonymous id.
+`message_too_long` (MAX_MESSAGE_CHARS), a flood `rate_limited` once (channels/limits.py), and a
+failed or silent Rasa turn `try_again`, each in the user's language.
+Logs name conversations only by their pseudonymous id; addresses and texts are redacted from
+every log record (bot/privacy/log_filter.py).
 """
 from __future__ import annotations
 
@@ -16,13 +18,14 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from channels import hooks
+from bot.privacy import log_filter
+from channels import hooks, limits
 from channels.collector import ReplyCollector
 from channels.store import Address, ChannelStore
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT_CHARS = 2000  # longer messages are not sent to NLU (slow, and rarely one question)
+MAX_TEXT_CHARS = limits.DEFAULT_MAX_CHARS  # longer messages are not sent to NLU (MAX_MESSAGE_CHARS)
 ERASED = object()      # a language look-up's answer when the conversation was erased on request
 
 # Control events: changes of a user's reachability that are not messages for the bot.
@@ -55,6 +58,9 @@ class Inbound:
     def __repr__(self) -> str:
         return f"Inbound({self.channel!r}, {self.conversation_id!r}, media={len(self.media)}, control={self.control!r})"
 
+    def __post_init__(self) -> None:
+        log_filter.remember(self.address, self.text)  # never in a log line
+
 
 class InboundProcessor:
     def __init__(
@@ -70,6 +76,8 @@ class InboundProcessor:
         self.sender = sender
         self.on_new_message = on_new_message
         self.language_lookup = language_lookup
+        self.limiter = limits.RateLimiter.from_env()
+        self.max_chars = limits.max_message_chars()
 
     async def handle(self, inbound: Inbound) -> None:
         if inbound.control:
@@ -80,6 +88,12 @@ class InboundProcessor:
             self.store.record_inbound, cid, self.channel, inbound.address, inbound.delivery_id)
         if address is None:
             logger.info("Repeated %s delivery for %s ignored", self.channel, cid)
+            return
+        verdict = self.limiter.check(cid, lambda: limits.looks_urgent(inbound.text))
+        if verdict != limits.ALLOW:
+            logger.warning("Message from %s over the rate limit dropped", cid)
+            if verdict == limits.REFUSE_AND_TELL:
+                await self._say(address, "rate_limited")
             return
         first_media = inbound.media[0].as_dict() if inbound.media else None
         decision = await hooks.on_inbound(cid, self.channel, inbound.text, first_media)
@@ -98,7 +112,7 @@ class InboundProcessor:
             if not inbound.media:
                 await self._say(address, "not_understood")
             return
-        if len(text) > MAX_TEXT_CHARS:
+        if len(text) > self.max_chars:
             await self._say(address, "message_too_long")
             return
         await self._turn(address, text, inbound.metadata)
