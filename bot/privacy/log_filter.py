@@ -26,7 +26,7 @@ from collections import OrderedDict
 from typing import Optional, Tuple
 
 REDACTED = "[redacted]"
-MAX_KNOWN = 512  # the texts being handled now (a log line about a message comes while it is handled); ~70 us a record
+MAX_KNOWN = 512  # the texts being handled now (a log line about a message comes while it is handled); ~30 us a record when full
 MIN_TEXT = 5  # shorter texts ("1", "oui") are everywhere in logs and identify nobody
 
 _PLUS_NUMBER = re.compile(r"(?<![\w+])\+\d(?:[ \-.]?\d){7,16}(?!\w)")
@@ -76,7 +76,7 @@ def _variants(value: Optional[str]):
 def redact(text: str) -> str:
     if not text:
         return text
-    for known in _known_longest_first:  # plain substring tests: ~50 us for 1,000 strings
+    for known in _known_longest_first:  # plain substring tests (C speed), longest first
         if known in text:
             text = text.replace(known, REDACTED)
     text = _BOT_TOKEN.sub(REDACTED, text)
