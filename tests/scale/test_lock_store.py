@@ -1,0 +1,62 @@
+"""bot.stores.lock_store.AtomicRedisLockStore on the real Redis: two store objects stand for two
+Rasa servers sharing one conversation's lock."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+import redis
+from rasa.utils.endpoints import EndpointConfig
+
+from bench import load_stack
+from bot.stores.lock_store import AtomicRedisLockStore
+
+
+def store(prefix: str) -> AtomicRedisLockStore:
+    config = EndpointConfig(url=load_stack.REDIS_HOST, type="bot.stores.lock_store.AtomicRedisLockStore",
+                            port=str(load_stack.REDIS_PORT), db=str(load_stack.REDIS_DB), key_prefix=prefix,
+                            password="")  # as endpoints.production.yml passes them: strings from ${VAR}
+    return AtomicRedisLockStore(endpoint_config=config)
+
+
+def test_tickets_taken_at_the_same_time_by_two_servers_are_all_different(redis_prefix):
+    servers = [store(redis_prefix), store(redis_prefix)]
+    tickets, start = [], threading.Barrier(8)
+
+    def take(server: AtomicRedisLockStore) -> None:
+        start.wait()
+        for _ in range(25):
+            tickets.append(server.issue_ticket("conversation-1", 60))
+
+    threads = [threading.Thread(target=take, args=(servers[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(tickets) == list(range(200))  # none lost, none given twice
+    for ticket in tickets:
+        servers[ticket % 2].cleanup("conversation-1", ticket)
+    assert servers[0].get_lock("conversation-1") is None  # the last clean-up removed the key
+
+
+def test_one_conversation_is_handled_by_one_server_at_a_time_in_arrival_order(redis_prefix):
+    servers = [store(redis_prefix), store(redis_prefix)]
+    active, order = [], []
+
+    async def message(number: int) -> None:
+        await asyncio.sleep(number * 0.01)  # arrival order
+        async with servers[number % 2].lock("conversation-2"):
+            active.append(number)
+            assert len(active) == 1, f"messages {active} handled at the same time"
+            await asyncio.sleep(0.03)
+            order.append(number)
+            active.remove(number)
+
+    async def main() -> None:
+        await asyncio.gather(*(message(n) for n in range(12)))
+
+    asyncio.run(main())
+    assert order == list(range(12))
+    key = servers[0].key_prefix + "conversation-2"
+    assert not redis.Redis(host=load_stack.REDIS_HOST, port=load_stack.REDIS_PORT, db=load_stack.REDIS_DB).exists(key)
