@@ -14,7 +14,10 @@ new ticket can likewise delete the lock under a waiting message, which then fail
 `AtomicRedisLockStore` stores the very same lock (same keys, same format) but makes every
 change of it one Redis transaction (WATCH/MULTI/EXEC, retried when another server changed the
 lock in between), waits for its turn in short steps (0.1 s instead of Rasa's 1 s), and sets an
-expiry on the key so a lock left by a crashed server does not stay in Redis.
+expiry on the key so a lock left by a crashed server does not stay in Redis. If Redis is
+unreachable, a message waits for it up to `retry_seconds` (default 10) before it is handled,
+then fails (the channels ask the migrant to send it again); a message already handled is not
+failed for it (see `cleanup`).
 
     lock_store:
       type: bot.stores.lock_store.AtomicRedisLockStore
@@ -22,10 +25,13 @@ expiry on the key so a lock left by a crashed server does not stay in Redis.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 import time
-from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, Text, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -36,17 +42,43 @@ T = TypeVar("T")
 
 MAX_ATTEMPTS = 100       # optimistic transaction retries (each is a few Redis round trips)
 KEY_MARGIN_SECONDS = 60  # the key outlives its last ticket by this much
+CLEANUP_RETRY_SECONDS = 60
 
 
 class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, poll_seconds: float = 0.1,
-                 **kwargs: Any) -> None:
+                 retry_seconds: float = 10.0, **kwargs: Any) -> None:
         if endpoint_config is not None:  # how Rasa builds a lock store named by its class path
             settings = dict(endpoint_config.kwargs or {})
             poll_seconds = float(settings.pop("poll_seconds", poll_seconds))
+            retry_seconds = float(settings.pop("retry_seconds", retry_seconds))
             kwargs = {"host": endpoint_config.url or "localhost", **settings, **kwargs}
         super().__init__(**kwargs)
         self.poll_seconds = poll_seconds
+        self.retry_seconds = retry_seconds
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's LockStore.lock, waiting out a Redis that is briefly unreachable (up to
+        `retry_seconds`) before the message is handled, when nothing has happened yet."""
+        ticket = await self._patiently(lambda: self.issue_ticket(conversation_id, lock_lifetime))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    async def _patiently(self, call: Callable[[], T]) -> T:
+        deadline, pause = time.monotonic() + self.retry_seconds, 0.1
+        while True:
+            try:
+                return call()
+            except Exception as error:  # noqa: BLE001 - only Redis being unreachable is waited out
+                if not _unreachable(error) or time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("Redis unreachable (%s); retrying", type(error).__name__)
+                await asyncio.sleep(pause)
+                pause = min(2.0, pause * 2)
 
     def _change(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]],
                 delete_if_empty: bool = False) -> T:
@@ -104,7 +136,21 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Remove this ticket, and the lock if no other message waits: one transaction, so a
-        ticket taken meanwhile by another server is never deleted with the lock."""
+        ticket taken meanwhile by another server is never deleted with the lock.
+
+        Called when the turn is over (answered and stored). If Redis is unreachable just then,
+        failing would turn a finished turn into an error (the migrant would be asked to send
+        again, and the message would be handled twice): the ticket is released in the
+        background as soon as Redis answers (within CLEANUP_RETRY_SECONDS; else it expires
+        after the lock lifetime, TICKET_LOCK_LIFETIME)."""
+        try:
+            self._cleanup(conversation_id, ticket_number)
+        except Exception as error:  # noqa: BLE001 - Redis down: see above
+            logger.warning("Could not release the lock ticket (%s); retrying in the background", type(error).__name__)
+            threading.Thread(target=self._cleanup_later, args=(conversation_id, ticket_number),
+                             name="lock-cleanup", daemon=True).start()
+
+    def _cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         def remove(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
@@ -112,5 +158,38 @@ class AtomicRedisLockStore(RedisLockStore):
 
         self._change(conversation_id, remove, delete_if_empty=True)
 
+    def _cleanup_later(self, conversation_id: Text, ticket_number: int) -> None:
+        deadline = time.monotonic() + CLEANUP_RETRY_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            try:
+                self._cleanup(conversation_id, ticket_number)
+                return
+            except Exception:  # noqa: BLE001 - still down
+                continue
+
     async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
-        return await super()._acquire_lock(conversation_id, ticket, min(wait_time_in_seconds, self.poll_seconds))
+        """Rasa's loop (wait until this ticket is served), polling every `poll_seconds`, and
+        waiting out a Redis that is briefly unreachable."""
+        wait = min(wait_time_in_seconds, self.poll_seconds)
+        while True:
+            lock = await self._patiently(lambda: self.get_lock(conversation_id))
+            if not lock:  # expired meanwhile
+                break
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait)
+            await self._patiently(lambda: self.update_lock(conversation_id))
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+
+
+def _unreachable(error: BaseException) -> bool:
+    import redis
+
+    for _ in range(5):  # issue_ticket wraps it in a LockError
+        if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+            return True
+        error = error.__cause__ or error.__context__
+        if error is None:
+            break
+    return False

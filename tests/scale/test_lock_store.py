@@ -3,7 +3,9 @@ Rasa servers sharing one conversation's lock."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
+import time
 
 import pytest
 import redis
@@ -13,9 +15,10 @@ from bench import load_stack
 from bot.stores.lock_store import AtomicRedisLockStore
 
 
-def store(prefix: str) -> AtomicRedisLockStore:
-    config = EndpointConfig(url=load_stack.REDIS_HOST, type="bot.stores.lock_store.AtomicRedisLockStore",
-                            port=str(load_stack.REDIS_PORT), db=str(load_stack.REDIS_DB), key_prefix=prefix,
+def store(prefix: str, port: int = load_stack.REDIS_PORT) -> AtomicRedisLockStore:
+    host = load_stack.REDIS_HOST if port == load_stack.REDIS_PORT else "127.0.0.1"
+    config = EndpointConfig(url=host, type="bot.stores.lock_store.AtomicRedisLockStore",
+                            port=str(port), db=str(load_stack.REDIS_DB), key_prefix=prefix,
                             password="")  # as endpoints.production.yml passes them: strings from ${VAR}
     return AtomicRedisLockStore(endpoint_config=config)
 
@@ -60,3 +63,30 @@ def test_one_conversation_is_handled_by_one_server_at_a_time_in_arrival_order(re
     assert order == list(range(12))
     key = servers[0].key_prefix + "conversation-2"
     assert not redis.Redis(host=load_stack.REDIS_HOST, port=load_stack.REDIS_PORT, db=load_stack.REDIS_DB).exists(key)
+
+
+def test_a_redis_outage_delays_messages_and_fails_none(redis_prefix, tmp_path):
+    proxy = load_stack.proxy(tmp_path, "redis proxy", [f"{load_stack.REDIS_HOST}:{load_stack.REDIS_PORT}"]).start()
+    try:
+        server = store(redis_prefix, int(proxy.line.split()[1]))
+        key = server.key_prefix + "conversation-3"
+
+        async def main() -> float:
+            proxy.signal(signal.SIGUSR1)  # down: refused and cut
+            asyncio.get_running_loop().call_later(1.0, proxy.signal, signal.SIGUSR2)
+            started = time.monotonic()
+            async with server.lock("conversation-3"):  # waits for Redis instead of failing
+                waited = time.monotonic() - started
+                proxy.signal(signal.SIGUSR1)  # down again while the message is being handled
+            # the finished message is not failed for it; its ticket is released once Redis is back
+            proxy.signal(signal.SIGUSR2)
+            return waited
+
+        assert asyncio.run(main()) >= 0.8
+        client = redis.Redis(host=load_stack.REDIS_HOST, port=load_stack.REDIS_PORT, db=load_stack.REDIS_DB)
+        deadline = time.monotonic() + 10
+        while client.exists(key) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not client.exists(key)
+    finally:
+        proxy.stop()
