@@ -266,8 +266,11 @@ def postgres_tracker(database: str, port: int) -> Dict[str, Any]:
     return tracker
 
 
-def redis_lock_store(key_prefix: str) -> Dict[str, Any]:
-    return {"type": "redis", "url": REDIS_HOST, "port": REDIS_PORT, "db": REDIS_DB, "key_prefix": key_prefix}
+def redis_lock_store(key_prefix: str, port: Optional[int] = None) -> Dict[str, Any]:
+    """As endpoints.production.yml: Rasa's Redis lock store with atomic updates (bot/stores/lock_store.py).
+    `port`: a proxy on this machine in front of Redis."""
+    return {"type": "bot.stores.lock_store.AtomicRedisLockStore", "url": "127.0.0.1" if port else REDIS_HOST,
+            "port": port or REDIS_PORT, "db": REDIS_DB, "key_prefix": key_prefix}
 
 
 def write_credentials(path: Path, channels: bool = True) -> Path:
