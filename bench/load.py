@@ -287,7 +287,8 @@ class Run:
             "p50_ms": round(1000 * percentile(latencies, 0.50)), "p95_ms": round(1000 * percentile(latencies, 0.95)),
             "p99_ms": round(1000 * percentile(latencies, 0.99)), "max_ms": round(1000 * max(latencies, default=0)),
             "resends": sum(t.resends for t in results),
-            "webhook_retries": sum(t.webhook_attempts for t in results) - sum(1 + t.resends for t in results),
+            "webhook_retries": sum(t.webhook_attempts for t in results)
+            - sum(1 + t.resends + t.resent_after_silence for t in results),
             "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "fault": fault_description, "timeline": {k: round(v, 1) for k, v in self.timeline.items()},
             "problems": [
