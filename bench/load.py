@@ -1,11 +1,12 @@
 """`python -m bench.load`: the real stack under concurrent migrants, with or without a fault.
 
-    python -m bench.load [--migrants 20] [--turns 5] [--fault none|action-server|rasa-server|database|all]
-                         [--postgres] [--replicas 1|2] [--kill]
+    python -m bench.load [--migrants 20] [--turns 5] [--postgres] [--replicas 1|2] [--kill]
+                         [--fault none|action-server|rasa-server|database|redis|all]
 
 Separate processes on 127.0.0.1 (bench/load_stack.py): the action server, the Rasa server (a
-private copy of the trained model; credentials enabling the Telegram and WhatsApp channels,
-pointed at the fake platform APIs of tests/fakes, run in a process of their own), the tracker
+private copy of the trained model; deploy/credentials.production.yml: the Telegram and WhatsApp
+channels, pointed at the fake platform APIs of tests/fakes, which run in a process of their
+own), the tracker
 store on SQLite (default) or on a database created for the run on the local PostgreSQL
 (`--postgres`, reached through a TCP proxy so the database fault never touches the shared
 server), and this process playing the migrants (bench/load_migrants.py): N at once, each a

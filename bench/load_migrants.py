@@ -14,8 +14,9 @@ The platforms are played as they behave (their documented webhook retries):
     then gives up: the message never reaches the assistant.
 Both re-send the same update_id / MessageSid, so the channels' de-duplication is exercised.
 
-A turn is judged against the reference: the same conversation played once per language through
-the REST channel before the measured run (same model, same actions, so the same answers):
+A turn is judged against the reference: the same conversation played once per language and
+channel, through the same webhooks, before the measured run and without a fault (same model,
+same actions, so the same answers; it doubles as the warm-up):
   ok         the expected replies arrived (compared without whitespace: the channels split
              long texts), the first within the timeout;
   try_again  the ui `try_again` text arrived; the migrant does what it says and sends the same
