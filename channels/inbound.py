@@ -84,8 +84,14 @@ class InboundProcessor:
             await self._control(inbound)
             return
         cid = inbound.conversation_id
-        address = await self.store.run(
-            self.store.record_inbound, cid, self.channel, inbound.address, inbound.delivery_id)
+        try:
+            address = await self._record_inbound(inbound)
+        except Exception:
+            # The database stayed unreachable: the message is neither claimed nor answered;
+            # say so (the platform's retries would be answered "repeated" only once it is claimed).
+            logger.exception("Could not record a %s message from %s; asking the user to retry", self.channel, cid)
+            await self._say(_unrecorded_address(inbound), "try_again")
+            return
         if address is None:
             logger.info("Repeated %s delivery for %s ignored", self.channel, cid)
             return
@@ -117,6 +123,21 @@ class InboundProcessor:
             return
         await self._turn(address, text, inbound.metadata)
 
+    async def _record_inbound(self, inbound: Inbound) -> Optional[Address]:
+        """record_inbound, retried while the database is briefly unreachable (about 10 s)."""
+        from channels.retry import RetryPolicy, call_with_retries
+
+        def transient(exc: BaseException):
+            from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+            return isinstance(exc, (OperationalError, InterfaceError)) or (
+                isinstance(exc, DBAPIError) and exc.connection_invalidated), None
+
+        return await call_with_retries(
+            lambda: self.store.run(self.store.record_inbound, inbound.conversation_id, self.channel,
+                                   inbound.address, inbound.delivery_id),
+            transient, RetryPolicy(attempts=8, base_delay=0.25, max_delay=3.0))
+
     async def _turn(self, address: Address, text: str, metadata: Dict[str, Any]) -> None:
         cid = address.conversation_id
         collector = ReplyCollector()
@@ -127,7 +148,11 @@ class InboundProcessor:
             logger.exception("The assistant failed on a message from %s; asking the user to retry", cid)
             await self._say(address, "try_again")
             return
-        language = await self._refresh_language(address)
+        try:
+            language = await self._refresh_language(address)
+        except Exception:  # the database again: the replies matter more than the language copy
+            logger.exception("Could not store the language of %s", address.conversation_id)
+            language = address.language
         replies = collector.replies()
         if not replies and not collector.silence_intended:
             # Rasa logs action-server errors and carries on without a reply: never leave the user
@@ -177,3 +202,10 @@ class InboundProcessor:
                     self.store.claim_update, self.channel, inbound.delivery_id):
                 await self.store.run(self.store.set_blocked, cid, inbound.control == BLOCKED)
         logger.info("%s: %s", cid, inbound.control)
+
+
+def _unrecorded_address(inbound: Inbound) -> Address:
+    """Where to reply when the database cannot tell (the user just wrote: the window is open)."""
+    from channels.store import utcnow
+
+    return Address(inbound.conversation_id, inbound.channel, inbound.address, None, utcnow(), False, False)
