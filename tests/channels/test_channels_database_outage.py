@@ -58,7 +58,7 @@ def _process(failures: int, monkeypatch):
         await message.output_channel.send_text_message(message.sender_id, "réponse")
 
     processor = InboundProcessor("telegram", store, sender, on_new_message)
-    inbound = Inbound("telegram", "tg-outage", "12345", text="bonjour", delivery_id="u1")
+    inbound = Inbound("telegram", "tg-outage", "7306550981", text="bonjour", delivery_id="u1")
     asyncio.run(processor.handle(inbound))
     return store, sender, seen
 
