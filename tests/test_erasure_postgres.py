@@ -13,25 +13,14 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
+from bot.db import make_engine
 from tests.cases import support
 
 
 @pytest.fixture(scope="module")
 def pg_url():
-    support.require_postgres()
-    name = f"erasure_test_{uuid.uuid4().hex[:12]}"
-    admin = support._admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    url = support.PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
+    with support.postgres_database("erasure_test") as url:
         yield url
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture

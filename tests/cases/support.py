@@ -54,10 +54,10 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, migrated database `cases_test_<random>`, dropped afterwards."""
+def postgres_database(prefix: str = "cases_test") -> Iterator[str]:
+    """A fresh, migrated database `<prefix>_<random>`, dropped afterwards."""
     require_postgres()
-    name = f"cases_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _admin_connection()
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
