@@ -13,25 +13,33 @@ import gc
 import json
 import signal
 import time
-from typing import Any, List
+from typing import Any, Callable, List
 
 from aiohttp import web
 
 
-async def main(api_latency: float) -> None:
+Arrival = Callable[[str, str, str], List[Any]]  # (platform "tg"/"wa", address, text) -> a /replies row
+
+
+async def serve_platforms(api_latency: float, arrival: Arrival) -> None:
+    """The fake Telegram and Twilio APIs plus a /replies endpoint listing what they received.
+
+    Prints their URLs and credentials as one JSON line, then serves until SIGTERM/SIGINT.
+    Shared by bench/load and bench/webhook_ack; `arrival` decides what each bench records.
+    """
     from tests.fakes.telegram_api import FakeTelegramAPI
     from tests.fakes.twilio_api import FakeTwilioAPI
 
     arrivals: List[List[Any]] = []
     telegram_api, twilio_api = FakeTelegramAPI(), FakeTwilioAPI()
-    telegram_api.listeners.append(lambda chat, text: arrivals.append([f"tg:{chat}", text, time.perf_counter()]))
+    telegram_api.listeners.append(lambda chat, text: arrivals.append(arrival("tg", str(chat), text)))
     twilio_api.listeners.append(
-        lambda to, text: arrivals.append([f"wa:{to.removeprefix('whatsapp:')}", text, time.perf_counter()]))
+        lambda to, text: arrivals.append(arrival("wa", to.removeprefix("whatsapp:"), text)))
     for fake in (telegram_api, twilio_api):
         fake.latency = api_latency
         await fake.start()
 
-    async def replies(request: web.Request) -> web.Response:
+    async def replies(request: web.Request) -> web.Response:  # the client polls what arrived since
         return web.json_response(arrivals[int(request.query.get("since", 0)):])
 
     app = web.Application()
@@ -56,6 +64,10 @@ async def main(api_latency: float) -> None:
     await runner.cleanup()
     await telegram_api.stop()
     await twilio_api.stop()
+
+
+async def main(api_latency: float) -> None:
+    await serve_platforms(api_latency, lambda platform, address, text: [f"{platform}:{address}", text, time.perf_counter()])
 
 
 if __name__ == "__main__":

@@ -72,37 +72,10 @@ async def serve(port: int, bot_delay: float) -> None:
 
 # -- process 2: the platforms' APIs -----------------------------------------------------------
 async def platforms(api_latency: float) -> None:
-    from aiohttp import web
+    from bench.load_platforms import serve_platforms
 
-    from tests.fakes.telegram_api import FakeTelegramAPI
-    from tests.fakes.twilio_api import FakeTwilioAPI
-
-    arrivals: List[List[Any]] = []  # [token, monotonic time]
-    telegram_api, twilio_api = FakeTelegramAPI(), FakeTwilioAPI()
-    for fake in (telegram_api, twilio_api):
-        fake.latency = api_latency
-        fake.listeners.append(lambda _address, text: arrivals.append([text.rsplit(" ", 1)[-1], time.perf_counter()]))
-        await fake.start()
-
-    async def replies(request: web.Request) -> web.Response:  # the client polls what arrived since
-        return web.json_response(arrivals[int(request.query.get("since", 0)):])
-
-    app = web.Application()
-    app.router.add_get("/replies", replies)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    control = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    gc.collect()
-    gc.freeze()  # a stand-in for the platforms: its collector pauses are not the channels' latency
-    print(json.dumps({"telegram": telegram_api.base_url, "twilio": twilio_api.base_url, "control": control,
-                      "token": telegram_api.token, "account_sid": twilio_api.account_sid,
-                      "auth_token": twilio_api.auth_token}), flush=True)
-    await _until_signalled()
-    await runner.cleanup()
-    await telegram_api.stop()
-    await twilio_api.stop()
+    # every message ends in a token that the stub bot echoes back: record [token, monotonic time]
+    await serve_platforms(api_latency, lambda _platform, _address, text: [text.rsplit(" ", 1)[-1], time.perf_counter()])
 
 
 # -- process 3 (this one): the webhooks --------------------------------------------------------
