@@ -3,11 +3,12 @@
 Rasa creates input channels before its event loop runs, so everything bound to the loop (HTTP
 clients, queues, tasks) is created on the first webhook, inside the server's loop.
 
-The acknowledgement path is verify → parse → queue → HTTP 200, with no database or network call
-in it: under load one SQLite write took up to a second in bench/webhook_ack, and the platforms
-want their answer at once. The sender's queue worker then claims the delivery id and records the
-address in one transaction, and a repeated delivery stops there, before anything is answered.
-The price: a message acknowledged in the last moments before a crash is lost, not re-delivered.
+The acknowledgement path is verify → parse → keep in the durable inbox → queue → HTTP 200. Keeping
+the message is one transaction that also claims its delivery id (a repeated delivery stops
+there) and records the address; from then on a crash cannot lose it (channels/inbox.py). The
+platforms want their answer fast, so the webhook waits for that write at most ACK_WAIT seconds:
+if the database is slower (locked, unreachable) the message is acknowledged anyway and the
+worker finishes storing or, failing that, claims it itself and handles it from memory.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 
 from channels import outbound
 from channels.inbound import ERASED, Inbound, InboundProcessor, LanguageLookup
+from channels.inbox import Inbox, KeptMessage
 from channels.queues import SenderQueues
 from channels.retry import RetryPolicy
 from channels.store import ChannelStore
@@ -27,6 +29,7 @@ from channels.store import ChannelStore
 logger = logging.getLogger(__name__)
 
 ACCEPTED, IGNORED, FLOODED = "accepted", "ignored", "flooded"
+ACK_WAIT = 2.0  # seconds a webhook waits for the inbox write before acknowledging anyway
 
 
 def tracker_language_lookup(app: Any) -> Optional[LanguageLookup]:
@@ -60,7 +63,10 @@ class ManagedInputChannel(InputChannel):
         self.sender: Any = None
         self.processor: Optional[InboundProcessor] = None
         self.queues: Optional[SenderQueues] = None
+        self.inbox: Optional[Inbox] = None
+        self.ready: Callable[[], bool] = lambda: True  # may taken-over messages go to the assistant yet?
         self._background: Set[asyncio.Task] = set()
+        self._watcher: Optional[asyncio.Task] = None
         if config is None:
             logger.warning("The %s channel is mounted but not configured: its webhooks answer 503", self.channel)
         else:
@@ -80,17 +86,65 @@ class ManagedInputChannel(InputChannel):
         raise NotImplementedError
 
     def start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any = None) -> None:
-        """Create the loop-bound state; called on the first webhook (or by the polling loop)."""
+        """Create the loop-bound state; called when the server has started (or by the polling loop)."""
         if self.queues is not None:
             return
         _freeze_startup_heap()
         self.sender = self.make_sender()
         outbound.register_sender(self.sender)  # the console, in this process, reuses its clients
         lookup = self.language_lookup or (tracker_language_lookup(app) if app is not None else None)
-        self.processor = InboundProcessor(self.channel, self.store, self.sender, on_new_message, lookup)
+        self.inbox = Inbox(self.store, self.channel)
+        self.processor = InboundProcessor(self.channel, self.store, self.sender, on_new_message, lookup, self.inbox)
         self.queues = SenderQueues(self.processor.handle)
+        if app is not None:
+            self.ready = _agent_ready(app)
         self.spawn(self.store.run(self.store.prune_processed_updates))
+        self._watcher = asyncio.ensure_future(self._watch_inbox())
         _install_case_routing()
+
+    def listen(self, blueprint: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Start with the server (messages left by a crashed server are taken over without waiting
+        for a new webhook) and finish the queued messages when it stops."""
+
+        @blueprint.listener("after_server_start")
+        async def begin(app: Any, *_: Any) -> None:
+            if self.config is not None:
+                self.start(on_new_message, app)
+
+        @blueprint.listener("before_server_stop")
+        async def stop(*_: Any) -> None:
+            await self.shutdown()
+
+    async def _watch_inbox(self) -> None:
+        """Heartbeat, and take over the messages of owners that stopped beating."""
+        assert self.inbox is not None
+        while True:
+            try:
+                await self.store.run(self.inbox.beat)
+                if self.ready():
+                    for kept in await self.store.run(self.inbox.take_over):
+                        await self._resume(kept)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database is down: the next beat tries again
+                logger.warning("The %s inbox watch failed; retrying", self.channel, exc_info=True)
+            await asyncio.sleep(self.inbox.HEARTBEAT)
+
+    async def _resume(self, kept: KeptMessage) -> None:
+        assert self.inbox is not None and self.queues is not None and self.processor is not None
+        address = await self.store.run(self.store.get_address, kept.conversation_id)
+        if address is None:  # erased or purged meanwhile: nobody to answer
+            await self.store.run(self.inbox.finish, kept.id)
+            return
+        if kept.attempts > self.inbox.MAX_ATTEMPTS:
+            logger.error("A %s message of %s was taken over %d times; giving up", self.channel,
+                         kept.conversation_id, kept.attempts - 1)
+            await self.store.run(self.inbox.finish, kept.id)
+            await self.processor._say(address, "try_again")
+            return
+        logger.warning("Taking over an unfinished %s message of %s (attempt %d)", self.channel,
+                       kept.conversation_id, kept.attempts)
+        self.queues.submit(kept.conversation_id, Inbound.from_kept(kept, address))
 
     def spawn(self, coroutine: Awaitable[Any]) -> None:
         """Run something in the background, keeping a reference so it is not garbage-collected."""
@@ -103,13 +157,33 @@ class ManagedInputChannel(InputChannel):
         if not task.cancelled() and task.exception() is not None:
             logger.error("Background task of the %s channel failed: %r", self.channel, type(task.exception()).__name__)
 
-    def accept(self, delivery_id: str, inbound: Optional[Inbound]) -> str:
-        """Queue the message for its sender (de-duplication happens in the worker)."""
+    async def accept(self, delivery_id: str, inbound: Optional[Inbound]) -> str:
+        """Keep the message in the inbox (waiting at most ACK_WAIT) and queue it for its sender."""
         if inbound is None:
             return IGNORED
-        assert self.queues is not None, "start() must run first"
+        assert self.queues is not None and self.inbox is not None, "start() must run first"
         inbound.delivery_id = str(delivery_id)
-        return ACCEPTED if self.queues.submit(inbound.conversation_id, inbound) else FLOODED
+        if not inbound.control:
+            acceptance = asyncio.ensure_future(self.store.run(
+                self.inbox.accept, inbound.conversation_id, inbound.address, inbound.delivery_id, inbound.message()))
+            try:
+                if await asyncio.wait_for(asyncio.shield(acceptance), ACK_WAIT) is None:
+                    return IGNORED  # a repeated delivery: the first one is kept or answered
+            except asyncio.TimeoutError:
+                logger.warning("The inbox is slow: a %s message acknowledged before it was kept", self.channel)
+            except Exception:
+                pass  # the worker sees the failure and claims the message itself
+            inbound.acceptance = acceptance
+        if self.queues.submit(inbound.conversation_id, inbound):
+            return ACCEPTED
+        if inbound.acceptance is not None:  # flooded: nobody will answer it, do not keep it
+            self.spawn(self._forget(inbound.acceptance))
+        return FLOODED
+
+    async def _forget(self, acceptance: "asyncio.Future[Any]") -> None:
+        accepted = await acceptance
+        if accepted is not None and self.inbox is not None:
+            await self.store.run(self.inbox.finish, accepted[1])
 
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until every queued message and background call is done (shutdown, tests, bench)."""
@@ -119,15 +193,36 @@ class ManagedInputChannel(InputChannel):
             await asyncio.wait(set(self._background), timeout=timeout)
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Finish the queued messages (bounded), then close the HTTP clients."""
+        """Finish the queued messages (bounded), hand the rest to the other servers, close the clients."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
         await self.wait_idle(timeout)
+        if self.inbox is not None:
+            try:
+                await self.store.run(self.inbox.retire)
+            except Exception:  # its heartbeat goes stale instead: taken over a little later
+                logger.warning("Could not retire the %s inbox owner", self.channel, exc_info=True)
         if self.sender is not None:
             outbound.unregister_sender(self.sender)
             await self.sender.close()
-        self.queues = self.processor = self.sender = None
+        self.queues = self.processor = self.sender = self.inbox = None
 
 
 _heap_frozen = False
+
+
+def _agent_ready(app: Any) -> Callable[[], bool]:
+    """In a Rasa server: is the model loaded? (Before that, Rasa ignores messages.)"""
+
+    def ready() -> bool:
+        agent = getattr(getattr(app, "ctx", None), "agent", None)
+        if agent is None:
+            return not hasattr(getattr(app, "ctx", None), "agent")  # not a Rasa server (tests)
+        is_ready = getattr(agent, "is_ready", None)
+        return bool(is_ready()) if callable(is_ready) else True
+
+    return ready
 
 
 def _install_case_routing() -> None:

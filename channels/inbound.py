@@ -1,7 +1,10 @@
 """One inbound message's way, the same for every channel (runs in the sender's queue worker):
 
-claim the delivery id and record the address (one transaction; a repeat stops here) → ask the
-hooks who gets it → keep media references → Rasa → replies.
+(before the webhook's 200: claim the delivery id, record the address and keep the message in the
+durable inbox, one transaction; a repeat stops there, see channels/inbox.py) → ask the hooks who
+gets it → keep media references → Rasa → replies, each step recorded in the inbox row → row
+deleted. If the database could not take the message before the acknowledgement, the worker
+records it itself (retried ~10 s) and handles it from memory.
 
 The user always gets an answer: media gets `media_unsupported` (or `media_kept_for_caseworker`
 when an open case took it), an empty message `not_understood`, an over-long one
@@ -12,15 +15,17 @@ every log record (bot/privacy/log_filter.py).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.privacy import log_filter
 from channels import hooks, limits
-from channels.collector import ReplyCollector
+from channels.collector import Reply, ReplyCollector
+from channels.inbox import Inbox, KeptMessage
 from channels.store import Address, ChannelStore
 
 logger = logging.getLogger(__name__)
@@ -54,12 +59,29 @@ class Inbound:
     metadata: Dict[str, Any] = field(default_factory=dict)  # reaches Rasa's tracker: no personal data
     control: Optional[str] = None
     delivery_id: Optional[str] = None  # Telegram update_id / Twilio MessageSid, for de-duplication
+    # Set by the channel when it stored the message before acknowledging it (channels/inbox.py):
+    acceptance: Optional["asyncio.Future[Any]"] = field(default=None, repr=False)  # -> (Address, row) | None
+    inbox_id: Optional[int] = None
+    recorded: Optional[Address] = field(default=None, repr=False)  # known already (taken-over rows)
+    replies: Optional[List[Reply]] = None     # a taken-over row the assistant had answered
+    replies_sent: int = 0
 
     def __repr__(self) -> str:
         return f"Inbound({self.channel!r}, {self.conversation_id!r}, media={len(self.media)}, control={self.control!r})"
 
     def __post_init__(self) -> None:
         log_filter.remember(self.address, self.text)  # never in a log line
+
+    def message(self) -> Dict[str, Any]:
+        """What the inbox keeps of it (never the address)."""
+        return {"text": self.text, "media": [m.as_dict() for m in self.media], "metadata": self.metadata}
+
+    @classmethod
+    def from_kept(cls, kept: KeptMessage, address: Address) -> "Inbound":
+        message = kept.message
+        return cls(address.channel, kept.conversation_id, address.address, message.get("text"),
+                   [Media(**m) for m in message.get("media") or []], dict(message.get("metadata") or {}),
+                   inbox_id=kept.id, recorded=address, replies=kept.replies, replies_sent=kept.replies_sent)
 
 
 class InboundProcessor:
@@ -70,12 +92,14 @@ class InboundProcessor:
         sender: Any,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         language_lookup: Optional[LanguageLookup] = None,
+        inbox: Optional[Inbox] = None,
     ) -> None:
         self.channel = channel
         self.store = store
         self.sender = sender
         self.on_new_message = on_new_message
         self.language_lookup = language_lookup
+        self.inbox = inbox
         self.limiter = limits.RateLimiter.from_env()
         self.max_chars = limits.max_message_chars()
 
@@ -85,7 +109,7 @@ class InboundProcessor:
             return
         cid = inbound.conversation_id
         try:
-            address = await self._record_inbound(inbound)
+            address = await self._claim(inbound)
         except Exception:
             # The database stayed unreachable: the message is neither claimed nor answered;
             # say so (the platform's retries would be answered "repeated" only once it is claimed).
@@ -95,6 +119,20 @@ class InboundProcessor:
         if address is None:
             logger.info("Repeated %s delivery for %s ignored", self.channel, cid)
             return
+        try:
+            if inbound.replies is not None:  # taken over after the assistant had answered
+                await self._deliver(inbound, address, inbound.replies)
+            else:
+                await self._answer(inbound, address)
+        except asyncio.CancelledError:
+            raise  # shutdown or crash: the inbox row stays, to be taken over
+        except Exception:
+            await self._finish(inbound)
+            raise
+        await self._finish(inbound)
+
+    async def _answer(self, inbound: Inbound, address: Address) -> None:
+        cid = inbound.conversation_id
         verdict = self.limiter.check(cid, lambda: limits.looks_urgent(inbound.text))
         if verdict != limits.ALLOW:
             logger.warning("Message from %s over the rate limit dropped", cid)
@@ -121,27 +159,41 @@ class InboundProcessor:
         if len(text) > self.max_chars:
             await self._say(address, "message_too_long")
             return
-        await self._turn(address, text, inbound.metadata)
+        await self._turn(inbound, address, text)
+
+    async def _claim(self, inbound: Inbound) -> Optional[Address]:
+        """The address to answer, None for a repeated delivery.
+
+        Usually the webhook stored the message already (inbound.acceptance); if that failed, the
+        worker claims it now, retrying while the database is briefly unreachable (about 10 s).
+        """
+        if inbound.recorded is not None:
+            return inbound.recorded
+        if inbound.acceptance is not None:
+            try:
+                accepted = await inbound.acceptance
+            except Exception:
+                logger.warning("The inbox could not keep a %s message from %s; handling it from memory",
+                               self.channel, inbound.conversation_id)
+            else:
+                if accepted is None:
+                    return None
+                address, inbound.inbox_id = accepted
+                return address
+        return await self._record_inbound(inbound)
 
     async def _record_inbound(self, inbound: Inbound) -> Optional[Address]:
-        """record_inbound, retried while the database is briefly unreachable (about 10 s)."""
         from channels.retry import RetryPolicy, call_with_retries
-
-        def transient(exc: BaseException):
-            from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-            return isinstance(exc, (OperationalError, InterfaceError)) or (
-                isinstance(exc, DBAPIError) and exc.connection_invalidated), None
 
         return await call_with_retries(
             lambda: self.store.run(self.store.record_inbound, inbound.conversation_id, self.channel,
                                    inbound.address, inbound.delivery_id),
-            transient, RetryPolicy(attempts=8, base_delay=0.25, max_delay=3.0))
+            _database_hiccup, RetryPolicy(attempts=8, base_delay=0.25, max_delay=3.0))
 
-    async def _turn(self, address: Address, text: str, metadata: Dict[str, Any]) -> None:
+    async def _turn(self, inbound: Inbound, address: Address, text: str) -> None:
         cid = address.conversation_id
         collector = ReplyCollector()
-        message = UserMessage(text, collector, cid, input_channel=self.channel, metadata=dict(metadata))
+        message = UserMessage(text, collector, cid, input_channel=self.channel, metadata=dict(inbound.metadata))
         try:
             await self.on_new_message(message)
         except Exception:
@@ -160,10 +212,39 @@ class InboundProcessor:
             logger.warning("The assistant gave no reply to %s; asking the user to retry", cid)
             await self._say(address, "try_again", language)
             return
-        for reply_text, buttons in replies:
+        await self._inbox_step(inbound, "hold_replies", replies)
+        await self._deliver(inbound, address, replies)
+
+    async def _deliver(self, inbound: Inbound, address: Address, replies: List[Reply]) -> None:
+        """Send the replies not yet sent, counting each in the inbox (a takeover resumes there)."""
+        for index in range(inbound.replies_sent, len(replies)):
+            reply_text, buttons = replies[index]
             result = await self.sender.deliver(address, reply_text, buttons)
             if not result.sent and result.permanent:
                 break  # blocked / opted out: the remaining replies cannot arrive either
+            if index + 1 < len(replies):
+                await self._inbox_step(inbound, "mark_sent", index + 1)
+
+    async def _inbox_step(self, inbound: Inbound, step: str, *args: Any) -> None:
+        """Record progress in the inbox row; a failure only widens the window for a repeat."""
+        if self.inbox is None or inbound.inbox_id is None:
+            return
+        try:
+            await self.store.run(getattr(self.inbox, step), inbound.inbox_id, *args)
+        except Exception:
+            logger.warning("Could not record %s for a message of %s", step, inbound.conversation_id, exc_info=True)
+
+    async def _finish(self, inbound: Inbound) -> None:
+        """Delete the inbox row (retried: a row left behind would be answered again after a restart)."""
+        if self.inbox is None or inbound.inbox_id is None:
+            return
+        from channels.retry import RetryPolicy, call_with_retries
+
+        try:
+            await call_with_retries(lambda: self.store.run(self.inbox.finish, inbound.inbox_id),
+                                    _database_hiccup, RetryPolicy(attempts=6, base_delay=0.25, max_delay=2.0))
+        except Exception:
+            logger.exception("Could not clear the inbox row of a message of %s", inbound.conversation_id)
 
     async def _refresh_language(self, address: Address) -> Optional[str]:
         """Copy Rasa's `language` slot to channel_addresses, for replies made outside Rasa."""
@@ -202,6 +283,14 @@ class InboundProcessor:
                     self.store.claim_update, self.channel, inbound.delivery_id):
                 await self.store.run(self.store.set_blocked, cid, inbound.control == BLOCKED)
         logger.info("%s: %s", cid, inbound.control)
+
+
+def _database_hiccup(exc: BaseException) -> Tuple[bool, None]:
+    """Retry while the database is unreachable (connection refused, dropped, locked)."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated), None
 
 
 def _unrecorded_address(inbound: Inbound) -> Address:

@@ -14,10 +14,10 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 T = TypeVar("T")
@@ -136,6 +136,15 @@ class ChannelStore:
         One transaction (one commit) for all of it; None if `update_id` was already claimed,
         i.e. this is a repeated delivery that must not be answered again.
         """
+        recorded = self.record_inbound_with(conversation_id, channel, address, update_id)
+        return None if recorded is None else recorded[0]
+
+    def record_inbound_with(
+        self, conversation_id: str, channel: str, address: str, update_id: Optional[str] = None,
+        also: Optional[Callable[[Connection], T]] = None,
+    ) -> Optional[Tuple[Address, Optional[T]]]:
+        """record_inbound, plus `also(connection)` in the same transaction (the durable inbox
+        stores the message with its claim, so neither exists without the other)."""
         values = {"address": address, "last_inbound_at": utcnow(), "blocked": False}
         where = channel_addresses.c.conversation_id == conversation_id
         for attempt in (1, 2):
@@ -148,7 +157,8 @@ class ChannelStore:
                         connection.execute(insert(channel_addresses).values(
                             conversation_id=conversation_id, channel=channel, opted_out=False, **values))
                     row = connection.execute(select(channel_addresses).where(where)).mappings().one()
-                return Address(**row)
+                    extra = also(connection) if also is not None else None
+                return Address(**row), extra
             except IntegrityError:
                 if update_id is not None and self.is_claimed(channel, update_id):
                     return None

@@ -45,16 +45,16 @@ class TelegramInput(ManagedInputChannel):
         return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
 
     async def handle_update(self, data: Dict[str, Any]) -> str:
-        """The shared path of webhook and polling: parse and queue (the worker de-duplicates)."""
+        """The shared path of webhook and polling: parse, keep in the inbox (a repeat stops there), queue."""
         try:
             parsed = parse_update(data)
         except Exception:  # from the verified sender, so re-delivery would fail the same way
             logger.exception("Unreadable Telegram update %s ignored", data.get("update_id"))
             parsed = None
         if parsed is None:
-            return self.accept(str(data["update_id"]), None)
+            return await self.accept(str(data["update_id"]), None)
         inbound, callback_query_id = parsed
-        outcome = self.accept(str(data["update_id"]), inbound)
+        outcome = await self.accept(str(data["update_id"]), inbound)
         if callback_query_id and outcome == ACCEPTED:
             # Stops the button's spinner now, not behind the user's queue. A repeated delivery
             # answers again, which Telegram just refuses (harmless).
@@ -85,9 +85,7 @@ class TelegramInput(ManagedInputChannel):
             await self.handle_update(data)
             return response.text("ok")
 
-        @telegram_webhook.listener("before_server_stop")
-        async def stop(*_: Any) -> None:
-            await self.shutdown()
+        self.listen(telegram_webhook, on_new_message)
 
         return telegram_webhook
 

@@ -153,7 +153,7 @@ class WhatsAppInput(ManagedInputChannel):
             if not sid:
                 return response.text("no MessageSid", status=400)
             self.start(on_new_message, request.app)
-            self.accept(sid, parse_message(form))
+            await self.accept(sid, parse_message(form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @whatsapp_webhook.route("/status", methods=["POST"])
@@ -164,8 +164,6 @@ class WhatsAppInput(ManagedInputChannel):
             self.spawn(self.record_status(request.ctx.twilio_form))  # the database is not on the ack path
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
-        @whatsapp_webhook.listener("before_server_stop")
-        async def stop(*_: Any) -> None:
-            await self.shutdown()
+        self.listen(whatsapp_webhook, on_new_message)
 
         return whatsapp_webhook

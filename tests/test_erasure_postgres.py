@@ -82,6 +82,10 @@ def _seed(engine, sender: str, number: str) -> None:
         connection.execute(text(
             "INSERT INTO delivery_status (channel, message_id, conversation_id, status, recorded_at) "
             "VALUES ('whatsapp', 'SM1', :c, 'delivered', :t)"), {"c": sender, "t": datetime.utcnow()})
+        connection.execute(text(  # a message the channel had not finished answering (channels/inbox.py)
+            "INSERT INTO inbox (channel, conversation_id, message, replies_sent, owner, attempts, received_at) "
+            "VALUES ('whatsapp', :c, '{\"text\": \"je suis à Agadez\"}', 0, 'w1', 1, :t)"),
+            {"c": sender, "t": datetime.utcnow()})
     assert case.created
 
 
@@ -98,7 +102,7 @@ def test_erasure_on_request_removes_everything_of_that_conversation_only(engine,
 
     assert asyncio.run(tracker_store.retrieve(erase)) is None
     assert asyncio.run(tracker_store.retrieve(keep)) is not None
-    for table in ("cases", "channel_addresses", "channel_media", "delivery_status"):
+    for table in ("cases", "channel_addresses", "channel_media", "delivery_status", "inbox"):
         assert _count(engine, f"SELECT count(*) FROM {table} WHERE conversation_id = :c", c=erase) == 0, table
         assert _count(engine, f"SELECT count(*) FROM {table} WHERE conversation_id = :c", c=keep) == 1, table
     # the case's transcript and log went with it; the other conversation's stayed
@@ -113,7 +117,7 @@ def test_erasure_on_request_removes_everything_of_that_conversation_only(engine,
     tombstone = dict(rows[-1])
     assert tombstone["reason"] == "request" and tombstone["channel"] == "whatsapp" and tombstone["conversations"] == 1
     assert json.loads(tombstone["counts"]) == {"cases": 1, "channel_addresses": 1, "channel_media": 1,
-                                               "delivery_status": 1, "tracker_events": 1}
+                                               "delivery_status": 1, "inbox": 1, "tracker_events": 1}
     assert erase not in repr(tombstone) and "22790000002" not in repr(tombstone)
 
 

@@ -96,6 +96,8 @@ def databases(tmp_path):
                            "VALUES ('whatsapp', 'SM1', 'wa-x', 'sent', :t)"), {"t": when})
             c.execute(text("INSERT INTO processed_updates (channel, update_id, received_at) VALUES ('telegram', :u, :t)"),
                       {"u": str(when.timestamp()), "t": when})
+            c.execute(text("INSERT INTO inbox (channel, conversation_id, message, replies_sent, owner, attempts, "
+                           "received_at) VALUES ('whatsapp', 'wa-x', '{}', 0, 'w1', 1, :t)"), {"t": when})
     yield engine, f"sqlite:///{tmp_path / 'tracker.db'}", store
     engine.dispose()
 
@@ -110,7 +112,7 @@ def test_purge_removes_what_is_older_and_only_that_and_is_idempotent(databases):
     assert report.counts == {
         "tracker_conversations": 3, "tracker_events": 11,
         "case_messages": 1, "case_events": 1, "cases": 1,  # resolved long ago; not the open one
-        "channel_media": 1, "delivery_status": 1, "processed_updates": 1,
+        "channel_media": 1, "delivery_status": 1, "processed_updates": 1, "inbox": 1,
         # of the purged conversations (wa-old, tg-old), and wa-silent's (silent since); wa-old-case
         # keeps its address: its case is still open
         "channel_addresses": 3,

@@ -57,7 +57,7 @@ async def safe_send(sender: Send, conversation_id: str, text: str) -> DeliveryRe
         return DeliveryResult(ok=False, error=f"send failed ({type(error).__name__})")
 
 
-def register_inbound(handler: Callable[[str, str, str, Any], str]) -> bool:
+def register_inbound(handler: Callable[[str, str, str, Any], Optional[str]]) -> bool:
     """Add `handler` to channels.hooks.INBOUND_HOOKS (once); False if channels has no hooks.
 
     The hook runs in a worker thread (the case store is synchronous; the channels' event loop
@@ -72,7 +72,7 @@ def register_inbound(handler: Callable[[str, str, str, Any], str]) -> bool:
     if any(getattr(hook, "__wrapped__", None) is handler for hook in hooks.INBOUND_HOOKS):
         return True
 
-    async def case_router(conversation_id: str, channel: str, text: Optional[str], media: Any) -> str:
+    async def case_router(conversation_id: str, channel: str, text: Optional[str], media: Any) -> Optional[str]:
         decision = await asyncio.to_thread(handler, conversation_id, channel, text, media)
         if decision == TO_CASE_AND_BOT and decision not in getattr(hooks, "DECISIONS", ()):
             return hooks.TO_BOT

@@ -19,12 +19,12 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, FrozenSet, Pattern, Tuple
+from typing import Any, FrozenSet, Optional, Pattern, Tuple
 
 import yaml
 
 from bot.cases import service
-from bot.cases.delivery import TO_BOT, TO_CASE, TO_CASE_AND_BOT, register_inbound
+from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, register_inbound
 from bot.paths import KNOWLEDGE_DIR
 
 logger = logging.getLogger(__name__)
@@ -62,16 +62,17 @@ def wants_assistant(text: str) -> bool:
     return _normalise(text).strip(" .!?\n\t") in load_keywords()[1]
 
 
-def on_inbound(conversation_id: str, channel: str, text: str, media: Any = None) -> str:
-    """The on_inbound contract of channels.hooks: "to_bot" | "to_case" | "to_case_and_bot"."""
+def on_inbound(conversation_id: str, channel: str, text: str, media: Any = None) -> Optional[str]:
+    """The on_inbound contract of channels.hooks: "to_case" | "to_case_and_bot" while a case is
+    open, else None (not ours: the next hook, or the assistant, takes the message)."""
     text = text or ""
     try:
         recorded = service.record_inbound(conversation_id, text, media, back_to_assistant=wants_assistant(text))
     except Exception:  # noqa: BLE001 - any store failure: fall back to the assistant
         logger.exception("Case store unavailable; message routed to the assistant")
-        return TO_BOT
+        return None
     if recorded is None:
-        return TO_BOT
+        return None
     _case_id, mirror_to_bot = recorded
     if mirror_to_bot or looks_like_emergency(text):
         return TO_CASE_AND_BOT

@@ -24,7 +24,7 @@ from bot.db import get_engine
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
-_CHANNEL_TABLES = ("channel_media", "delivery_status", "channel_addresses")
+_CHANNEL_TABLES = ("inbox", "channel_media", "delivery_status", "channel_addresses")
 CHANNEL_KINDS = {"tg": "telegram", "wa": "whatsapp"}
 
 REQUEST, DECLINED, RETENTION = "request", "declined", "retention"

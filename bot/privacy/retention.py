@@ -2,7 +2,7 @@
 
 - conversations in Rasa's SQL tracker store (`events` table) whose last event is older;
 - resolved cases resolved before the limit, with their transcript and log;
-- channel_media, delivery_status and processed_updates rows older than the limit;
+- channel_media, delivery_status, processed_updates and inbox rows older than the limit;
 - channel addresses of purged conversations and of conversations silent since before the
   limit (never while a case is still active: a caseworker may still have to answer).
 
@@ -126,7 +126,7 @@ def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: O
     else:
         report.notes.append("no case tables in the project database")
     for table, column in (("channel_media", "received_at"), ("delivery_status", "recorded_at"),
-                          ("processed_updates", "received_at")):
+                          ("processed_updates", "received_at"), ("inbox", "received_at")):
         if table in tables:
             _delete(engine, report, table, f"DELETE FROM {table} WHERE {column} < :cutoff", cutoff=cutoff)
     if "channel_addresses" in tables:

@@ -85,7 +85,7 @@ async def test_no_case_without_a_channel_and_the_migrant_is_answered_when_the_st
 
 
 def test_routing_sends_messages_to_the_case_while_it_is_active(default_db):
-    assert routing.on_inbound(CONV, "whatsapp", "hello", None) == TO_BOT
+    assert routing.on_inbound(CONV, "whatsapp", "hello", None) is None  # no case: not ours
     service.open_or_update_case(CONV, "whatsapp", "en")
     assert routing.on_inbound(CONV, "whatsapp", "my passport is lost", None) == TO_CASE
     assert routing.on_inbound(CONV, "whatsapp", None, {"kind": "voice", "reference": "m-1"}) == TO_CASE
@@ -118,7 +118,7 @@ async def test_menu_brings_the_assistant_back_until_a_caseworker_answers(default
 
 def test_a_failing_store_routes_to_the_bot(monkeypatch):
     monkeypatch.setattr(service, "record_inbound", lambda *a, **k: (_ for _ in ()).throw(OSError("db down")))
-    assert routing.on_inbound(CONV, "telegram", "hello", None) == TO_BOT
+    assert routing.on_inbound(CONV, "telegram", "hello", None) is None  # the assistant answers
 
 
 @pytest.mark.asyncio

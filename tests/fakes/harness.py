@@ -84,6 +84,9 @@ class StubBot:
                 self.languages[sender] = "fr"
             if text == "long":
                 await out.send_response(sender, {"text": LONG_REPLY})
+            elif text == "two":
+                await out.send_response(sender, {"text": "Première réponse."})
+                await out.send_response(sender, {"text": "Deuxième réponse."})
             elif text == "menu":
                 buttons = [{"title": "1. Dangers du voyage", "payload": "1"},
                            {"title": "2. Parler à une personne", "payload": "2"}]
@@ -164,6 +167,29 @@ class Harness:
     async def restart(self) -> None:
         """A process restart: new channel objects and app on the same port and database."""
         await self.stop()
+        self.sock = self._bind(self.port)
+        await self.start()
+
+    async def crash(self) -> None:
+        """Like SIGKILL: every task stops where it is; no shutdown code runs (no drain, no retire)."""
+        from channels.outbound import close_senders
+
+        tasks: List[asyncio.Task] = []
+        for channel in self.channels.values():
+            tasks += [t for t in (channel._watcher,) if t is not None]
+            tasks += list(channel.queues._tasks if channel.queues else []) + list(channel._background)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.server.close()
+        await self.server.wait_closed()
+        self.server = None
+        await self.client.aclose()
+        self.client = None
+        await close_senders()
+
+    async def restart_after_crash(self) -> None:
+        await self.crash()
         self.sock = self._bind(self.port)
         await self.start()
 
