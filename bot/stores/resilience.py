@@ -79,7 +79,16 @@ def _reraise(error: Exception) -> None:
 
 
 def install_strict_fail_safe() -> None:
-    """Make FailSafeTrackerStore re-raise the errors of stores that set `fail_loudly = True`."""
+    """Make FailSafeTrackerStore re-raise the errors of stores that set `fail_loudly = True`.
+
+    Reviewed alternatives: Rasa has no setting for it; Agent._create_tracker_store wraps every
+    store itself (rasa/core/agent.py), and setting the wrapper's private callback after the
+    agent loaded would miss every agent created elsewhere (`rasa shell`, tests, model reloads).
+    So the wrapper's constructor default changes, only for stores that ask, and only when the
+    caller passed no callback of its own. Arguments pass through untouched, so a Rasa upgrade
+    that adds parameters keeps working; one that renames `on_tracker_store_error` fails
+    tests/scale/test_tracker_store_outage.py instead of silently answering from an empty history.
+    """
     from rasa.core import tracker_store as rasa_tracker_store
 
     original = rasa_tracker_store.FailSafeTrackerStore.__init__
@@ -87,11 +96,10 @@ def install_strict_fail_safe() -> None:
         return
 
     @functools.wraps(original)
-    def __init__(self: Any, tracker_store: Any, on_tracker_store_error: Optional[Callable] = None,
-                 fallback_tracker_store: Any = None) -> None:
-        if on_tracker_store_error is None and getattr(tracker_store, "fail_loudly", False):
-            on_tracker_store_error = _reraise
-        original(self, tracker_store, on_tracker_store_error, fallback_tracker_store)
+    def __init__(self: Any, tracker_store: Any, *args: Any, **kwargs: Any) -> None:
+        if getattr(tracker_store, "fail_loudly", False) and not args and kwargs.get("on_tracker_store_error") is None:
+            kwargs["on_tracker_store_error"] = _reraise
+        original(self, tracker_store, *args, **kwargs)
 
     __init__.strict_for_fail_loudly = True  # type: ignore[attr-defined]
     rasa_tracker_store.FailSafeTrackerStore.__init__ = __init__  # type: ignore[method-assign]

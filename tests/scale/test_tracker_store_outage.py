@@ -10,6 +10,7 @@ import asyncio
 import time
 
 import pytest
+from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -73,10 +74,15 @@ async def test_rasa_fail_safe_wrapper_reraises_for_our_store_only(tmp_path):
         raise refused()
 
     store._load = store._append = down  # the database is gone
+    wrapped = Agent._create_tracker_store(store, Domain.empty())  # how Rasa's agent wraps it
+    assert isinstance(wrapped, FailSafeTrackerStore)
     with pytest.raises(OperationalError):  # Rasa's default would be None: "a new conversation"
-        await FailSafeTrackerStore(store).retrieve("someone")
+        await wrapped.retrieve("someone")
     with pytest.raises(OperationalError):  # and an in-memory copy of the turn
-        await FailSafeTrackerStore(store).save(DialogueStateTracker.from_events("someone", turn("hi", "hello")))
+        await wrapped.save(DialogueStateTracker.from_events("someone", turn("hi", "hello")))
+    logged = []  # a caller's own callback still wins
+    await FailSafeTrackerStore(store, on_tracker_store_error=logged.append).retrieve("someone")
+    assert len(logged) == 1
 
     class Broken(InMemoryTrackerStore):
         async def retrieve(self, sender_id):
