@@ -116,17 +116,26 @@ class ManagedInputChannel(InputChannel):
             await self.shutdown()
 
     async def _watch_inbox(self) -> None:
-        """Heartbeat, and take over the messages of owners that stopped beating."""
+        """Heartbeat, and take over the messages of owners that stopped beating.
+
+        Only after beating without a gap for STALE_AFTER: after a database outage (or at start)
+        every other owner's heartbeat looks stale too until it beats again, and taking over a
+        live server's messages would answer them twice.
+        """
         assert self.inbox is not None
+        loop = asyncio.get_running_loop()
+        beating_since: Optional[float] = None
         while True:
             try:
                 await self.store.run(self.inbox.beat)
-                if self.ready():
+                beating_since = beating_since or loop.time()
+                if self.ready() and loop.time() - beating_since >= self.inbox.STALE_AFTER:
                     for kept in await self.store.run(self.inbox.take_over):
                         await self._resume(kept)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database is down: the next beat tries again
+                beating_since = None
                 logger.warning("The %s inbox watch failed; retrying", self.channel, exc_info=True)
             await asyncio.sleep(self.inbox.HEARTBEAT)
 

@@ -200,19 +200,20 @@ class InboundProcessor:
             logger.exception("The assistant failed on a message from %s; asking the user to retry", cid)
             await self._say(address, "try_again")
             return
+        replies = collector.replies()
+        if replies:  # first thing: Rasa has saved the turn, a takeover must not ask it again
+            await self._inbox_step(inbound, "hold_replies", replies)
         try:
             language = await self._refresh_language(address)
         except Exception:  # the database again: the replies matter more than the language copy
             logger.exception("Could not store the language of %s", address.conversation_id)
             language = address.language
-        replies = collector.replies()
         if not replies and not collector.silence_intended:
             # Rasa logs action-server errors and carries on without a reply: never leave the user
             # in silence (every turn of this assistant normally answers).
             logger.warning("The assistant gave no reply to %s; asking the user to retry", cid)
             await self._say(address, "try_again", language)
             return
-        await self._inbox_step(inbound, "hold_replies", replies)
         await self._deliver(inbound, address, replies)
 
     async def _deliver(self, inbound: Inbound, address: Address, replies: List[Reply]) -> None:

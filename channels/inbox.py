@@ -10,7 +10,9 @@ running channel takes over the rows whose owner stopped beating (a killed proces
 machine): a message the assistant had not answered is handled again; one whose replies were
 ready only gets the replies not yet delivered. A clean shutdown deletes its heartbeat, so what it
 could not finish is taken over at once. Replicas compare heartbeats written by their own clocks:
-keep them in sync (NTP) to well within STALE_AFTER.
+keep them in sync (NTP) to well within STALE_AFTER. A server takes over only after beating without
+a gap for STALE_AFTER itself (at start, after a database outage), so that a live owner whose
+heartbeat merely looks old is never taken over.
 
 What remains (see README, "Faults"): a server killed after the assistant saved its turn but
 before the replies were stored here answers that message again (the user gets one answer, the

@@ -177,3 +177,21 @@ def test_erasure_on_request_removes_kept_messages(store, db_url):
     assert removed["inbox"] == 1
     with store.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(inbox)).scalar() == 0
+
+
+async def test_a_server_takes_nothing_over_before_it_has_beaten_for_a_while(telegram, fake_telegram, store, monkeypatch):
+    """At start and after a database outage other owners look dead until they beat again."""
+    monkeypatch.setattr(Inbox, "STALE_AFTER", 1.5)
+    await telegram.post_update(telegram_message(CHAT, "salut"))
+    await telegram.settle()
+    with store.engine.begin() as connection:
+        connection.execute(insert(inbox).values(
+            channel="telegram", conversation_id=pseudonymise("telegram", str(CHAT)),
+            message=json.dumps({"text": "encore là ?"}), replies_sent=0, owner="slow-but-alive",
+            attempts=1, received_at=utcnow()))
+    await telegram.restart()
+    await asyncio.sleep(0.5)
+    assert [r["owner"] for r in rows(store)] == ["slow-but-alive"]  # not yet: it may still beat
+    await wait_until(lambda: not rows(store))  # it never did: taken over and answered
+    await telegram.settle()
+    assert fake_telegram.texts(CHAT) == ["Écho : salut", "Écho : encore là ?"]
