@@ -20,30 +20,17 @@ from typing import Any, Awaitable, Callable, Optional, Set
 from rasa.core.channels.channel import InputChannel, UserMessage
 
 from channels import outbound
-from channels.inbound import ERASED, Inbound, InboundProcessor, LanguageLookup
+from channels.inbound import Inbound, InboundProcessor
 from channels.inbox import Inbox, KeptMessage
 from channels.queues import SenderQueues
 from channels.retry import RetryPolicy
 from channels.store import ChannelStore
+from channels.tracker_view import AnsweredLookup, LanguageLookup, TrackerView
 
 logger = logging.getLogger(__name__)
 
 ACCEPTED, IGNORED, FLOODED = "accepted", "ignored", "flooded"
 ACK_WAIT = 2.0  # seconds a webhook waits for the inbox write before acknowledging anyway
-
-
-def tracker_language_lookup(app: Any) -> Optional[LanguageLookup]:
-    """Reads the `language` slot from the Rasa server's tracker store (app.ctx.agent)."""
-
-    async def lookup(conversation_id: str) -> Any:
-        agent = getattr(getattr(app, "ctx", None), "agent", None)
-        tracker_store = getattr(agent, "tracker_store", None)
-        if tracker_store is None:
-            return None
-        tracker = await tracker_store.retrieve(conversation_id)
-        return ERASED if tracker is None else tracker.get_slot("language")
-
-    return lookup
 
 
 class ManagedInputChannel(InputChannel):
@@ -55,10 +42,12 @@ class ManagedInputChannel(InputChannel):
         store: Optional[ChannelStore] = None,
         language_lookup: Optional[LanguageLookup] = None,
         retry_policy: RetryPolicy = RetryPolicy(),
+        answered_lookup: Optional[AnsweredLookup] = None,
     ) -> None:
         self.config = config  # None: credentials missing, every webhook gets 503
         self._store = store
         self.language_lookup = language_lookup
+        self.answered_lookup = answered_lookup
         self.retry_policy = retry_policy
         self.sender: Any = None
         self.processor: Optional[InboundProcessor] = None
@@ -92,9 +81,12 @@ class ManagedInputChannel(InputChannel):
         _freeze_startup_heap()
         self.sender = self.make_sender()
         outbound.register_sender(self.sender)  # the console, in this process, reuses its clients
-        lookup = self.language_lookup or (tracker_language_lookup(app) if app is not None else None)
+        view = TrackerView.of_app(app) if app is not None else None
         self.inbox = Inbox(self.store, self.channel)
-        self.processor = InboundProcessor(self.channel, self.store, self.sender, on_new_message, lookup, self.inbox)
+        self.processor = InboundProcessor(
+            self.channel, self.store, self.sender, on_new_message,
+            self.language_lookup or (view.language if view else None), self.inbox,
+            self.answered_lookup or (view.answered if view else None))
         self.queues = SenderQueues(self.processor.handle)
         if app is not None:
             self.ready = _agent_ready(app)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
@@ -27,16 +28,15 @@ from channels import hooks, limits
 from channels.collector import Reply, ReplyCollector
 from channels.inbox import Inbox, KeptMessage
 from channels.store import Address, ChannelStore
+from channels.tracker_view import ERASED, AnsweredLookup, LanguageLookup
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = limits.DEFAULT_MAX_CHARS  # longer messages are not sent to NLU (MAX_MESSAGE_CHARS)
-ERASED = object()      # a language look-up's answer when the conversation was erased on request
 
 # Control events: changes of a user's reachability that are not messages for the bot.
 BLOCKED, UNBLOCKED, OPT_OUT, OPT_IN = "blocked", "unblocked", "opt_out", "opt_in"
 
-LanguageLookup = Callable[[str], Awaitable[Any]]  # conversation id -> language code, None or ERASED
 
 
 @dataclass
@@ -65,6 +65,8 @@ class Inbound:
     recorded: Optional[Address] = field(default=None, repr=False)  # known already (taken-over rows)
     replies: Optional[List[Reply]] = None     # a taken-over row the assistant had answered
     replies_sent: int = 0
+    # Rasa's message id, kept with the message: after a takeover it finds the turn in the tracker.
+    message_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __repr__(self) -> str:
         return f"Inbound({self.channel!r}, {self.conversation_id!r}, media={len(self.media)}, control={self.control!r})"
@@ -74,14 +76,16 @@ class Inbound:
 
     def message(self) -> Dict[str, Any]:
         """What the inbox keeps of it (never the address)."""
-        return {"text": self.text, "media": [m.as_dict() for m in self.media], "metadata": self.metadata}
+        return {"id": self.message_id, "text": self.text, "media": [m.as_dict() for m in self.media],
+                "metadata": self.metadata}
 
     @classmethod
     def from_kept(cls, kept: KeptMessage, address: Address) -> "Inbound":
         message = kept.message
         return cls(address.channel, kept.conversation_id, address.address, message.get("text"),
                    [Media(**m) for m in message.get("media") or []], dict(message.get("metadata") or {}),
-                   inbox_id=kept.id, recorded=address, replies=kept.replies, replies_sent=kept.replies_sent)
+                   inbox_id=kept.id, recorded=address, replies=kept.replies, replies_sent=kept.replies_sent,
+                   message_id=str(message.get("id") or uuid.uuid4().hex))
 
 
 class InboundProcessor:
@@ -93,6 +97,7 @@ class InboundProcessor:
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         language_lookup: Optional[LanguageLookup] = None,
         inbox: Optional[Inbox] = None,
+        answered_lookup: Optional[AnsweredLookup] = None,
     ) -> None:
         self.channel = channel
         self.store = store
@@ -100,6 +105,7 @@ class InboundProcessor:
         self.on_new_message = on_new_message
         self.language_lookup = language_lookup
         self.inbox = inbox
+        self.answered_lookup = answered_lookup
         self.limiter = limits.RateLimiter.from_env()
         self.max_chars = limits.max_message_chars()
 
@@ -192,8 +198,15 @@ class InboundProcessor:
 
     async def _turn(self, inbound: Inbound, address: Address, text: str) -> None:
         cid = address.conversation_id
+        if inbound.recorded is not None:  # taken over: had the assistant answered it?
+            answered = await self._answered(cid, inbound.message_id)
+            if answered:
+                await self._inbox_step(inbound, "hold_replies", answered)
+                await self._deliver(inbound, address, answered)
+                return
         collector = ReplyCollector()
-        message = UserMessage(text, collector, cid, input_channel=self.channel, metadata=dict(inbound.metadata))
+        message = UserMessage(text, collector, cid, input_channel=self.channel, metadata=dict(inbound.metadata),
+                              message_id=inbound.message_id)
         try:
             await self.on_new_message(message)
         except Exception:
@@ -215,6 +228,15 @@ class InboundProcessor:
             await self._say(address, "try_again", language)
             return
         await self._deliver(inbound, address, replies)
+
+    async def _answered(self, conversation_id: str, message_id: str) -> Optional[List[Reply]]:
+        if self.answered_lookup is None:
+            return None
+        try:
+            return await self.answered_lookup(conversation_id, message_id)
+        except Exception:  # the tracker store is down: asking again is the lesser evil than silence
+            logger.warning("Could not look up an earlier answer for %s", conversation_id, exc_info=True)
+            return None
 
     async def _deliver(self, inbound: Inbound, address: Address, replies: List[Reply]) -> None:
         """Send the replies not yet sent, counting each in the inbox (a takeover resumes there)."""

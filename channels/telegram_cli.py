@@ -97,18 +97,15 @@ async def run_polling(
 
 async def _poll_with_model(timeout: int) -> None:
     from bot.ask import Assistant
-    from channels.inbound import ERASED
+    from channels.tracker_view import TrackerView
 
     config = telegram_config(require_secret=False)
     if config is None:
         raise SystemExit("Set TELEGRAM_BOT_TOKEN first (environment or .env).")
     agent = Assistant.load().agent
 
-    async def language(conversation_id: str) -> Any:
-        tracker = await agent.tracker_store.retrieve(conversation_id)
-        return ERASED if tracker is None else tracker.get_slot("language")
-
-    channel = TelegramInput(config, language_lookup=language)
+    view = TrackerView.of_agent(agent)
+    channel = TelegramInput(config, language_lookup=view.language, answered_lookup=view.answered)
     print("Polling Telegram for updates; Ctrl-C to stop.")
     await run_polling(channel, agent.handle_message, timeout=timeout)
 

@@ -195,3 +195,52 @@ async def test_a_server_takes_nothing_over_before_it_has_beaten_for_a_while(tele
     await wait_until(lambda: not rows(store))  # it never did: taken over and answered
     await telegram.settle()
     assert fake_telegram.texts(CHAT) == ["Écho : salut", "Écho : encore là ?"]
+
+
+async def test_a_turn_the_assistant_had_saved_is_not_asked_again_after_a_crash(
+        telegram, fake_telegram, stub_bot, store, monkeypatch):
+    """Killed after Rasa saved the turn but before the inbox held its replies: the replies come
+    from the tracker (the message's id), so a form's answer is not taken twice."""
+    from channels.inbound import InboundProcessor
+
+    original, stalled = InboundProcessor._inbox_step, asyncio.Event()
+
+    async def stall_once(self, inbound, step, *args):
+        if step == "hold_replies" and not stalled.is_set():
+            stalled.set()
+            await asyncio.sleep(60)  # the crash comes first
+        return await original(self, inbound, step, *args)
+
+    monkeypatch.setattr(InboundProcessor, "_inbox_step", stall_once)
+    assert (await telegram.post_update(telegram_message(CHAT, "oui"))).status_code == 200
+    await asyncio.wait_for(stalled.wait(), 10)
+    await telegram.restart_after_crash()
+    await wait_until(lambda: fake_telegram.texts(CHAT))
+    await telegram.settle()
+    assert fake_telegram.texts(CHAT) == ["Écho : oui"]
+    assert stub_bot.texts() == ["oui"]  # answered once, delivered once
+    assert rows(store) == []
+
+
+async def test_the_tracker_view_finds_the_replies_of_a_saved_turn():
+    from types import SimpleNamespace
+
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.tracker_view import TrackerView
+
+    menu = [{"title": "1. Oui", "payload": "1"}]
+    store = InMemoryTrackerStore(Domain.empty())
+    await store.save(DialogueStateTracker.from_events("tg-1", [
+        UserUttered("bonjour", message_id="m1"), BotUttered("Salut !"), ActionExecuted("action_listen"),
+        UserUttered("oui", message_id="m2"), BotUttered("Question 4 ?", data={"buttons": menu}),
+        BotUttered(None, data={"custom": {"topic": "x"}}), ActionExecuted("action_listen"),
+        UserUttered("non", message_id="m3"), BotUttered("Question 5 ?")]))
+    view = TrackerView.of_agent(SimpleNamespace(tracker_store=store))
+    assert await view.answered("tg-1", "m2") == [("Question 4 ?", menu)]
+    assert await view.answered("tg-1", "m9") is None  # never saw it: ask the assistant
+    assert await view.answered("tg-unknown", "m1") is None
+    assert await view.language("tg-1") is None

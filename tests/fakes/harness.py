@@ -66,6 +66,7 @@ class StubBot:
     turns: List[Turn] = field(default_factory=list)
     languages: Dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    answers: Dict[Any, Any] = field(default_factory=dict)  # (sender, message id) -> replies: "the tracker"
 
     async def __call__(self, message: Any) -> None:
         turn = Turn(message.sender_id, message.text, dict(message.metadata or {}), time.monotonic())
@@ -95,11 +96,16 @@ class StubBot:
             else:
                 await out.send_response(sender, {"text": f"Écho : {text}"})
                 await out.send_response(sender, {"custom": {"topic": "echo"}})  # metadata: never shown
+            if hasattr(out, "replies"):  # like Rasa saving the turn with its bot events
+                self.answers[(sender, message.message_id)] = out.replies()
         finally:
             turn.finished = time.monotonic()
 
     async def language(self, conversation_id: str) -> Optional[str]:
         return self.languages.get(conversation_id)
+
+    async def answered(self, conversation_id: str, message_id: str) -> Optional[List[Any]]:
+        return self.answers.get((conversation_id, message_id))
 
     def texts(self, sender_id: Optional[str] = None) -> List[str]:
         return [t.text for t in self.turns if sender_id is None or t.sender_id == sender_id]
@@ -131,7 +137,8 @@ class Harness:
         from channels.telegram import TelegramInput
         from channels.whatsapp import WhatsAppInput
 
-        kwargs = {"store": self.store, "language_lookup": self.bot.language, "retry_policy": self.policy}
+        kwargs = {"store": self.store, "language_lookup": self.bot.language, "retry_policy": self.policy,
+                  "answered_lookup": self.bot.answered}
         self.channels = {}
         if self.telegram_fake is not None:
             self.channels["telegram"] = TelegramInput(telegram_config(), **kwargs)
