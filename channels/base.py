@@ -21,7 +21,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 
 from channels import outbound
 from channels.inbound import Inbound, InboundProcessor
-from channels.inbox import Inbox, KeptMessage
+from channels.inbox import Arrival, Inbox, KeptMessage
 from channels.queues import SenderQueues
 from channels.retry import RetryPolicy
 from channels.store import ChannelStore
@@ -135,12 +135,12 @@ class ManagedInputChannel(InputChannel):
         assert self.inbox is not None and self.queues is not None and self.processor is not None
         address = await self.store.run(self.store.get_address, kept.conversation_id)
         if address is None:  # erased or purged meanwhile: nobody to answer
-            await self.store.run(self.inbox.finish, kept.id)
+            await self.inbox.finish(kept.id)
             return
         if kept.attempts > self.inbox.MAX_ATTEMPTS:
             logger.error("A %s message of %s was taken over %d times; giving up", self.channel,
                          kept.conversation_id, kept.attempts - 1)
-            await self.store.run(self.inbox.finish, kept.id)
+            await self.inbox.finish(kept.id)
             await self.processor._say(address, "try_again")
             return
         logger.warning("Taking over an unfinished %s message of %s (attempt %d)", self.channel,
@@ -165,16 +165,13 @@ class ManagedInputChannel(InputChannel):
         assert self.queues is not None and self.inbox is not None, "start() must run first"
         inbound.delivery_id = str(delivery_id)
         if not inbound.control:
-            acceptance = asyncio.ensure_future(self.store.run(
-                self.inbox.accept, inbound.conversation_id, inbound.address, inbound.delivery_id, inbound.message()))
-            try:
-                if await asyncio.wait_for(asyncio.shield(acceptance), ACK_WAIT) is None:
-                    return IGNORED  # a repeated delivery: the first one is kept or answered
-            except asyncio.TimeoutError:
+            acceptance = self.inbox.accept(Arrival(
+                inbound.message_id, inbound.conversation_id, inbound.address, inbound.delivery_id, inbound.message()))
+            if not await _settled(acceptance, ACK_WAIT):
                 logger.warning("The inbox is slow: a %s message acknowledged before it was kept", self.channel)
-            except Exception:
-                pass  # the worker sees the failure and claims the message itself
-            inbound.acceptance = acceptance
+            elif acceptance.exception() is None and acceptance.result() is None:
+                return IGNORED  # a repeated delivery: the first one is kept or answered
+            inbound.acceptance = acceptance  # a failure: the worker sees it and claims the message itself
         if self.queues.submit(inbound.conversation_id, inbound):
             return ACCEPTED
         if inbound.acceptance is not None:  # flooded: nobody will answer it, do not keep it
@@ -184,7 +181,7 @@ class ManagedInputChannel(InputChannel):
     async def _forget(self, acceptance: "asyncio.Future[Any]") -> None:
         accepted = await acceptance
         if accepted is not None and self.inbox is not None:
-            await self.store.run(self.inbox.finish, accepted[1])
+            await self.inbox.finish(accepted[1])
 
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until every queued message and background call is done (shutdown, tests, bench)."""
@@ -204,6 +201,7 @@ class ManagedInputChannel(InputChannel):
                 await self.store.run(self.inbox.retire)
             except Exception:  # its heartbeat goes stale instead: taken over a little later
                 logger.warning("Could not retire the %s inbox owner", self.channel, exc_info=True)
+            self.inbox.close()
         if self.sender is not None:
             outbound.unregister_sender(self.sender)
             await self.sender.close()
@@ -211,6 +209,31 @@ class ManagedInputChannel(InputChannel):
 
 
 _heap_frozen = False
+
+
+async def _settled(future: "asyncio.Future[Any]", timeout: float) -> bool:
+    """Wait until `future` is done (True) or `timeout` passed (False), leaving it running.
+
+    Not asyncio.wait_for(shield(...)): each of those layers costs a turn of a busy event loop,
+    and the webhook's acknowledgement waits here.
+    """
+    if future.done():
+        return True
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+
+    def wake(_: Any = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    future.add_done_callback(wake)
+    timer = loop.call_later(timeout, wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        future.remove_done_callback(wake)
+    return future.done()
 
 
 def _agent_ready(app: Any) -> Callable[[], bool]:

@@ -61,11 +61,11 @@ class Inbound:
     delivery_id: Optional[str] = None  # Telegram update_id / Twilio MessageSid, for de-duplication
     # Set by the channel when it stored the message before acknowledging it (channels/inbox.py):
     acceptance: Optional["asyncio.Future[Any]"] = field(default=None, repr=False)  # -> (Address, row) | None
-    inbox_id: Optional[int] = None
+    inbox_id: Optional[str] = None               # the inbox row's id (= message_id) once kept
     recorded: Optional[Address] = field(default=None, repr=False)  # known already (taken-over rows)
     replies: Optional[List[Reply]] = None     # a taken-over row the assistant had answered
     replies_sent: int = 0
-    # Rasa's message id, kept with the message: after a takeover it finds the turn in the tracker.
+    # Rasa's message id and the inbox row's: after a takeover it finds the turn in the tracker.
     message_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __repr__(self) -> str:
@@ -76,8 +76,7 @@ class Inbound:
 
     def message(self) -> Dict[str, Any]:
         """What the inbox keeps of it (never the address)."""
-        return {"id": self.message_id, "text": self.text, "media": [m.as_dict() for m in self.media],
-                "metadata": self.metadata}
+        return {"text": self.text, "media": [m.as_dict() for m in self.media], "metadata": self.metadata}
 
     @classmethod
     def from_kept(cls, kept: KeptMessage, address: Address) -> "Inbound":
@@ -85,7 +84,7 @@ class Inbound:
         return cls(address.channel, kept.conversation_id, address.address, message.get("text"),
                    [Media(**m) for m in message.get("media") or []], dict(message.get("metadata") or {}),
                    inbox_id=kept.id, recorded=address, replies=kept.replies, replies_sent=kept.replies_sent,
-                   message_id=str(message.get("id") or uuid.uuid4().hex))
+                   message_id=kept.id)
 
 
 class InboundProcessor:
@@ -253,7 +252,7 @@ class InboundProcessor:
         if self.inbox is None or inbound.inbox_id is None:
             return
         try:
-            await self.store.run(getattr(self.inbox, step), inbound.inbox_id, *args)
+            await getattr(self.inbox, step)(inbound.inbox_id, *args)
         except Exception:
             logger.warning("Could not record %s for a message of %s", step, inbound.conversation_id, exc_info=True)
 
@@ -264,7 +263,7 @@ class InboundProcessor:
         from channels.retry import RetryPolicy, call_with_retries
 
         try:
-            await call_with_retries(lambda: self.store.run(self.inbox.finish, inbound.inbox_id),
+            await call_with_retries(lambda: self.inbox.finish(inbound.inbox_id),
                                     _database_hiccup, RetryPolicy(attempts=6, base_delay=0.25, max_delay=2.0))
         except Exception:
             logger.exception("Could not clear the inbox row of a message of %s", inbound.conversation_id)

@@ -23,23 +23,25 @@ request and the retention purge remove them like the other channel tables.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, delete, insert, select, update
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from channels.store import Address, ChannelStore, metadata, utcnow
+from channels.group_commit import GroupCommit, Kind
+from channels.store import Address, ChannelStore, channel_addresses, metadata, processed_updates, utcnow
 
 logger = logging.getLogger(__name__)
 
 inbox = Table(
     "inbox", metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", String(32), primary_key=True),  # also the message id Rasa gets (channels/tracker_view.py)
     Column("channel", String(16), nullable=False),
     Column("conversation_id", String(64), nullable=False),
     Column("message", Text, nullable=False),
@@ -56,13 +58,36 @@ inbox_workers = Table(
     Column("seen_at", DateTime, nullable=False),
 )
 
+# Statements built once: building one per call cost more than the database work.
+_KEEP = insert(inbox)
+_FINISH = delete(inbox).where(inbox.c.id == bindparam("b_id"))
+_SET_REPLIES = update(inbox).where(inbox.c.id == bindparam("b_id")).values(replies=bindparam("b_replies"))
+_SET_SENT = update(inbox).where(inbox.c.id == bindparam("b_id")).values(replies_sent=bindparam("b_sent"))
+_CLAIM = insert(processed_updates)
+_KNOWN = select(channel_addresses.c.conversation_id).where(channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
+_TOUCH = (update(channel_addresses).where(channel_addresses.c.conversation_id == bindparam("b_id"))
+          .values(address=bindparam("b_address"), last_inbound_at=bindparam("b_at"), blocked=False))
+_ADD = insert(channel_addresses)
+_READ = select(channel_addresses).where(channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One message to keep: what `Inbox.accept` writes."""
+    id: str
+    conversation_id: str
+    address: str
+    delivery_id: Optional[str]
+    message: Dict[str, Any]
+
+
 Reply = Tuple[str, Optional[List[Dict[str, Any]]]]  # (text, buttons), as channels.collector
 
 
 @dataclass
 class KeptMessage:
     """A row taken over from an owner that stopped: what is needed to finish it."""
-    id: int
+    id: str
     conversation_id: str
     message: Dict[str, Any]          # text, media, metadata
     replies: Optional[List[Reply]]   # None: the assistant has not answered yet
@@ -79,38 +104,89 @@ class Inbox:
         self.store = store
         self.channel = channel
         self.owner = owner or str(uuid.uuid4())
+        # One commit for all the messages of a moment; kinds in the order they are written.
+        self.writes = GroupCommit(store.engine, {
+            "accept": Kind(self._accept_all, self._accept_alone),
+            "replies": Kind(self._many(_SET_REPLIES), self._alone(_SET_REPLIES)),
+            "sent": Kind(self._many(_SET_SENT), self._alone(_SET_SENT)),
+            "finish": Kind(self._many(_FINISH), self._alone(_FINISH)),
+        })
 
-    # -- one message's life (synchronous: call through store.run) ---------------------------
-    def accept(self, conversation_id: str, address: str, delivery_id: Optional[str],
-               message: Dict[str, Any]) -> Optional[Tuple[Address, int]]:
-        """Claim, record the address and keep the message, in one transaction.
+    # -- one message's life -----------------------------------------------------------------
+    def accept(self, arrival: Arrival) -> "asyncio.Future[Optional[Tuple[Address, str]]]":
+        """Claim the delivery id, record the address and keep the message, in one transaction.
 
+        A future (no task in between: the webhook's acknowledgement waits for it). Its answer is
         None for a repeated delivery (claimed before: in this inbox, or already answered).
         """
-        def keep(connection: Connection) -> int:
-            result = connection.execute(insert(inbox).values(
-                channel=self.channel, conversation_id=conversation_id, message=json.dumps(message),
-                replies_sent=0, owner=self.owner, attempts=1, received_at=utcnow()))
-            return int(result.inserted_primary_key[0])
+        return self.writes.submit("accept", arrival)
 
-        return self.store.record_inbound_with(conversation_id, self.channel, address, delivery_id, keep)
-
-    def hold_replies(self, row_id: int, replies: Sequence[Reply]) -> None:
+    async def hold_replies(self, row_id: str, replies: Sequence[Reply]) -> None:
         """The assistant answered: from now on a takeover delivers these instead of asking again."""
-        self._update(row_id, replies=json.dumps([[text, buttons] for text, buttons in replies]))
+        await self.writes.run("replies", {"b_id": row_id, "b_replies": json.dumps([[t, b] for t, b in replies])})
 
-    def mark_sent(self, row_id: int, count: int) -> None:
-        self._update(row_id, replies_sent=count)
+    async def mark_sent(self, row_id: str, count: int) -> None:
+        await self.writes.run("sent", {"b_id": row_id, "b_sent": count})
 
-    def finish(self, row_id: int) -> None:
-        with self.store.engine.begin() as connection:
-            connection.execute(delete(inbox).where(inbox.c.id == row_id))
+    async def finish(self, row_id: str) -> None:
+        await self.writes.run("finish", {"b_id": row_id})
 
-    def _update(self, row_id: int, **values: Any) -> None:
-        with self.store.engine.begin() as connection:
-            connection.execute(update(inbox).where(inbox.c.id == row_id).values(**values))
+    def close(self) -> None:
+        self.writes.close()
 
-    # -- heartbeats and takeover ------------------------------------------------------------
+    # -- the writes (in the writer thread) ---------------------------------------------------
+    def _row(self, arrival: Arrival) -> Dict[str, Any]:
+        return {"id": arrival.id, "channel": self.channel, "conversation_id": arrival.conversation_id,
+                "message": json.dumps(arrival.message), "replies_sent": 0, "owner": self.owner,
+                "attempts": 1, "received_at": utcnow()}
+
+    def _accept_all(self, connection: Connection, arrivals: List[Arrival]) -> List[Tuple[Address, str]]:
+        """Six statements for any number of messages; IntegrityError if one is a repeat."""
+        now = utcnow()
+        claims = [{"channel": self.channel, "update_id": str(a.delivery_id), "received_at": now}
+                  for a in arrivals if a.delivery_id is not None]
+        if claims:
+            connection.execute(_CLAIM, claims)
+        ids = sorted({a.conversation_id for a in arrivals})
+        known = {row[0] for row in connection.execute(_KNOWN, {"b_ids": ids})}
+        touched, added = {}, {}
+        for a in arrivals:  # the last address of a conversation wins, as one by one
+            if a.conversation_id in known:
+                touched[a.conversation_id] = {"b_id": a.conversation_id, "b_address": a.address, "b_at": now}
+            else:
+                added[a.conversation_id] = {"conversation_id": a.conversation_id, "channel": self.channel,
+                                            "address": a.address, "last_inbound_at": now, "blocked": False,
+                                            "opted_out": False}
+        if touched:
+            connection.execute(_TOUCH, list(touched.values()))
+        if added:
+            connection.execute(_ADD, list(added.values()))
+        addresses = {row["conversation_id"]: Address(**row)
+                     for row in connection.execute(_READ, {"b_ids": ids}).mappings()}
+        connection.execute(_KEEP, [self._row(a) for a in arrivals])
+        return [(addresses[a.conversation_id], a.id) for a in arrivals]
+
+    def _accept_alone(self, arrival: Arrival) -> Optional[Tuple[Address, str]]:
+        row = self._row(arrival)
+        recorded = self.store.record_inbound_with(
+            arrival.conversation_id, self.channel, arrival.address, arrival.delivery_id,
+            lambda connection: connection.execute(_KEEP, row))
+        return None if recorded is None else (recorded[0], arrival.id)
+
+    @staticmethod
+    def _many(statement: Any) -> Callable[[Connection, List[Dict[str, Any]]], List[None]]:
+        def run(connection: Connection, payloads: List[Dict[str, Any]]) -> List[None]:
+            connection.execute(statement, payloads)
+            return [None] * len(payloads)
+        return run
+
+    def _alone(self, statement: Any) -> Callable[[Dict[str, Any]], None]:
+        def run(payload: Dict[str, Any]) -> None:
+            with self.store.engine.begin() as connection:
+                connection.execute(statement, payload)
+        return run
+
+    # -- heartbeats and takeover (synchronous: call through store.run) ----------------------
     def beat(self) -> None:
         now = utcnow()
         with self.store.engine.begin() as connection:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional, Tuple, TypeVar
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, delete, insert, select, update
+from sqlalchemy import Boolean, Column, bindparam, DateTime, Integer, MetaData, String, Table, Text, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -59,6 +59,14 @@ delivery_status = Table(
     Column("error_code", String(16)),
     Column("recorded_at", DateTime, nullable=False),
 )
+
+
+# Built once: a statement constructed per call cost more than the database work (bench/webhook_ack).
+_CLAIM = insert(processed_updates)
+_TOUCH_ADDRESS = (update(channel_addresses).where(channel_addresses.c.conversation_id == bindparam("b_id"))
+                  .values(address=bindparam("b_address"), last_inbound_at=bindparam("b_at"), blocked=False))
+_ADD_ADDRESS = insert(channel_addresses)
+_READ_ADDRESS = select(channel_addresses).where(channel_addresses.c.conversation_id == bindparam("b_id"))
 
 
 def utcnow() -> datetime:
@@ -145,26 +153,32 @@ class ChannelStore:
     ) -> Optional[Tuple[Address, Optional[T]]]:
         """record_inbound, plus `also(connection)` in the same transaction (the durable inbox
         stores the message with its claim, so neither exists without the other)."""
-        values = {"address": address, "last_inbound_at": utcnow(), "blocked": False}
-        where = channel_addresses.c.conversation_id == conversation_id
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as connection:
-                    if update_id is not None:
-                        connection.execute(insert(processed_updates).values(
-                            channel=channel, update_id=str(update_id), received_at=values["last_inbound_at"]))
-                    if not connection.execute(update(channel_addresses).where(where).values(**values)).rowcount:
-                        connection.execute(insert(channel_addresses).values(
-                            conversation_id=conversation_id, channel=channel, opted_out=False, **values))
-                    row = connection.execute(select(channel_addresses).where(where)).mappings().one()
+                    recorded = self.record_in(connection, conversation_id, channel, address, update_id)
                     extra = also(connection) if also is not None else None
-                return Address(**row), extra
+                return recorded, extra
             except IntegrityError:
                 if update_id is not None and self.is_claimed(channel, update_id):
                     return None
                 if attempt == 2:  # the address row was created concurrently: now it updates
                     raise
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def record_in(connection: Connection, conversation_id: str, channel: str, address: str,
+                  update_id: Optional[str] = None) -> Address:
+        """record_inbound's statements inside the caller's transaction; IntegrityError on a
+        repeated delivery id (or an address row created concurrently)."""
+        now = utcnow()
+        if update_id is not None:
+            connection.execute(_CLAIM, {"channel": channel, "update_id": str(update_id), "received_at": now})
+        touched = {"b_id": conversation_id, "b_address": address, "b_at": now}
+        if not connection.execute(_TOUCH_ADDRESS, touched).rowcount:
+            connection.execute(_ADD_ADDRESS, {"conversation_id": conversation_id, "channel": channel, "address": address,
+                                              "last_inbound_at": now, "blocked": False, "opted_out": False})
+        return Address(**connection.execute(_READ_ADDRESS, {"b_id": conversation_id}).mappings().one())
 
     def is_claimed(self, channel: str, update_id: str) -> bool:
         with self.engine.connect() as connection:

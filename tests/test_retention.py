@@ -96,8 +96,8 @@ def databases(tmp_path):
                            "VALUES ('whatsapp', 'SM1', 'wa-x', 'sent', :t)"), {"t": when})
             c.execute(text("INSERT INTO processed_updates (channel, update_id, received_at) VALUES ('telegram', :u, :t)"),
                       {"u": str(when.timestamp()), "t": when})
-            c.execute(text("INSERT INTO inbox (channel, conversation_id, message, replies_sent, owner, attempts, "
-                           "received_at) VALUES ('whatsapp', 'wa-x', '{}', 0, 'w1', 1, :t)"), {"t": when})
+            c.execute(text("INSERT INTO inbox (id, channel, conversation_id, message, replies_sent, owner, attempts, "
+                           "received_at) VALUES (:i, 'whatsapp', 'wa-x', '{}', 0, 'w1', 1, :t)"), {"i": str(when), "t": when})
     yield engine, f"sqlite:///{tmp_path / 'tracker.db'}", store
     engine.dispose()
 

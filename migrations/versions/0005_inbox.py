@@ -21,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "inbox",
-        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("id", sa.String(32), primary_key=True),       # the message id Rasa is given
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("conversation_id", sa.String(64), nullable=False),
         sa.Column("message", sa.Text, nullable=False),        # JSON: text, media, metadata

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from bot.knowledge import load_knowledge
 from bot.privacy.pseudonym import pseudonymise
-from channels.inbox import Inbox, inbox, inbox_workers
+from channels.inbox import Arrival, Inbox, inbox, inbox_workers
 from channels.store import utcnow
 from tests.fakes.harness import telegram_message, twilio_message
 
@@ -82,7 +83,7 @@ async def test_only_the_replies_not_yet_delivered_are_sent_after_a_takeover(tele
     await telegram.settle()
     conversation = pseudonymise("telegram", str(CHAT))
     with store.engine.begin() as connection:
-        connection.execute(insert(inbox).values(
+        connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
             channel="telegram", conversation_id=conversation, message=json.dumps({"text": "two"}),
             replies=json.dumps([["Première réponse.", None], ["Deuxième réponse.", None]]), replies_sent=1,
             owner="a-server-that-died", attempts=1, received_at=utcnow()))
@@ -97,9 +98,9 @@ async def test_replies_are_recorded_before_they_are_delivered(telegram, fake_tel
     for step in ("hold_replies", "mark_sent", "finish"):
         original = getattr(Inbox, step)
 
-        def spy(self, *args, _original=original, _step=step):
+        async def spy(self, *args, _original=original, _step=step):
             steps.append((_step, args[1:]))
-            return _original(self, *args)
+            return await _original(self, *args)
 
         monkeypatch.setattr(Inbox, step, spy)
     await telegram.post_update(telegram_message(CHAT, "two"))
@@ -113,7 +114,7 @@ async def test_a_message_that_keeps_killing_servers_is_given_up_politely(telegra
     await telegram.post_update(telegram_message(CHAT, "salut"))
     await telegram.settle()
     with store.engine.begin() as connection:
-        connection.execute(insert(inbox).values(
+        connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
             channel="telegram", conversation_id=pseudonymise("telegram", str(CHAT)),
             message=json.dumps({"text": "poison"}), replies_sent=0, owner="dead",
             attempts=Inbox.MAX_ATTEMPTS, received_at=utcnow()))
@@ -158,7 +159,7 @@ def test_two_servers_taking_over_at_once_get_each_row_once(store):
     alive.beat()
     for owner, text in (("dead", "a"), ("dead", "b"), ("alive", "c")):
         with store.engine.begin() as connection:
-            connection.execute(insert(inbox).values(
+            connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
                 channel="telegram", conversation_id="tg-x", message=json.dumps({"text": text}),
                 replies_sent=0, owner=owner, attempts=1, received_at=utcnow()))
     first.beat()
@@ -172,7 +173,12 @@ def test_two_servers_taking_over_at_once_get_each_row_once(store):
 def test_erasure_on_request_removes_kept_messages(store, db_url):
     from bot.privacy.erasure import erase_personal_data
 
-    Inbox(store, "whatsapp").accept("wa-erase", "+22370000001", "SM1", {"text": "mon passeport"})
+    async def keep():
+        box = Inbox(store, "whatsapp")
+        await box.accept(Arrival("m1", "wa-erase", "+22370000001", "SM1", {"text": "mon passeport"}))
+        box.close()
+
+    asyncio.run(keep())
     removed = erase_personal_data("wa-erase", store.engine)
     assert removed["inbox"] == 1
     with store.engine.connect() as connection:
@@ -185,7 +191,7 @@ async def test_a_server_takes_nothing_over_before_it_has_beaten_for_a_while(tele
     await telegram.post_update(telegram_message(CHAT, "salut"))
     await telegram.settle()
     with store.engine.begin() as connection:
-        connection.execute(insert(inbox).values(
+        connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
             channel="telegram", conversation_id=pseudonymise("telegram", str(CHAT)),
             message=json.dumps({"text": "encore là ?"}), replies_sent=0, owner="slow-but-alive",
             attempts=1, received_at=utcnow()))
