@@ -26,6 +26,15 @@ def quick_takeover(monkeypatch):
     monkeypatch.setattr(Inbox, "STALE_AFTER", 0.4)
 
 
+def leave_row(store, text, owner, conversation=None, attempts=1, replies=None, replies_sent=0):
+    """A message left in the inbox by `owner` (a server that died, or one that looks dead)."""
+    with store.engine.begin() as connection:
+        connection.execute(insert(inbox).values(
+            id=uuid.uuid4().hex, channel="telegram", conversation_id=conversation or pseudonymise("telegram", str(CHAT)),
+            message=json.dumps({"text": text}), replies=None if replies is None else json.dumps(replies),
+            replies_sent=replies_sent, owner=owner, attempts=attempts, received_at=utcnow()))
+
+
 def rows(store):
     with store.engine.connect() as connection:
         return [dict(r) for r in connection.execute(select(inbox).order_by(inbox.c.id)).mappings()]
@@ -81,12 +90,8 @@ async def test_only_the_replies_not_yet_delivered_are_sent_after_a_takeover(tele
     """A server died between the first and the second reply of a turn."""
     await telegram.post_update(telegram_message(CHAT, "salut"))  # records the address
     await telegram.settle()
-    conversation = pseudonymise("telegram", str(CHAT))
-    with store.engine.begin() as connection:
-        connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
-            channel="telegram", conversation_id=conversation, message=json.dumps({"text": "two"}),
-            replies=json.dumps([["Première réponse.", None], ["Deuxième réponse.", None]]), replies_sent=1,
-            owner="a-server-that-died", attempts=1, received_at=utcnow()))
+    leave_row(store, "two", "a-server-that-died",
+              replies=[["Première réponse.", None], ["Deuxième réponse.", None]], replies_sent=1)
     await wait_until(lambda: len(fake_telegram.texts(CHAT)) == 2)
     await telegram.settle()
     assert fake_telegram.texts(CHAT) == ["Écho : salut", "Deuxième réponse."]
@@ -113,11 +118,7 @@ async def test_replies_are_recorded_before_they_are_delivered(telegram, fake_tel
 async def test_a_message_that_keeps_killing_servers_is_given_up_politely(telegram, fake_telegram, stub_bot, store):
     await telegram.post_update(telegram_message(CHAT, "salut"))
     await telegram.settle()
-    with store.engine.begin() as connection:
-        connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
-            channel="telegram", conversation_id=pseudonymise("telegram", str(CHAT)),
-            message=json.dumps({"text": "poison"}), replies_sent=0, owner="dead",
-            attempts=Inbox.MAX_ATTEMPTS, received_at=utcnow()))
+    leave_row(store, "poison", "dead", attempts=Inbox.MAX_ATTEMPTS)
     await wait_until(lambda: len(fake_telegram.texts(CHAT)) == 2)
     assert fake_telegram.texts(CHAT)[1] == load_knowledge().text("try_again", None)
     assert stub_bot.texts() == ["salut"] and rows(store) == []
@@ -158,10 +159,7 @@ def test_two_servers_taking_over_at_once_get_each_row_once(store):
     alive, first, second = (Inbox(store, "telegram", owner) for owner in ("alive", "first", "second"))
     alive.beat()
     for owner, text in (("dead", "a"), ("dead", "b"), ("alive", "c")):
-        with store.engine.begin() as connection:
-            connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
-                channel="telegram", conversation_id="tg-x", message=json.dumps({"text": text}),
-                replies_sent=0, owner=owner, attempts=1, received_at=utcnow()))
+        leave_row(store, text, owner, conversation="tg-x")
     first.beat()
     second.beat()
     taken_first, taken_second = first.take_over(), second.take_over()
@@ -190,11 +188,7 @@ async def test_a_server_takes_nothing_over_before_it_has_beaten_for_a_while(tele
     monkeypatch.setattr(Inbox, "STALE_AFTER", 1.5)
     await telegram.post_update(telegram_message(CHAT, "salut"))
     await telegram.settle()
-    with store.engine.begin() as connection:
-        connection.execute(insert(inbox).values(id=uuid.uuid4().hex,
-            channel="telegram", conversation_id=pseudonymise("telegram", str(CHAT)),
-            message=json.dumps({"text": "encore là ?"}), replies_sent=0, owner="slow-but-alive",
-            attempts=1, received_at=utcnow()))
+    leave_row(store, "encore là ?", "slow-but-alive")
     await telegram.restart()
     await asyncio.sleep(0.5)
     assert [r["owner"] for r in rows(store)] == ["slow-but-alive"]  # not yet: it may still beat
