@@ -1,7 +1,7 @@
 """Per-sender queues: one user's messages are handled in order, different users in parallel.
 
-A webhook only appends to its sender's queue and returns, so the platform gets its HTTP 200 at
-once. A worker task exists only while a sender has queued messages; it ends (and forgets the
+A webhook keeps the message in the inbox, appends it to its sender's queue and returns; the
+turn itself never delays the platform's HTTP 200. A worker task exists only while a sender has queued messages; it ends (and forgets the
 sender) as soon as the queue is empty, so idle users cost nothing. The check "queue empty" and
 the removal happen without an `await` in between, so no message can slip in unseen.
 """
