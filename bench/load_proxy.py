@@ -40,15 +40,16 @@ class Proxy:
         return self.port
 
     async def down(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in list(self._writers):  # cut the established connections too
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()  # refuse new connections...
+        for writer in list(self._writers):  # ...and cut the established ones, before any await
             transport = writer.transport
             if transport is not None:
                 transport.abort()
         self._writers.clear()
+        if server is not None:
+            await server.wait_closed()
 
     async def _connect(self) -> Optional[Tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
         first = next(self._next)

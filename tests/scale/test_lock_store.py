@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import threading
 import time
 
@@ -65,14 +66,28 @@ def test_one_conversation_is_handled_by_one_server_at_a_time_in_arrival_order(re
     assert not redis.Redis(host=load_stack.REDIS_HOST, port=load_stack.REDIS_PORT, db=load_stack.REDIS_DB).exists(key)
 
 
+def _wait_until_refused(port: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        except OSError:
+            time.sleep(0.05)  # and the open connections are cut right after
+            return
+        time.sleep(0.01)
+    raise AssertionError("the proxy still accepts connections")
+
+
 def test_a_redis_outage_delays_messages_and_fails_none(redis_prefix, tmp_path):
     proxy = load_stack.proxy(tmp_path, "redis proxy", [f"{load_stack.REDIS_HOST}:{load_stack.REDIS_PORT}"]).start()
     try:
-        server = store(redis_prefix, int(proxy.line.split()[1]))
+        port = int(proxy.line.split()[1])
+        server = store(redis_prefix, port)
         key = server.key_prefix + "conversation-3"
 
         async def main() -> float:
             proxy.signal(signal.SIGUSR1)  # down: refused and cut
+            _wait_until_refused(port)  # the proxy acts on the signal in its own time
             asyncio.get_running_loop().call_later(1.0, proxy.signal, signal.SIGUSR2)
             started = time.monotonic()
             async with server.lock("conversation-3"):  # waits for Redis instead of failing
