@@ -61,7 +61,7 @@ class Inbound:
     delivery_id: Optional[str] = None  # Telegram update_id / Twilio MessageSid, for de-duplication
     # Set by the channel when it stored the message before acknowledging it (channels/inbox.py):
     acceptance: Optional["asyncio.Future[Any]"] = field(default=None, repr=False)  # -> (Address, row) | None
-    inbox_id: Optional[str] = None               # the inbox row's id (= message_id) once kept
+    kept: bool = False                           # in the inbox (its row id is message_id)
     recorded: Optional[Address] = field(default=None, repr=False)  # known already (taken-over rows)
     replies: Optional[List[Reply]] = None     # a taken-over row the assistant had answered
     replies_sent: int = 0
@@ -79,12 +79,12 @@ class Inbound:
         return {"text": self.text, "media": [m.as_dict() for m in self.media], "metadata": self.metadata}
 
     @classmethod
-    def from_kept(cls, kept: KeptMessage, address: Address) -> "Inbound":
-        message = kept.message
-        return cls(address.channel, kept.conversation_id, address.address, message.get("text"),
+    def from_kept(cls, row: KeptMessage, address: Address) -> "Inbound":
+        message = row.message
+        return cls(address.channel, row.conversation_id, address.address, message.get("text"),
                    [Media(**m) for m in message.get("media") or []], dict(message.get("metadata") or {}),
-                   inbox_id=kept.id, recorded=address, replies=kept.replies, replies_sent=kept.replies_sent,
-                   message_id=kept.id)
+                   kept=True, recorded=address, replies=row.replies, replies_sent=row.replies_sent,
+                   message_id=row.id)
 
 
 class InboundProcessor:
@@ -183,7 +183,8 @@ class InboundProcessor:
             else:
                 if accepted is None:
                     return None
-                address, inbound.inbox_id = accepted
+                address, _row_id = accepted  # the row id is inbound.message_id
+                inbound.kept = True
                 return address
         return await self._record_inbound(inbound)
 
@@ -249,21 +250,21 @@ class InboundProcessor:
 
     async def _inbox_step(self, inbound: Inbound, step: str, *args: Any) -> None:
         """Record progress in the inbox row; a failure only widens the window for a repeat."""
-        if self.inbox is None or inbound.inbox_id is None:
+        if self.inbox is None or not inbound.kept:
             return
         try:
-            await getattr(self.inbox, step)(inbound.inbox_id, *args)
+            await getattr(self.inbox, step)(inbound.message_id, *args)
         except Exception:
             logger.warning("Could not record %s for a message of %s", step, inbound.conversation_id, exc_info=True)
 
     async def _finish(self, inbound: Inbound) -> None:
         """Delete the inbox row (retried: a row left behind would be answered again after a restart)."""
-        if self.inbox is None or inbound.inbox_id is None:
+        if self.inbox is None or not inbound.kept:
             return
         from channels.retry import RetryPolicy, call_with_retries
 
         try:
-            await call_with_retries(lambda: self.inbox.finish(inbound.inbox_id),
+            await call_with_retries(lambda: self.inbox.finish(inbound.message_id),
                                     _database_hiccup, RetryPolicy(attempts=6, base_delay=0.25, max_delay=2.0))
         except Exception:
             logger.exception("Could not clear the inbox row of a message of %s", inbound.conversation_id)
@@ -308,11 +309,10 @@ class InboundProcessor:
 
 
 def _database_hiccup(exc: BaseException) -> Tuple[bool, None]:
-    """Retry while the database is unreachable (connection refused, dropped, locked)."""
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    """Retry while the database is unreachable, as the tracker store does (same classification)."""
+    from bot.stores.resilience import is_transient
 
-    return isinstance(exc, (OperationalError, InterfaceError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated), None
+    return is_transient(exc), None
 
 
 def _unrecorded_address(inbound: Inbound) -> Address:

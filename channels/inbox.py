@@ -35,7 +35,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, Text, bindparam
 from sqlalchemy.engine import Connection
 
 from channels.group_commit import GroupCommit, Kind
-from channels.store import Address, ChannelStore, channel_addresses, metadata, processed_updates, utcnow
+from channels.store import Address, ChannelStore, metadata, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +63,6 @@ _KEEP = insert(inbox)
 _FINISH = delete(inbox).where(inbox.c.id == bindparam("b_id"))
 _SET_REPLIES = update(inbox).where(inbox.c.id == bindparam("b_id")).values(replies=bindparam("b_replies"))
 _SET_SENT = update(inbox).where(inbox.c.id == bindparam("b_id")).values(replies_sent=bindparam("b_sent"))
-_CLAIM = insert(processed_updates)
-_KNOWN = select(channel_addresses.c.conversation_id).where(channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
-_TOUCH = (update(channel_addresses).where(channel_addresses.c.conversation_id == bindparam("b_id"))
-          .values(address=bindparam("b_address"), last_inbound_at=bindparam("b_at"), blocked=False))
-_ADD = insert(channel_addresses)
-_READ = select(channel_addresses).where(channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -141,28 +135,9 @@ class Inbox:
                 "attempts": 1, "received_at": utcnow()}
 
     def _accept_all(self, connection: Connection, arrivals: List[Arrival]) -> List[Tuple[Address, str]]:
-        """Six statements for any number of messages; IntegrityError if one is a repeat."""
-        now = utcnow()
-        claims = [{"channel": self.channel, "update_id": str(a.delivery_id), "received_at": now}
-                  for a in arrivals if a.delivery_id is not None]
-        if claims:
-            connection.execute(_CLAIM, claims)
-        ids = sorted({a.conversation_id for a in arrivals})
-        known = {row[0] for row in connection.execute(_KNOWN, {"b_ids": ids})}
-        touched, added = {}, {}
-        for a in arrivals:  # the last address of a conversation wins, as one by one
-            if a.conversation_id in known:
-                touched[a.conversation_id] = {"b_id": a.conversation_id, "b_address": a.address, "b_at": now}
-            else:
-                added[a.conversation_id] = {"conversation_id": a.conversation_id, "channel": self.channel,
-                                            "address": a.address, "last_inbound_at": now, "blocked": False,
-                                            "opted_out": False}
-        if touched:
-            connection.execute(_TOUCH, list(touched.values()))
-        if added:
-            connection.execute(_ADD, list(added.values()))
-        addresses = {row["conversation_id"]: Address(**row)
-                     for row in connection.execute(_READ, {"b_ids": ids}).mappings()}
+        """A few statements for any number of messages; IntegrityError if one is a repeat."""
+        addresses = self.store.record_arrivals(
+            connection, self.channel, [(a.conversation_id, a.address, a.delivery_id) for a in arrivals])
         connection.execute(_KEEP, [self._row(a) for a in arrivals])
         return [(addresses[a.conversation_id], a.id) for a in arrivals]
 

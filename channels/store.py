@@ -14,9 +14,10 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, TypeVar
 
-from sqlalchemy import Boolean, Column, bindparam, DateTime, Integer, MetaData, String, Table, Text, delete, insert, select, update
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, delete, insert,
+                        select, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -63,10 +64,13 @@ delivery_status = Table(
 
 # Built once: a statement constructed per call cost more than the database work (bench/webhook_ack).
 _CLAIM = insert(processed_updates)
+_KNOWN = select(channel_addresses.c.conversation_id).where(
+    channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
 _TOUCH_ADDRESS = (update(channel_addresses).where(channel_addresses.c.conversation_id == bindparam("b_id"))
                   .values(address=bindparam("b_address"), last_inbound_at=bindparam("b_at"), blocked=False))
 _ADD_ADDRESS = insert(channel_addresses)
-_READ_ADDRESS = select(channel_addresses).where(channel_addresses.c.conversation_id == bindparam("b_id"))
+_READ_ADDRESSES = select(channel_addresses).where(
+    channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
 
 
 def utcnow() -> datetime:
@@ -156,7 +160,8 @@ class ChannelStore:
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as connection:
-                    recorded = self.record_in(connection, conversation_id, channel, address, update_id)
+                    recorded = self.record_arrivals(connection, channel, [(conversation_id, address, update_id)])[
+                        conversation_id]
                     extra = also(connection) if also is not None else None
                 return recorded, extra
             except IntegrityError:
@@ -167,18 +172,33 @@ class ChannelStore:
         raise AssertionError("unreachable")
 
     @staticmethod
-    def record_in(connection: Connection, conversation_id: str, channel: str, address: str,
-                  update_id: Optional[str] = None) -> Address:
-        """record_inbound's statements inside the caller's transaction; IntegrityError on a
-        repeated delivery id (or an address row created concurrently)."""
+    def record_arrivals(connection: Connection, channel: str,
+                        arrivals: Sequence[Tuple[str, str, Optional[str]]]) -> Dict[str, Address]:
+        """record_inbound's work for (conversation id, address, delivery id) arrivals, inside the
+        caller's transaction, in a fixed handful of statements however many there are (the inbox
+        writes a moment's messages together). IntegrityError on a repeated delivery id (or an
+        address row created concurrently). The addresses, by conversation id."""
         now = utcnow()
-        if update_id is not None:
-            connection.execute(_CLAIM, {"channel": channel, "update_id": str(update_id), "received_at": now})
-        touched = {"b_id": conversation_id, "b_address": address, "b_at": now}
-        if not connection.execute(_TOUCH_ADDRESS, touched).rowcount:
-            connection.execute(_ADD_ADDRESS, {"conversation_id": conversation_id, "channel": channel, "address": address,
-                                              "last_inbound_at": now, "blocked": False, "opted_out": False})
-        return Address(**connection.execute(_READ_ADDRESS, {"b_id": conversation_id}).mappings().one())
+        claims = [{"channel": channel, "update_id": str(update_id), "received_at": now}
+                  for _, _, update_id in arrivals if update_id is not None]
+        if claims:
+            connection.execute(_CLAIM, claims)
+        ids = sorted({conversation_id for conversation_id, _, _ in arrivals})
+        known = {row[0] for row in connection.execute(_KNOWN, {"b_ids": ids})}
+        touched: Dict[str, Dict[str, Any]] = {}
+        added: Dict[str, Dict[str, Any]] = {}
+        for conversation_id, address, _ in arrivals:  # the last address of a conversation wins
+            if conversation_id in known:
+                touched[conversation_id] = {"b_id": conversation_id, "b_address": address, "b_at": now}
+            else:
+                added[conversation_id] = {"conversation_id": conversation_id, "channel": channel, "address": address,
+                                          "last_inbound_at": now, "blocked": False, "opted_out": False}
+        if touched:
+            connection.execute(_TOUCH_ADDRESS, list(touched.values()))
+        if added:
+            connection.execute(_ADD_ADDRESS, list(added.values()))
+        return {row["conversation_id"]: Address(**row)
+                for row in connection.execute(_READ_ADDRESSES, {"b_ids": ids}).mappings()}
 
     def is_claimed(self, channel: str, update_id: str) -> bool:
         with self.engine.connect() as connection:

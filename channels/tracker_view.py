@@ -28,16 +28,14 @@ class TrackerView:
     def of_agent(cls, agent: Any) -> "TrackerView":
         return cls(lambda: agent)
 
-    async def _tracker(self, conversation_id: str) -> Any:
-        tracker_store = getattr(self._agent(), "tracker_store", None)
-        if tracker_store is None:
-            return None
-        return await tracker_store.retrieve(conversation_id)
+    def _tracker_store(self) -> Any:
+        return getattr(self._agent(), "tracker_store", None)  # None while Rasa loads the model
 
     async def language(self, conversation_id: str) -> Any:
-        if getattr(self._agent(), "tracker_store", None) is None:
+        tracker_store = self._tracker_store()
+        if tracker_store is None:
             return None
-        tracker = await self._tracker(conversation_id)
+        tracker = await tracker_store.retrieve(conversation_id)
         return ERASED if tracker is None else tracker.get_slot("language")
 
     async def answered(self, conversation_id: str, message_id: str) -> Optional[List[Reply]]:
@@ -49,7 +47,8 @@ class TrackerView:
         """
         from rasa.shared.core.events import BotUttered, UserUttered
 
-        tracker = await self._tracker(conversation_id)
+        tracker_store = self._tracker_store()
+        tracker = None if tracker_store is None else await tracker_store.retrieve(conversation_id)
         if tracker is None:
             return None
         replies: Optional[List[Reply]] = None
