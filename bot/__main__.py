@@ -14,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one message, or one per line of standard input")
     ask.add_argument("--json", action="store_true", help="one JSON object per message")
     ask.add_argument("--sender", help="treat all lines as one conversation with this id")
+    ask.add_argument("--jsonl", action="store_true",
+                     help='read {"sender": ..., "text": ...} per line (conversations interleave); implies --json')
     ask.add_argument("text", nargs="?", help="the message (omit to read standard input)")
 
     knowledge = commands.add_parser("knowledge", help="knowledge base tools")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ask":
         from bot.ask import main as ask_main
 
-        return ask_main(args.text, args.sender, args.json)
+        return ask_main(args.text, args.sender, args.json, jsonl=args.jsonl)
     if args.command == "knowledge":
         from bot.knowledge_check import main as check_main
 

@@ -2,6 +2,11 @@
 
 The evaluation contract: one JSON object (or the plain replies) per input message. The model is
 loaded once; the custom actions run in-process; conversations live in memory.
+
+`--jsonl` reads one JSON object per line, `{"sender": ..., "text": ...}`, so that many
+conversations interleave in one process; the output objects name their `sender`. Every JSON
+output also says which knowledge entry was sent (`answer`, null when none) and, when the turn
+opened or asked for a case (`handoff`), its priority (`case_priority`: urgent, high or normal).
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import sys
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from bot.knowledge import load_knowledge
 
@@ -28,6 +33,13 @@ class Turn:
     confidence: float
     messages: List[str] = field(default_factory=list)
     handoff: bool = False
+    sender: Optional[str] = None
+    answer: Optional[str] = None          # the knowledge entry sent this turn (topic id), or None
+    case_priority: Optional[str] = None   # the turn opened or asked for a case: its priority
+    consent: Optional[str] = None         # the consent answer given this turn ("given"/"declined")
+    host_country: Optional[str] = None    # what the conversation knows so far (slots)
+    nationality: Optional[str] = None
+    form: Optional[str] = None            # the guided flow running after this turn
 
 
 class Assistant:
@@ -66,22 +78,33 @@ class Assistant:
             parse = await self.agent.parse_message(text)
             intent = parse.get("intent") or {}
             return Turn(text, load_knowledge().default_language, intent.get("name"), None,
-                        float(intent.get("confidence") or 0.0), messages, False)
-        return describe_turn(tracker, text, messages)
+                        float(intent.get("confidence") or 0.0), messages, False, sender=sender)
+        turn = describe_turn(tracker, text, messages)
+        turn.sender = sender
+        return turn
 
 
 def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
-    """What happened in the last turn of `tracker`: intent, topic answered, handoff, language."""
-    from rasa.shared.core.events import SlotSet, UserUttered
+    """What happened in the last turn of `tracker`: intent, answer sent, case asked for, language."""
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 
     turn_events: List[Any] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             break
         turn_events.append(event)
+    turn_events.reverse()
+    set_now = {e.key: e.value for e in turn_events if isinstance(e, SlotSet)}
+    actions = [e.action_name for e in turn_events if isinstance(e, ActionExecuted)]
     intent = tracker.latest_message.intent or {}
-    topic = next((e.value for e in reversed(turn_events) if isinstance(e, SlotSet) and e.key == "topic"), None)
-    handoff_now = any(isinstance(e, SlotSet) and e.key == "handoff" and e.value for e in turn_events)
+    topic = set_now.get("topic")  # set by every action that sends a knowledge answer
+    asked = set_now.get("consent_next") in ("handoff", "handoff:urgent")
+    opened = bool(set_now.get("handoff")) or asked
+    priority = None
+    if opened:
+        urgent = bool(set_now.get("urgent")) or set_now.get("consent_next") == "handoff:urgent" \
+            or "action_emergency" in actions
+        priority = "urgent" if urgent else ("high" if tracker.get_slot("priority_handoff") else "normal")
     language = load_knowledge().resolve_language(tracker.get_slot("language"))
     return Turn(
         text=text,
@@ -90,7 +113,13 @@ def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
         topic=topic,
         confidence=round(float(intent.get("confidence") or 0.0), 4),
         messages=messages,
-        handoff=bool(handoff_now or tracker.get_slot("handoff")),
+        handoff=opened,
+        answer=topic,
+        case_priority=priority,
+        consent=set_now.get("consent"),
+        host_country=tracker.get_slot("host_country") or tracker.get_slot("known_host_country"),
+        nationality=tracker.get_slot("nationality") or tracker.get_slot("known_nationality"),
+        form=tracker.active_loop_name,
     )
 
 
@@ -101,25 +130,44 @@ def _print_turn(turn: Turn, as_json: bool) -> None:
         print("\n\n".join(turn.messages) + "\n", flush=True)
 
 
-async def _run(lines: Iterable[str], sender: Optional[str], as_json: bool) -> int:
-    assistant = Assistant.load()
+def _read_jsonl(lines: Iterable[str]) -> Iterator[Tuple[str, Optional[str]]]:
+    """(text, sender) per line of `{"sender": ..., "text": ...}`; a bad line is an empty message."""
     for line in lines:
-        text = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            yield str(item.get("text") or ""), str(item.get("sender") or "") or None
+        except (ValueError, AttributeError):
+            yield "", None
+
+
+async def answer_lines(assistant: "Assistant", items: Iterable[Tuple[str, Optional[str]]]) -> AsyncIterator[Turn]:
+    """One Turn per (text, sender); a line without a sender is a conversation of its own."""
+    for text, sender in items:
         conversation = sender or f"cli-{uuid.uuid4().hex}"
         try:
             turn = await assistant.send(text, conversation)
         except Exception as error:  # one bad line must not lose the rest of the batch
             logger.exception("ask failed on a line")
-            turn = Turn(text, "en", None, None, 0.0, [f"error: {type(error).__name__}"], False)
+            turn = Turn(text, "en", None, None, 0.0, [f"error: {type(error).__name__}"], False, sender=conversation)
+        yield turn
+
+
+async def _run(items: Iterable[Tuple[str, Optional[str]]], as_json: bool) -> int:
+    assistant = Assistant.load()
+    async for turn in answer_lines(assistant, items):
         _print_turn(turn, as_json)
     return 0
 
 
-def main(text: Optional[str], sender: Optional[str], as_json: bool) -> int:
+def main(text: Optional[str], sender: Optional[str], as_json: bool, jsonl: bool = False) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     _quiet_libraries()
+    if jsonl:
+        return asyncio.run(_run(_read_jsonl(sys.stdin), as_json=True))
     lines: Iterable[str] = [text] if text is not None else sys.stdin
-    return asyncio.run(_run(lines, sender, as_json))
+    return asyncio.run(_run(((line.rstrip("\r\n"), sender) for line in lines), as_json))
 
 
 def _quiet_libraries() -> None:

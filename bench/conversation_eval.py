@@ -1,0 +1,251 @@
+"""`python -m bench.conversation_eval`: the assistant judged on whole conversations.
+
+The conversations in bench/conversations/<lang>.yml were written in a separate step from the
+training data (by writers who never saw data/nlu/) in the styles migrants write: short, misspelt,
+dialect and Arabizi, a story before the question, follow-ups that depend on context, an
+emergency in the middle of something else. They are never trained on.
+
+All conversations run interleaved in one process (model loaded once), turn by turn, through
+the same code as `python -m bot ask --jsonl`. Each turn's expectations become checks:
+
+  topic            the knowledge entry sent belongs to one of the expected topics
+  follow-up topic  the same, on turns that only make sense in context
+  intent           small talk and navigation (greet, thanks, noise, delete_data, ...)
+  emergency        danger now opened an urgent case (recall); every later turn stays in
+                   emergency handling (no menu, no consent prompt, no introduction)
+  false alarm      a question about a risk (or any turn before an emergency) opened an urgent case
+  handoff          a request for a person opened or asked for a case
+  reply language   the reply is in the conversation's language
+  consent          a consent answer was taken as one; a menu number never answered consent
+  story slots      host country / nationality understood from free text
+
+Prints a table per language and per check, and the share of conversations entirely right;
+writes bench/out/conversation_eval.md and the failed turns to bench/out/conversation_failures.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bot.paths import ROOT
+
+CONVERSATIONS_DIR = ROOT / "bench" / "conversations"
+OUT_DIR = ROOT / "bench" / "out"
+CHECKS = ("topic", "follow_up_topic", "intent", "emergency", "emergency_persists", "false_alarm",
+          "handoff", "reply_language", "consent", "consent_collision", "story_slots", "flow")
+TARGETS = {"topic": 0.90, "follow_up_topic": 0.85, "emergency": 1.0, "reply_language": 0.98}
+# an intent expectation is met by what the assistant did, not only by the intent's name
+INTENT_ALIASES = {"noise": {"noise"}, "human_handoff": {"human_handoff"}}
+
+
+@dataclass
+class Conversation:
+    id: str
+    language: str
+    style: str
+    turns: List[Dict[str, Any]]
+
+
+@dataclass
+class Outcome:
+    results: Dict[str, List[bool]] = field(default_factory=lambda: defaultdict(list))
+    failures: List[Dict[str, Any]] = field(default_factory=list)
+
+
+def load_conversations(folder: Path = CONVERSATIONS_DIR, languages: Optional[List[str]] = None) -> List[Conversation]:
+    conversations: List[Conversation] = []
+    for path in sorted(folder.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in doc.get("conversations") or ():
+            language = str(item.get("language") or path.stem)
+            if languages and language not in languages:
+                continue
+            turns = [{"text": str(t.get("text") or ""), "expect": t.get("expect") or {}} for t in item.get("turns") or ()]
+            conversations.append(Conversation(str(item["id"]), language, str(item.get("style") or ""), turns))
+    return conversations
+
+
+def _as_list(value: Any) -> List[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _has_letters(text: str) -> bool:
+    return sum(1 for c in text if c.isalpha()) >= 2
+
+
+def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_emergency: bool,
+               seen_text: bool) -> Dict[str, bool]:
+    """Check name -> passed, for the checks that apply to this turn."""
+    expect = conversation.turns[index]["expect"]
+    checks: Dict[str, bool] = {}
+    urgent = turn.get("case_priority") == "urgent"
+    handled_as_emergency = urgent or bool(turn.get("emergency"))
+    if in_emergency:
+        # once danger was recognised, every later turn stays with the people alerted
+        checks["emergency_persists"] = handled_as_emergency and not _shows_menu_or_consent(turn)
+        if expect.get("emergency"):
+            checks["emergency"] = handled_as_emergency
+        return checks
+    if expect.get("emergency"):
+        checks["emergency"] = urgent
+        return checks
+    checks["false_alarm"] = not urgent  # "passed" = no false alarm
+    topics = _as_list(expect.get("topic"))
+    if topics:
+        name = "follow_up_topic" if expect.get("follow_up") else "topic"
+        checks[name] = turn.get("answer") in topics
+    intent = expect.get("intent")
+    if intent == "human_handoff" or expect.get("handoff") or expect.get("menu") == "handoff":
+        checks["handoff"] = bool(turn.get("handoff"))
+    elif intent:
+        allowed = INTENT_ALIASES.get(intent, {intent})
+        checks["intent"] = turn.get("intent") in allowed
+    consent = expect.get("consent")
+    if consent:
+        checks["consent"] = turn.get("consent") == ("given" if str(consent) in ("yes", "True", "true") else "declined")
+    elif turn.get("consent"):
+        checks["consent_collision"] = False  # something that was not a consent answer was taken as one
+    elif expect.get("menu"):
+        checks["consent_collision"] = True
+    for slot in ("host_country", "nationality"):
+        wanted = expect.get(slot) or (expect.get("slot") or {}).get(slot)
+        if wanted:
+            checks["story_slots" if not expect.get("slot") else "flow"] = turn.get(slot) == wanted
+    if expect.get("flow"):
+        checks["flow"] = turn.get("form") == f"{expect['flow']}_form"
+    if seen_text:
+        wanted_language = expect.get("language") or conversation.language
+        checks["reply_language"] = turn.get("language") == wanted_language
+    return checks
+
+
+def _shows_menu_or_consent(turn: Dict[str, Any]) -> bool:
+    text = "\n".join(turn.get("messages") or ())
+    return "\n1. " in text or "\n\n1." in text or len(turn.get("messages") or ()) > 2
+
+
+async def run(conversations: List[Conversation], progress: bool = True) -> Tuple[Dict[str, Outcome], Dict[str, List[bool]]]:
+    from bot.ask import Assistant
+
+    assistant = Assistant.load()
+    outcomes: Dict[str, Outcome] = defaultdict(Outcome)
+    whole: Dict[str, List[bool]] = defaultdict(list)
+    state = {c.id: {"ok": True, "emergency": False, "seen_text": False} for c in conversations}
+    total = sum(len(c.turns) for c in conversations)
+    bar = _progress(total, progress)
+    longest = max((len(c.turns) for c in conversations), default=0)
+    for index in range(longest):  # interleaved: turn 1 of every conversation, then turn 2, ...
+        for conversation in conversations:
+            if index >= len(conversation.turns):
+                continue
+            text = conversation.turns[index]["text"]
+            turn = _turn_dict(await assistant.send(text, f"eval-{conversation.id}"))
+            status = state[conversation.id]
+            status["seen_text"] = status["seen_text"] or _has_letters(text)
+            checks = judge_turn(conversation, index, turn, status["emergency"], status["seen_text"])
+            outcome = outcomes[conversation.language]
+            for name, passed in checks.items():
+                outcome.results[name].append(passed)
+            failed = [name for name, passed in checks.items() if not passed]
+            if failed:
+                status["ok"] = False
+                outcome.failures.append({"conversation": conversation.id, "turn": index + 1, "text": text,
+                                         "failed": failed, "expect": conversation.turns[index]["expect"],
+                                         "got": {k: turn.get(k) for k in ("intent", "answer", "language", "handoff",
+                                                                         "case_priority", "consent", "host_country",
+                                                                         "nationality", "form", "emergency")},
+                                         "messages": [m[:160] for m in turn.get("messages") or ()]})
+            if checks.get("emergency") or turn.get("case_priority") == "urgent":
+                status["emergency"] = True
+            bar.update(1)
+    bar.close()
+    for conversation in conversations:
+        whole[conversation.language].append(state[conversation.id]["ok"])
+    return outcomes, whole
+
+
+def _turn_dict(turn: Any) -> Dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(turn)
+
+
+def _progress(total: int, enabled: bool):
+    try:
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc="turns", disable=not enabled, file=sys.stderr)
+    except ImportError:  # pragma: no cover - tqdm comes with Rasa
+        class _Silent:
+            def update(self, _n: int) -> None: ...
+            def close(self) -> None: ...
+        return _Silent()
+
+
+def _rate(values: List[bool]) -> str:
+    if not values:
+        return "–"
+    return f"{100.0 * sum(values) / len(values):.1f} % ({sum(values)}/{len(values)})"
+
+
+def report(outcomes: Dict[str, Outcome], whole: Dict[str, List[bool]]) -> str:
+    languages = sorted(outcomes)
+    header = ["check", *languages, "all"]
+    rows = []
+    for check in CHECKS:
+        cells = []
+        for language in languages:
+            cells.append(_rate(outcomes[language].results.get(check, [])))
+        everything = [v for language in languages for v in outcomes[language].results.get(check, [])]
+        label = check if check != "false_alarm" else "no false alarm"
+        if check == "consent_collision":
+            label = "no consent collision"
+        rows.append([label, *cells, _rate(everything)])
+    all_whole = [v for language in languages for v in whole[language]]
+    rows.append(["**conversations entirely right**", *[_rate(whole[language]) for language in languages], _rate(all_whole)])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    conversations = sum(len(whole[language]) for language in languages)
+    turns = sum(len(v) for language in languages for v in [outcomes[language].results.get("reply_language", [])])
+    intro = (f"{conversations} conversations in {len(languages)} languages (bench/conversations/, never trained on); "
+             f"cells: share passed (passed/checked). Targets: topic ≥ 90 %, follow-ups ≥ 85 %, emergency recall "
+             f"100 %, false alarms ≤ 3 %, reply language ≥ 98 %, conversations entirely right ≥ 80 %.")
+    return intro + "\n\n" + "\n".join(lines) + "\n"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--languages", nargs="*", help="only these languages")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    from bot.ask import _quiet_libraries
+
+    _quiet_libraries()
+    conversations = load_conversations(languages=args.languages)
+    if not conversations:
+        print("no conversations in bench/conversations/", file=sys.stderr)
+        return 1
+    outcomes, whole = asyncio.run(run(conversations, progress=not args.quiet))
+    table = report(outcomes, whole)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "conversation_eval.md").write_text("# Conversation benchmark\n\n" + table, encoding="utf-8")
+    with (OUT_DIR / "conversation_failures.jsonl").open("w", encoding="utf-8") as handle:
+        for language in sorted(outcomes):
+            for failure in outcomes[language].failures:
+                handle.write(json.dumps(failure, ensure_ascii=False) + "\n")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
