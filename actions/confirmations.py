@@ -26,8 +26,7 @@ def ask(dispatcher: CollectingDispatcher, name: str, text: str) -> List[EventTyp
 
 def answer_pending(dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) -> Optional[List[EventType]]:
     """Run the handler of the pending question, or None when nothing is pending."""
-    import actions.consent  # noqa: F401  (registers its handlers)
-    import actions.privacy  # noqa: F401
+    import actions.privacy  # noqa: F401  (registers its handler)
 
     name = tracker.get_slot("pending_confirmation")
     handler = _HANDLERS.get(name or "")

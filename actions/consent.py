@@ -1,45 +1,49 @@
-"""Consent first, without blocking the answer.
+"""Consent first, without blocking the answer, and never in the way of a menu.
 
-At the end of a conversation's first turn (after the answer, the safety answer, the menu...)
-bot.policies.consent.ConsentRulePolicy runs `action_privacy_notice`: in the user's language,
-the introduction (ui greet: an information assistant, not a government authority, information
-not a decision), the privacy notice and the consent question (1 yes, 2 no, 3 full notice).
-"1"/"yes" -> consent "given"; "2"/"no" -> "declined": the assistant still answers, but the
-tracker store keeps only a minimal state (bot.privacy.consent) and the project forgets cases,
-media and delivery records (bot.privacy.erasure.forget_on_decline); a later request for a
-person asks for consent again first (actions/handoff.py). "3" shows the full notice and asks
-again. After the answer, the menu that was showing when the question came is shown again.
+UNHCR's three tiers: at the end of a conversation's first turn (after the answer, the menu, the
+greeting...) bot.policies.conversation.ConversationPolicy runs `action_privacy_notice`: the short
+introduction (once per conversation) and ONE short message that says what is kept and asks
+"Is that OK? Reply YES or NO", with buttons that carry their own payloads (consent:yes,
+consent:no, consent:full). The short notice (privacy_notice) comes before a handoff; the full
+text on request ("privacy", the third button).
 
-When the first turn handed the conversation to a person (handoff, emergency), the migrant's
-next messages go to the caseworker, who would receive the "1" or "2": so that turn gets the
-introduction and the notice only, and the question waits for the assistant's next turn.
+The answer is a word or a button, never a number: the menu shown in the same turn keeps its
+numbers ("2" is Going home, not "no"). The policy runs `action_consent_answer` only when the
+whole message is a consent word (bot.privacy.consent.consent_answer) within two messages of the
+question; anything else ("a'a bani da fasfo", "is it free?") is understood as what it says.
+"yes" -> consent "given"; "no" -> "declined": the assistant still answers, but the tracker store
+keeps only a minimal state (bot.privacy.consent) and the project forgets cases, media and
+delivery records (bot.privacy.erasure.forget_on_decline).
+
+Every path that involves a person asks first: a request for a person while consent is not
+given asks (the short notice and the question), and "yes" goes on with the handoff. An
+emergency never waits: the safety answer and the urgent case come at once, with a one-line
+notice (actions/emergency.py).
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import confirmations
-from actions.replies import (
-    HANDOFF_OPTION,
-    Option,
-    knowledge,
-    main_menu_options,
-    send,
-    ui,
-    unreviewed_note,
-    user_language,
+from actions.replies import send, ui, user_language
+from bot.privacy.consent import (
+    ASKED_SLOT,
+    CONSENT_SLOT,
+    DECLINED,
+    GIVEN,
+    MENU_SLOT,
+    NEXT_SLOT,
+    PENDING_CONSENT,
+    consent_answer,
 )
-from bot.privacy.consent import ASKED_SLOT, CONSENT_SLOT, DECLINED, GIVEN, MENU_SLOT, NEXT_SLOT
 
 logger = logging.getLogger(__name__)
 
 YES, NO, FULL = "consent:yes", "consent:no", "consent:full"
-CONSENT_MENU = [YES, NO, FULL]
 NEXT_HANDOFF, NEXT_URGENT_HANDOFF = "handoff", "handoff:urgent"
 
 
@@ -64,49 +68,53 @@ def _handed_over_this_turn(tracker: Tracker) -> bool:
     return any(e.get("event") == "slot" and e.get("name") == "handoff" and e.get("value") for e in _this_turn(tracker))
 
 
-def notice_text(language: str, with_greeting: bool, with_question: bool = True) -> str:
-    parts = [ui("greet", language)] if with_greeting else []
-    parts.append(ui("privacy_notice", language))
-    if with_question:
-        parts.append(ui("consent_ask", language))
-    note = unreviewed_note(language, knowledge().is_ui_reviewed(language))
-    return "\n\n".join(parts + ([note] if note else []))
+def consent_buttons(language: str) -> List[Dict[str, str]]:
+    """Buttons with their own payloads (not numbers: numbers belong to the menu)."""
+    return [{"title": ui(f"consent_button_{answer}", language), "payload": payload}
+            for answer, payload in (("yes", YES), ("no", NO), ("full", FULL))]
 
 
-def ask_consent(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, then: Optional[str] = None) -> List[EventType]:
-    """Send `text` (which ends with the consent question) and wait for 1/2/3 or yes/no."""
-    send(dispatcher, text)
-    menu = tracker.get_slot("menu_options")
-    saved = menu if menu and menu != CONSENT_MENU else tracker.get_slot(MENU_SLOT)
-    return [SlotSet(ASKED_SLOT, True), SlotSet("pending_confirmation", "consent"), SlotSet("menu_options", CONSENT_MENU),
-            SlotSet(MENU_SLOT, saved), SlotSet(NEXT_SLOT, then)]
+def notice_text(language: str, with_greeting: bool) -> str:
+    parts = [ui("intro", language)] if with_greeting else []
+    parts.append(ui("consent_short", language))
+    return "\n\n".join(parts)
+
+
+def ask_consent(dispatcher: CollectingDispatcher, text: str, language: str, then: Optional[str] = None) -> List[EventType]:
+    """Send `text` (which ends with the consent question) with the consent buttons."""
+    dispatcher.utter_message(text=text, buttons=consent_buttons(language))
+    return [SlotSet(ASKED_SLOT, True), SlotSet("pending_confirmation", PENDING_CONSENT), SlotSet(NEXT_SLOT, then)]
 
 
 def ask_before_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool) -> List[EventType]:
-    """A person was asked for after consent was declined: keeping messages is what lets a
-    person follow up, so ask again (the answer goes on with the handoff)."""
-    text = notice_text(user_language(tracker), with_greeting=False)
-    return ask_consent(dispatcher, tracker, text, then=NEXT_URGENT_HANDOFF if urgent else NEXT_HANDOFF)
+    """A person was asked for before consent was given: keeping the messages is what lets a
+    person follow up, so ask first (the answer goes on with the handoff)."""
+    language = user_language(tracker)
+    return ask_consent(dispatcher, ui("consent_before_handoff", language), language,
+                       then=NEXT_URGENT_HANDOFF if urgent else NEXT_HANDOFF)
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, choice: str) -> List[EventType]:
     """The migrant answered the consent question: "yes", "no" or "full"."""
     language = user_language(tracker)
-    if choice == "full":
-        send(dispatcher, ui("privacy_full", language))
-        return ask_consent(dispatcher, tracker, ui("consent_ask", language), then=tracker.get_slot(NEXT_SLOT))
-    given = choice == "yes"
     then = tracker.get_slot(NEXT_SLOT)
-    events: List[EventType] = [SlotSet("pending_confirmation", None), SlotSet("menu_options", None), SlotSet(NEXT_SLOT, None),
+    if choice == "full":
+        return ask_consent(dispatcher, f"{ui('privacy_full', language)}\n\n{ui('consent_ask_again', language)}",
+                           language, then=then)
+    given = choice == "yes"
+    events: List[EventType] = [SlotSet("pending_confirmation", None), SlotSet(NEXT_SLOT, None),
                                SlotSet(MENU_SLOT, None), SlotSet(CONSENT_SLOT, GIVEN if given else DECLINED)]
-    send(dispatcher, ui("consent_given" if given else "consent_declined", language))
     if not given:
         _forget(tracker)
-    if given and then in (NEXT_HANDOFF, NEXT_URGENT_HANDOFF):
-        from actions.handoff import request_handoff
+    if then in (NEXT_HANDOFF, NEXT_URGENT_HANDOFF):
+        if given:
+            from actions.handoff import request_handoff
 
-        return events + request_handoff(dispatcher, tracker, urgent=then == NEXT_URGENT_HANDOFF, consent_checked=True)
-    return events + _menu_again(dispatcher, tracker.get_slot(MENU_SLOT), language)
+            return events + request_handoff(dispatcher, tracker, urgent=then == NEXT_URGENT_HANDOFF, consent_checked=True)
+        send(dispatcher, ui("consent_declined_no_person", language))
+        return events
+    send(dispatcher, ui("consent_given" if given else "consent_declined", language))
+    return events
 
 
 def _forget(tracker: Tracker) -> None:
@@ -123,43 +131,17 @@ def _forget(tracker: Tracker) -> None:
         logger.exception("Could not forget the project data of a declined conversation")
 
 
-def _menu_again(dispatcher: CollectingDispatcher, menu: Optional[Sequence[str]], language: str) -> List[EventType]:
-    options = option_titles(menu or (), language)
-    if options:
-        return send(dispatcher, ui("menu_hint", language), options)
-    return send(dispatcher, ui("help_intro", language), main_menu_options(language))
+class ActionConsentAnswer(Action):
+    """The whole message answered the consent question (the policy checked it)."""
 
+    def name(self) -> Text:
+        return "action_consent_answer"
 
-def option_titles(option_ids: Sequence[str], language: str) -> Optional[List[Option]]:
-    """The (id, title) pairs of a menu, as the actions that showed it titled them; None if one
-    of them has no title of its own (its question's text explained it)."""
-    kb = knowledge()
-    options: List[Option] = []
-    for option in option_ids:
-        kind, _, value = option.partition(":")
-        if kind == "topic" and value in kb.articles:
-            title = kb.topic_title(value, language)
-        elif kind == "group" and kb.group(value) is not None:
-            title = kb.text(kb.group(value).title_key, language)
-        elif option == HANDOFF_OPTION:
-            title = kb.text("menu_talk_to_person", language)
-        elif option == "language":
-            title = kb.text("menu_change_language", language)
-        elif kind == "language" and value in kb.languages:
-            title = kb.languages[value].native_name
-        elif option == "flow:screening":
-            title = kb.text("menu_check_situation", language)
-        else:
-            return None
-        options.append((option, title))
-    return options or None
-
-
-def _on_yes_no(dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) -> List[EventType]:
-    return answer(dispatcher, tracker, "yes" if yes else "no")
-
-
-confirmations.register("consent", _on_yes_no)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        choice = consent_answer(tracker.latest_message.get("text") or "")
+        if choice is None:  # the policy only runs this for a consent answer; be safe anyway
+            return []
+        return answer(dispatcher, tracker, choice)
 
 
 class ActionPrivacyNotice(Action):
@@ -169,7 +151,6 @@ class ActionPrivacyNotice(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
         greet = not (_greeted_this_turn(tracker) or _notice_shown_before(tracker))
-        if _handed_over_this_turn(tracker):
-            send(dispatcher, notice_text(language, greet, with_question=False))
+        if _handed_over_this_turn(tracker):  # consent was given on the way to the person
             return []
-        return ask_consent(dispatcher, tracker, notice_text(language, greet))
+        return ask_consent(dispatcher, notice_text(language, greet), language)

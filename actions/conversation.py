@@ -71,15 +71,45 @@ class ActionBotChallenge(_SimpleReply):
     key = "bot_challenge"
 
 
+def introduced(tracker: Tracker) -> bool:
+    """The introduction was shown earlier in this conversation (it is shown once)."""
+    return any(e.get("event") == "action" and e.get("name") in ("action_greet", "action_privacy_notice")
+               for e in tracker.events[:-1])
+
+
 class ActionGreet(Action):
+    """Hello, the introduction (once per conversation) and the menu, in one message."""
+
     def name(self) -> Text:
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
+        if introduced(tracker):
+            return show_main_menu(dispatcher, language)
         note = unreviewed_note(language, knowledge().is_ui_reviewed(language))
-        send(dispatcher, "\n".join(p for p in (ui("greet", language), note) if p))
-        return show_main_menu(dispatcher, language)
+        intro = "\n".join(p for p in (ui("intro", language), note) if p)
+        return send(dispatcher, f"{intro}\n\n{ui('help_intro', language)}", main_menu_options(language))
+
+
+# a person in distress who writes only an emoji is offered a person first
+DISTRESS = set("😭😢😥😰😱😨😩😫😞😔💔🙏🆘😿🥺")
+
+
+class ActionNoise(Action):
+    """An emoji or punctuation only: one short line and the menu; distress offers a person first."""
+
+    def name(self) -> Text:
+        return "action_noise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        language = user_language(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if any(char in DISTRESS for char in text):
+            options = main_menu_options(language)
+            person = [o for o in options if o[0] == HANDOFF_OPTION]
+            return send(dispatcher, ui("distress_reply", language), person + [o for o in options if o[0] != HANDOFF_OPTION])
+        return send(dispatcher, ui("noise_reply", language), main_menu_options(language))
 
 
 class ActionHelpMenu(Action):

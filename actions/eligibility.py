@@ -18,8 +18,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import requested_language
 from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
-from bot.retrieval.countries import resolve_country
+from bot.retrieval.countries import country_name, resolve_country
 from bot.retrieval.flows_data import UNKNOWN, YES, command, parse_vulnerabilities, parse_yes_no, programme_for
 
 FORM = "eligibility_form"
@@ -31,6 +32,36 @@ COUNTRY_SLOTS = ("host_country", "nationality")
 INVALID_COUNTER = "form_invalid_answers"
 MAX_INVALID = 2
 VULNERABLE = {"child_alone", "medical", "pregnant", "trafficking_violence"}
+
+
+KNOWN_COUNTRY = {"host_country": "known_host_country", "nationality": "known_nationality"}
+SIDE_QUESTION_MIN_CONFIDENCE = 0.5
+_FOLLOW_UP_INTENTS = ("ask_cost", "ask_duration", "ask_family", "ask_where", "ask_contact", "ask_how")
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def side_question(tracker: Tracker) -> Optional[str]:
+    """The knowledge entry a message inside the flow asks about (a question, not an answer)."""
+    intent = tracker.latest_message.get("intent") or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    if confidence < SIDE_QUESTION_MIN_CONFIDENCE:
+        return None
+    if name in knowledge().articles:
+        return name
+    if name in _FOLLOW_UP_INTENTS:
+        from actions.follow_up import answer_for
+
+        return answer_for(name, "avr_eligibility")
+    return None
+
+
+def answer_in_flow(dispatcher: CollectingDispatcher, topic: str, language: str) -> None:
+    """The article's answer without its menu (the flow's own 1/2/3 keep their meaning)."""
+    text, _ = knowledge().article_text(topic, language)
+    dispatcher.utter_message(text=text.answer)
 
 
 def invalid_key(slot: str) -> str:
@@ -85,9 +116,9 @@ def validate_answer(
 ) -> Dict[Text, Any]:
     values = _validate_answer(dispatcher, tracker, slot, value, slots)
     # a form answer ("libia", "2", "oui") is too short to say which language the person speaks:
-    # keep the language the conversation had before it
+    # keep the language the conversation had before it (unless the person asked for another)
     before = language_before_this_message(tracker)
-    if before and before != tracker.get_slot("language"):
+    if before and before != tracker.get_slot("language") and "language" not in values:
         values["language"] = before
     return values
 
@@ -99,9 +130,28 @@ def _validate_answer(
     controls = control_events(dispatcher, tracker, slot, slots, text)
     if controls is not None:
         return controls
+    known = tracker.get_slot(KNOWN_COUNTRY.get(slot, ""))
+    if known and parse_yes_no(text) == YES:  # "You said Libya. Is that right?" - "yes"
+        return {slot: known, INVALID_COUNTER: 0.0}
     parsed = parse_answer(slot, text)
     if parsed is not None:
+        if slot == "own_wish" and parsed == "no":
+            # nobody may be made to go home: the screening stops here, the result says so and
+            # offers a person (a family or employer forcing someone is a protection concern)
+            return {slot: parsed, INVALID_COUNTER: 0.0, **{s: UNKNOWN for s in slots if s not in (slot, *COUNTRY_SLOTS)
+                                                          and tracker.get_slot(s) is None}}
         return {slot: parsed, INVALID_COUNTER: 0.0}
+    language = knowledge().resolve_language(language_before_this_message(tracker) or tracker.get_slot("language"))
+    asked_for = requested_language(text) if _intent(tracker) == "change_language" else None
+    if asked_for:  # "english please" in the middle of the flow: switch, then the same question again
+        dispatcher.utter_message(text=ui("language_changed", asked_for))
+        return {slot: None, "language": asked_for}
+    question = side_question(tracker)
+    if question is not None:
+        # a question in the middle of the flow ("how long does it take?") is answered, then the
+        # same question is asked again; it does not count as an invalid answer
+        answer_in_flow(dispatcher, question, language)
+        return {slot: None}
     failures = int(tracker.get_slot(INVALID_COUNTER) or 0) + 1
     if failures >= MAX_INVALID:
         return {slot: UNKNOWN, INVALID_COUNTER: 0.0}
@@ -142,7 +192,13 @@ def _ask_action(slot: str) -> type:
             return f"action_ask_{slot}"
 
         async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-            dispatcher.utter_message(text=ui(f"ask_{slot}", user_language(tracker)))
+            language = user_language(tracker)
+            known = tracker.get_slot(KNOWN_COUNTRY.get(slot, ""))
+            if known:  # named earlier in the conversation: confirm instead of asking again
+                text = f"{ui(f'ask_{slot}', language)}\n{ui('confirm_known_country', language, country=country_name(known, language))}"
+                dispatcher.utter_message(text=text)
+                return []
+            dispatcher.utter_message(text=ui(f"ask_{slot}", language))
             return []
 
     _Ask.__name__ = f"ActionAsk_{slot}"

@@ -14,8 +14,8 @@ from actions.replies import send, ui, user_language
 def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False,
                     consent_checked: bool = False) -> List[EventType]:
     language = user_language(tracker)
-    if tracker.get_slot("consent") == "declined" and not consent_checked:
-        # a person can only follow up if we keep the messages: ask again (actions/consent.py)
+    if tracker.get_slot("consent") != "given" and not consent_checked:
+        # a person can only follow up if we keep the messages: ask first (actions/consent.py)
         from actions.consent import ask_before_handoff
 
         return ask_before_handoff(dispatcher, tracker, urgent)

@@ -1,22 +1,48 @@
 """Answer a knowledge topic: the article's first answer in the user's language, then follow-ups."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import knowledge, send, topic_options, unreviewed_note, user_language
+from actions.replies import knowledge, send, topic_options, ui, unreviewed_note, user_language
 
 
-def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str) -> List[EventType]:
+# A story ("I am in Libya 2 years, my boss took my passport, I want to go back to Nigeria") has a
+# main need (the intent) and often a second one: offered as the first option, never answered
+# instead of the main one.
+STORY_MIN_WORDS = 10
+SECOND_NEED_MIN_CONFIDENCE = 0.12
+
+
+def second_need(tracker: Tracker, topic: str) -> Optional[str]:
+    """Another topic a long message also asks about (from a different menu group), or None."""
+    text = tracker.latest_message.get("text") or ""
+    if len(text.split()) < STORY_MIN_WORDS:
+        return None
+    kb = knowledge()
+    group_of = {t: g.id for g in kb.menu_groups for t in g.topics}
+    for ranked in (tracker.latest_message.get("intent_ranking") or [])[1:4]:
+        name, confidence = ranked.get("name"), float(ranked.get("confidence") or 0.0)
+        if confidence < SECOND_NEED_MIN_CONFIDENCE:
+            break
+        if name in kb.articles and name != topic and group_of.get(name) != group_of.get(topic):
+            return name
+    return None
+
+
+def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str, also: Optional[str] = None) -> List[EventType]:
     kb = knowledge()
     article = kb.articles[topic]
     text, used_language = kb.article_text(topic, language)
-    body = "\n\n".join(p for p in (text.answer, unreviewed_note(language, text.reviewed and used_language == language)) if p)
+    parts = [text.answer, ui("also_mentioned", language) if also else "",
+             unreviewed_note(language, text.reviewed and used_language == language)]
+    body = "\n\n".join(p for p in parts if p)
     custom = {"topic": topic, "sources": [s.get("file") or s.get("url") for s in article.sources]}
-    events = send(dispatcher, body, topic_options(article.follow_ups, language), custom=custom)
+    follow_ups = [also, *(t for t in article.follow_ups if t != also)] if also else list(article.follow_ups)
+    events = send(dispatcher, body, topic_options(follow_ups, language), custom=custom)
     return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
 
 
@@ -31,4 +57,4 @@ class ActionAnswerTopic(Action):
             from actions.conversation import not_understood
 
             return not_understood(dispatcher, tracker)
-        return answer_topic(dispatcher, topic, user_language(tracker))
+        return answer_topic(dispatcher, topic, user_language(tracker), also=second_need(tracker, topic))

@@ -37,10 +37,6 @@ class ActionSelectOption(Action):
                 return send(dispatcher, ui("option_invalid", language))
             return show_main_menu(dispatcher, language)
         kind, _, value = option.partition(":")
-        if kind == "consent":  # the privacy notice's question (actions/consent.py)
-            from actions.consent import answer as answer_consent
-
-            return answer_consent(dispatcher, tracker, value)
         if option in (confirmations.YES, confirmations.NO):
             handled = confirmations.answer_pending(dispatcher, tracker, yes=option == confirmations.YES)
             return handled if handled is not None else show_main_menu(dispatcher, language)

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.settings import get_settings
+from bot.settings import get_settings, parse_office_hours
 
 Option = Tuple[str, str]  # (option id, title shown to the user)
 
@@ -31,10 +31,20 @@ def user_language(tracker: Tracker) -> str:
 
 def ui(key: str, language: str, **values: Any) -> str:
     settings = get_settings()
-    defaults = {"office_hours": settings.office_hours, "retention_days": settings.retention_days}
+    defaults: Dict[str, Any] = {"retention_days": settings.retention_days}
+    if "{office_hours}" in _template(key, language):
+        defaults["office_hours"] = office_hours(settings.office_hours, language)
     defaults.update(values)
     template_values = {k: v for k, v in defaults.items() if "{" + k + "}" in _template(key, language)}
     return knowledge().text(key, language, **template_values)
+
+
+def office_hours(spec: str, language: str) -> str:
+    """OFFICE_HOURS ("mon-fri 09:00-17:00") in the user's language: never English inside French."""
+    days, start, end = parse_office_hours(spec)
+    kb = knowledge()
+    return kb.text("office_hours_format", language, days=kb.text(f"office_hours_{days.replace('-', '_')}", language),
+                   start=start, end=end)
 
 
 def _template(key: str, language: str) -> str:

@@ -40,6 +40,7 @@ class Turn:
     host_country: Optional[str] = None    # what the conversation knows so far (slots)
     nationality: Optional[str] = None
     form: Optional[str] = None            # the guided flow running after this turn
+    emergency: bool = False               # the conversation is in emergency handling after this turn
 
 
 class Assistant:
@@ -120,6 +121,7 @@ def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
         host_country=tracker.get_slot("host_country") or tracker.get_slot("known_host_country"),
         nationality=tracker.get_slot("nationality") or tracker.get_slot("known_nationality"),
         form=tracker.active_loop_name,
+        emergency=bool(tracker.get_slot("emergency_active")),
     )
 
 

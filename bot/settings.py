@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Tuple
 
 from bot.paths import ROOT, VAR_DIR
 
@@ -35,11 +37,13 @@ class Settings:
     sentence_transformer_model: str = field(
         default_factory=lambda: os.environ.get("SENTENCE_TRANSFORMER_MODEL", "")
     )
-    office_hours: str = field(
-        default_factory=lambda: os.environ.get("OFFICE_HOURS", "Monday to Friday, 9:00 to 17:00")
-    )
+    # structured, so that every language renders it (knowledge/ui office_hours_*): "DAYS HH:MM-HH:MM"
+    office_hours: str = field(default_factory=lambda: os.environ.get("OFFICE_HOURS", "mon-fri 09:00-17:00"))
     retention_days: int = field(default_factory=lambda: int(os.environ.get("RETENTION_DAYS", "90")))
     debug_personal_data_in_logs: bool = field(default_factory=lambda: _bool("DEBUG_PERSONAL_DATA_IN_LOGS"))
+
+    def __post_init__(self) -> None:
+        parse_office_hours(self.office_hours)  # a clear error at start-up, not in a migrant's reply
 
     @property
     def using_default_pseudonym_key(self) -> bool:
@@ -48,6 +52,20 @@ class Settings:
     @property
     def effective_pseudonym_key(self) -> bytes:
         return (self.pseudonym_key or "local-development-key-not-for-production").encode()
+
+
+OFFICE_DAYS = ("mon-fri", "sun-thu", "mon-sat", "daily")
+_OFFICE_HOURS = re.compile(r"^\s*(mon-fri|sun-thu|mon-sat|daily)\s+([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)\s*$")
+
+
+def parse_office_hours(value: str) -> Tuple[str, str, str]:
+    """("mon-fri", "9:00", "17:00") from OFFICE_HOURS, or a ValueError that says what is expected."""
+    match = _OFFICE_HOURS.match((value or "").lower())
+    if not match:
+        raise ValueError(f"OFFICE_HOURS must look like 'mon-fri 09:00-17:00' (days: {', '.join(OFFICE_DAYS)}), "
+                         f"got {value!r}")
+    days, start_h, start_m, end_h, end_m = match.groups()
+    return days, f"{int(start_h)}:{start_m}", f"{int(end_h)}:{end_m}"
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,8 @@ from bot.model import latest_model
 from bot.paths import ROOT
 
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
-FIELDS = {"text", "language", "intent", "topic", "confidence", "messages", "handoff"}
+FIELDS = {"text", "language", "intent", "topic", "confidence", "messages", "handoff", "sender", "answer",
+          "case_priority", "consent", "host_country", "nationality", "form", "emergency"}
 
 
 def ask(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -72,23 +73,37 @@ def test_unsupported_language_and_handoff(batch):
     _, turns = batch
     assert turns[7]["intent"] == "unsupported_language"
     assert "Français" in turns[7]["messages"][0]
+    # a person is asked for: consent first (the turn asked for a case, at normal priority)
     assert turns[8]["intent"] == "human_handoff" and turns[8]["handoff"] is True
+    assert turns[8]["case_priority"] == "normal" and turns[8]["answer"] is None
 
 
 def test_with_sender_the_lines_are_one_conversation():
     from bot.knowledge import load_knowledge
 
     kb = load_knowledge()
-    result = ask("--json", "--sender", "eval-1", stdin="what is voluntary return\n1\n1\n")
+    result = ask("--json", "--sender", "eval-1", stdin="what is voluntary return\n1\nyes\n")
     assert result.returncode == 0, result.stderr[-2000:]
     first, second, third = [json.loads(line) for line in result.stdout.splitlines()]
-    assert first["topic"] == "avr_overview"
-    # the first turn ends with the privacy notice and its question (after the answer): the
-    # first "1" answers that question, and the answer's menu comes back
-    assert kb.text("consent_ask", "en") in first["messages"][-1]
-    assert second["messages"][0] == kb.text("consent_given", "en") and second["topic"] is None
-    # then "1" picks the first follow-up of the answer
-    assert third["topic"] == kb.articles["avr_overview"].follow_ups[0]
+    assert first["topic"] == first["answer"] == "avr_overview"
+    # the first turn ends with the consent question (after the answer); a number is never a
+    # consent answer: "1" picks the first follow-up of the answer, "yes" answers consent
+    assert kb.text("consent_short", "en") in first["messages"][-1]
+    assert second["answer"] == kb.articles["avr_overview"].follow_ups[0] and second["consent"] is None
+    assert third["consent"] == "given" and third["messages"] == [kb.text("consent_given", "en")]
+
+
+def test_jsonl_interleaves_conversations_in_one_process():
+    lines = [{"sender": "a", "text": "hello"}, {"sender": "b", "text": "help the boat is sinking"},
+             {"sender": "a", "text": "2"}, {"sender": "b", "text": "we are 50"}, {"sender": "c", "text": ""}]
+    result = ask("--jsonl", stdin="\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    turns = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [t["sender"] for t in turns[:5]] == ["a", "b", "a", "b", "c"] and len(turns) == 6
+    assert turns[1]["case_priority"] == "urgent" and turns[1]["handoff"] is True and turns[1]["intent"] == "emergency"
+    assert turns[2]["intent"] == "select_option" and turns[2]["case_priority"] is None  # a's menu, not b's emergency
+    assert turns[3]["emergency"] is True and turns[3]["case_priority"] == "urgent"  # b stays in emergency handling
+    assert all(t["messages"] for t in turns)
 
 
 def test_the_first_turn_answers_first_then_asks_for_consent(batch):
@@ -99,9 +114,10 @@ def test_the_first_turn_answers_first_then_asks_for_consent(batch):
     question = turns[2]  # "what is voluntary return", a new conversation
     assert question["messages"][0].startswith(kb.articles["avr_overview"].texts["en"].answer.strip()[:40])
     joined = "\n\n".join(question["messages"])
-    for key in ("greet", "privacy_notice", "consent_ask"):
+    for key in ("intro", "consent_short"):
         assert kb.text(key, "en") in joined
-    assert joined.index(kb.text("privacy_notice", "en")) > joined.index("1. ")
+    assert joined.index(kb.text("consent_short", "en")) > joined.index("1. ")
+    assert len(question["messages"]) <= 3 and len(joined) <= 700
 
 
 def test_plain_mode_prints_the_replies():

@@ -1,14 +1,15 @@
-"""Consent first, without blocking the answer: the actions (Tracker.from_dict) and the policy."""
+"""Consent first, never in the way of a menu: the actions (Tracker.from_dict) and the policy's rule
+for what counts as a consent answer."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
 
-from actions.consent import CONSENT_MENU, ActionPrivacyNotice, option_titles
-from actions.conversation import ActionAffirm, ActionDeny
+from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
 from actions.handoff import ActionHandoff
-from actions.menu import ActionSelectOption
+from bot.policies.conversation import answers_consent
+from bot.privacy.consent import consent_answer, consent_pending
 from bot.knowledge import load_knowledge
 from tests.conftest import slot_events
 
@@ -35,94 +36,115 @@ def option(number: str, slots: dict, text: str | None = None, **kwargs):
 
 
 ANSWER_MENU = ["topic:avr_eligibility", "topic:avr_process", "handoff"]
+CONSENT_PAYLOADS = ["consent:yes", "consent:no", "consent:full"]
 
 
 @pytest.mark.parametrize("language", list(KB.languages))
-def test_the_notice_introduces_the_assistant_and_asks_in_the_users_language(dispatcher, language):
+def test_the_notice_is_one_short_message_with_word_buttons_and_leaves_the_menu_alone(dispatcher, language):
     events = run(ActionPrivacyNotice(), tracker("c quoi le retour", "avr_overview",
                                                 {"language": language, "menu_options": ANSWER_MENU}), dispatcher)
     [message] = dispatcher.messages
-    for key in ("greet", "privacy_notice", "consent_ask"):
-        assert KB.text(key, language) in message["text"]
-    assert message["text"].index(KB.text("greet", language)) < message["text"].index(KB.text("consent_ask", language))
+    assert message["text"] == KB.text("intro", language) + "\n\n" + KB.text("consent_short", language)
+    assert [b["payload"] for b in message["buttons"]] == CONSENT_PAYLOADS  # never "1", "2", "3"
     slots = slot_events(events)
     assert slots["consent_asked"] is True and slots["pending_confirmation"] == "consent"
-    assert slots["menu_options"] == CONSENT_MENU and slots["consent_menu"] == ANSWER_MENU
+    assert "menu_options" not in slots  # "2" still picks the answer's second option
     assert "consent" not in slots  # nothing is decided for the migrant
 
 
 def test_after_a_greeting_the_notice_does_not_introduce_the_assistant_twice(dispatcher):
     run(ActionPrivacyNotice(), tracker("salut", "greet", {"language": "fr"}, turn=[{"event": "action", "name": "action_greet"}]),
         dispatcher)
-    text = dispatcher.messages[0]["text"]
-    assert KB.text("greet", "fr") not in text and KB.text("privacy_notice", "fr") in text
+    assert dispatcher.messages[0]["text"] == KB.text("consent_short", "fr")
 
 
-def test_after_a_handoff_the_question_waits_for_the_assistant(dispatcher):
-    # the next messages go to the caseworker, who must not receive the migrant's "1" or "2"
-    events = run(ActionPrivacyNotice(), tracker("help", "emergency", {"language": "en"},
-                                                turn=[{"event": "slot", "name": "handoff", "value": True}]), dispatcher)
-    text = dispatcher.messages[0]["text"]
-    assert KB.text("privacy_notice", "en") in text and KB.text("consent_ask", "en") not in text
-    assert events == []
+PENDING_HISTORY = [{"event": "slot", "name": "pending_confirmation", "value": "consent"}]
+PENDING = {"language": "fr", "consent_asked": True, "pending_confirmation": "consent", "menu_options": ANSWER_MENU}
 
 
-PENDING = {"language": "fr", "consent_asked": True, "pending_confirmation": "consent", "menu_options": CONSENT_MENU,
-           "consent_menu": ANSWER_MENU}
+def answer(text, slots=PENDING, **kwargs):
+    return tracker(text, "affirm", slots, history=PENDING_HISTORY, **kwargs)
 
 
-def test_one_gives_consent_and_brings_back_the_menu_of_the_answer(dispatcher):
-    events = run(ActionSelectOption(), option("1", PENDING), dispatcher)
+@pytest.mark.parametrize("text, expected", [
+    ("oui", "yes"), ("OUI !", "yes"), ("d'accord", "yes"), ("consent:yes", "yes"), ("👍", "yes"), ("Yes, I agree", "yes"),
+    ("naam", "yes"), ("نعم", "yes"), ("haa", "yes"), ("እሺ", "yes"), ("sim", "yes"),
+    ("non", "no"), ("No", "no"), ("a'a", "no"), ("maya", "no"), ("لا", "no"), ("consent:no", "no"),
+    ("privacy", "full"), ("consent:full", "full"),
+    # numbers belong to menus; a sentence is a question, not a refusal
+    ("1", None), ("2", None), ("3", None), ("a'a bani da fasfo", None), ("no i have no passport", None),
+    ("lacag la'aan ma tahay?", None), ("", None), ("is it free?", None),
+])
+def test_only_a_whole_consent_word_or_payload_answers_the_question(text, expected):
+    assert consent_answer(text) == expected
+
+
+def test_the_policy_reads_a_consent_word_only_while_the_question_is_recent():
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.events import SlotSet, UserUttered
+
+    def rasa_tracker(*texts):
+        events = [SlotSet("pending_confirmation", "consent"), SlotSet("consent_asked", True)]
+        events += [UserUttered(t, {"name": "deny", "confidence": 0.9}) for t in texts]
+        return DialogueStateTracker.from_events("t", events)
+
+    assert answers_consent(rasa_tracker("no"))
+    assert answers_consent(rasa_tracker("what is avr", "non"))
+    assert not answers_consent(rasa_tracker("what is avr", "is it free", "no"))  # "no" to something else
+    assert not answers_consent(rasa_tracker("2"))
+
+
+def test_yes_gives_consent_and_keeps_the_answers_menu(dispatcher):
+    events = run(ActionConsentAnswer(), answer("oui"), dispatcher)
     slots = slot_events(events)
     assert slots["consent"] == "given" and slots["pending_confirmation"] is None
-    assert dispatcher.messages[0]["text"] == KB.text("consent_given", "fr")
-    assert slots["menu_options"] == ANSWER_MENU  # "1" now picks the first follow-up again
-    assert f"1. {KB.topic_title('avr_eligibility', 'fr')}" in dispatcher.messages[1]["text"]
+    assert "menu_options" not in slots
+    assert [m["text"] for m in dispatcher.messages] == [KB.text("consent_given", "fr")]
 
 
-def test_two_declines_and_the_user_can_still_read_information(dispatcher):
-    events = run(ActionSelectOption(), option("2", PENDING), dispatcher)
-    slots = slot_events(events)
+def test_no_declines_and_the_user_can_still_read_information(dispatcher):
+    slots = slot_events(run(ActionConsentAnswer(), answer("non"), dispatcher))
     assert slots["consent"] == "declined"
     assert dispatcher.messages[0]["text"] == KB.text("consent_declined", "fr")
-    assert slots["menu_options"] == ANSWER_MENU
 
 
-def test_three_shows_the_full_notice_and_asks_again(dispatcher):
-    events = run(ActionSelectOption(), option("3", PENDING), dispatcher)
-    slots = slot_events(events)
-    assert "consent" not in slots and slots["menu_options"] == CONSENT_MENU
-    assert slots["consent_menu"] == ANSWER_MENU  # still remembered
-    full = dispatcher.messages[0]["text"]
-    assert full == KB.text("privacy_full", "fr", retention_days=90) or "90" in full
-    assert dispatcher.messages[1]["text"] == KB.text("consent_ask", "fr")
+def test_privacy_shows_the_full_notice_and_asks_again(dispatcher):
+    slots = slot_events(run(ActionConsentAnswer(), answer("consent:full"), dispatcher))
+    assert "consent" not in slots and slots["pending_confirmation"] == "consent"
+    [message] = dispatcher.messages
+    assert message["text"].startswith(KB.text("privacy_full", "fr", retention_days=90)[:40])
+    assert message["text"].endswith(KB.text("consent_ask_again", "fr"))
+    assert [b["payload"] for b in message["buttons"]] == CONSENT_PAYLOADS
 
 
-def test_yes_and_no_in_words_answer_the_question_too(dispatcher):
-    assert slot_events(run(ActionAffirm(), tracker("oui", "affirm", PENDING), dispatcher))["consent"] == "given"
-    assert slot_events(run(ActionDeny(), tracker("non", "deny", PENDING), dispatcher))["consent"] == "declined"
-
-
-def test_without_a_menu_to_bring_back_the_main_menu_is_shown(dispatcher):
-    events = run(ActionSelectOption(), option("1", {**PENDING, "consent_menu": None}), dispatcher)
-    assert slot_events(events)["menu_options"][0].startswith("group:")
-
-
-def test_declined_conversation_asks_again_before_a_person_is_involved(dispatcher, monkeypatch):
+@pytest.mark.parametrize("slots", [{"language": "en"}, {"language": "en", "consent": "declined", "consent_asked": True}],
+                         ids=["never asked", "declined"])
+def test_a_person_is_involved_only_after_consent(dispatcher, monkeypatch, slots):
     from actions import case_bridge
 
     opened = []
     monkeypatch.setattr(case_bridge, "open_case", lambda *a, **k: opened.append(a))
-    declined = {"language": "en", "consent": "declined", "consent_asked": True}
-    events = run(ActionHandoff(), tracker("human", "human_handoff", declined, channel="telegram"), dispatcher)
-    slots = slot_events(events)
-    assert opened == [] and "handoff" not in slots
-    assert slots["consent_next"] == "handoff" and slots["menu_options"] == CONSENT_MENU
-    assert KB.text("consent_ask", "en") in dispatcher.messages[0]["text"]
-    # "1": consent given, and the handoff goes on in the same turn
-    events = run(ActionSelectOption(), option("1", {**declined, **slot_events(events)}, channel="telegram"), dispatcher)
-    slots = slot_events(events)
-    assert slots["consent"] == "given" and slots["handoff"] is True and len(opened) == 1
+    events = run(ActionHandoff(), tracker("human", "human_handoff", slots, channel="telegram"), dispatcher)
+    asked = slot_events(events)
+    assert opened == [] and "handoff" not in asked
+    assert asked["consent_next"] == "handoff" and asked["pending_confirmation"] == "consent"
+    assert dispatcher.messages[0]["text"] == KB.text("consent_before_handoff", "en")
+    # "yes": consent given, and the handoff goes on in the same turn
+    state = {**slots, **asked}
+    events = run(ActionConsentAnswer(), tracker("yes", "affirm", state, history=PENDING_HISTORY, channel="telegram"),
+                 dispatcher)
+    done = slot_events(events)
+    assert done["consent"] == "given" and done["handoff"] is True and len(opened) == 1
+
+
+def test_no_before_a_handoff_says_a_person_cannot_follow_up(dispatcher, monkeypatch):
+    from actions import case_bridge
+
+    monkeypatch.setattr(case_bridge, "open_case", lambda *a, **k: pytest.fail("no case without consent"))
+    state = {"language": "en", "consent_asked": True, "pending_confirmation": "consent", "consent_next": "handoff"}
+    slots = slot_events(run(ActionConsentAnswer(), tracker("no", "deny", state, history=PENDING_HISTORY), dispatcher))
+    assert slots["consent"] == "declined" and "handoff" not in slots
+    assert dispatcher.messages[0]["text"] == KB.text("consent_declined_no_person", "en")
 
 
 def test_declining_forgets_the_project_data_of_a_real_channel(dispatcher, monkeypatch):
@@ -130,12 +152,11 @@ def test_declining_forgets_the_project_data_of_a_real_channel(dispatcher, monkey
 
     forgotten = []
     monkeypatch.setattr(erasure, "forget_on_decline", lambda cid, **kw: forgotten.append((cid, kw)))
-    run(ActionSelectOption(), option("2", PENDING, channel="whatsapp", sender_id="wa-123"), dispatcher)
-    run(ActionSelectOption(), option("2", PENDING, channel="cli", sender_id="cli-1"), dispatcher)
+    run(ActionConsentAnswer(), answer("non", channel="whatsapp", sender_id="wa-123"), dispatcher)
+    run(ActionConsentAnswer(), answer("non", channel="cli", sender_id="cli-1"), dispatcher)
     assert forgotten == [("wa-123", {"channel": "whatsapp"})]
 
 
-def test_menus_are_titled_again_or_not_at_all():
-    assert option_titles(ANSWER_MENU, "en")[0] == ("topic:avr_eligibility", KB.topic_title("avr_eligibility", "en"))
-    assert option_titles(["group:risks", "handoff", "language"], "ar") is not None
-    assert option_titles(["handoff", "menu"], "en") is None  # the question's text carried the numbers
+def test_consent_is_pending_only_right_after_the_question():
+    assert consent_pending(answer("oui"))
+    assert not consent_pending(tracker("oui", "affirm", {**PENDING, "pending_confirmation": None}))

@@ -1,8 +1,9 @@
 """Consent through the trained model and the production tracker store (SQL, here on SQLite).
 
-The policy appends the notice where the first turn ends; "2" declines, after which the store
-holds no text of the conversation, the assistant still answers, guided flows still work, and
-asking for a person asks for consent again first.
+The policy appends the notice where the first turn ends; "non" declines (a number never does: it
+picks from the menu shown in the same turn), after which the store holds no text of the
+conversation, the assistant still answers, guided flows still work, and asking for a person
+asks for consent first. An emergency never waits for consent and stays with the team.
 """
 from __future__ import annotations
 
@@ -64,24 +65,36 @@ def test_first_turn_answers_then_asks_and_the_next_turn_does_not_ask_again(bot):
     me = sender()
     first = bot.say("c quoi le retour volontaire", me)
     assert first[0].startswith(KB.articles["avr_overview"].texts["fr"].answer.strip()[:30])
-    assert KB.text("consent_ask", "fr") in "\n\n".join(first)
+    assert KB.text("consent_short", "fr") in "\n\n".join(first)
+    assert len(first) <= 3 and len("".join(first)) <= 700  # a migrant's data costs money
     second = bot.say("c'est dangereux la mer ?", me)
-    assert KB.text("consent_ask", "fr") not in "\n\n".join(second)
+    assert KB.text("consent_short", "fr") not in "\n\n".join(second)
     assert bot.tracker(me).get_slot("consent") is None  # unanswered: not a refusal
 
 
-def test_emergency_first_gets_the_safety_answer_first_and_no_question_for_the_caseworker(bot):
+def test_emergency_first_gets_the_safety_answer_with_a_one_line_notice_and_stays_with_the_team(bot):
     me = sender()
     replies = bot.say("help we are lost in the desert now", me)
-    assert replies[0] == KB.text("emergency_safety", "en")
-    joined = "\n\n".join(replies)
-    assert KB.text("privacy_notice", "en") in joined and KB.text("consent_ask", "en") not in joined
+    assert replies == [KB.text("emergency_safety", "en") + "\n\n" + KB.text("emergency_notice_line", "en")]
+    for later in ("please hurry", "we are 50", "hello", "2", "what is voluntary return"):
+        assert bot.say(later, me) == [KB.text("emergency_ack", "en")], later
+    assert bot.tracker(me).get_slot("consent") is None  # never asked in the middle of an emergency
+
+
+def test_a_menu_number_after_the_first_turn_picks_from_the_menu_not_consent(bot):
+    me = sender()
+    bot.say("hello", me)
+    picked = bot.say("2", me)
+    assert picked[0].startswith(KB.text("group_return", "en"))
+    assert bot.tracker(me).get_slot("consent") is None
+    handoff = bot.say("5", me)  # "Talk to a person" is not "that number is not in the menu"
+    assert handoff and handoff[0] != KB.text("option_invalid", "en")
 
 
 def test_declined_conversation_keeps_no_text_but_still_gets_answers(bot):
     me = sender()
     bot.say("je suis à Agadez, c quoi le retour volontaire", me)
-    declined = bot.say("2", me)
+    declined = bot.say("non", me)
     assert declined[0] == KB.text("consent_declined", "fr")
     stored = bot.stored(me)
     assert "Agadez" not in stored and "retour" not in stored and '"user"' not in stored
@@ -100,12 +113,12 @@ def test_declined_conversation_keeps_no_text_but_still_gets_answers(bot):
 def test_declined_then_a_person_asks_for_consent_again(bot):
     me = sender()
     bot.say("what is voluntary return", me)
-    bot.say("2", me)
+    bot.say("no", me)
     asked = bot.say("i want to talk to a real person", me)
-    assert KB.text("consent_ask", "en") in "\n\n".join(asked)
+    assert asked == [KB.text("consent_before_handoff", "en")]
     assert not bot.tracker(me).get_slot("handoff")
-    given = bot.say("1", me)
-    assert given[0] == KB.text("consent_given", "en")
+    given = bot.say("yes", me)
+    assert given and given[0] != KB.text("consent_given", "en")  # straight on to the person
     tracker = bot.tracker(me)
     assert tracker.get_slot("consent") == "given" and tracker.get_slot("handoff") is True
     assert '"user"' in bot.stored(me)  # from now on the conversation is kept
@@ -114,7 +127,7 @@ def test_declined_then_a_person_asks_for_consent_again(bot):
 def test_a_guided_flow_works_for_a_declined_conversation_and_its_answers_go_when_it_ends(bot):
     me = sender()
     bot.say("hello", me)
-    bot.say("2", me)
+    bot.say("no", me)
     assert bot.say("can you check if i can go back home", me)[-1] == KB.text("ask_host_country", "en")
     assert bot.say("Libya", me)[-1] == KB.text("ask_nationality", "en")
     assert json.dumps("libya") in bot.stored(me)  # needed while the flow runs...
@@ -126,6 +139,6 @@ def test_the_flow_started_first_is_not_interrupted_by_the_question(bot):
     me = sender()
     replies = bot.say("can you check if i can go back home", me)
     assert replies[-1] == KB.text("ask_host_country", "en")
-    assert KB.text("consent_ask", "en") not in "\n\n".join(replies)
+    assert KB.text("consent_short", "en") not in "\n\n".join(replies)
     stopped = bot.say("stop", me)
-    assert stopped[0] == KB.text("form_stopped", "en") and KB.text("consent_ask", "en") in "\n\n".join(stopped)
+    assert stopped[0] == KB.text("form_stopped", "en") and KB.text("consent_short", "en") in "\n\n".join(stopped)

@@ -274,7 +274,7 @@ def test_emergency_during_the_form_gets_the_safety_answer(assistant):
     sender = f"test-{uuid.uuid4().hex}"
     asyncio.run(assistant.send("can you check if i can go back home", sender))
     turn = asyncio.run(assistant.send("help the boat is sinking", sender))
-    assert turn.messages and turn.messages[0] == ui("emergency_safety", "en")
+    assert turn.messages and turn.messages[0].startswith(ui("emergency_safety", "en"))
 
 
 def test_a_short_answer_does_not_change_the_conversation_language(dispatcher):

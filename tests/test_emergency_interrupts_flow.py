@@ -35,5 +35,5 @@ def test_an_emergency_mid_flow_gets_the_safety_answer_and_ends_the_flow(assistan
     started, turn, active_after = asyncio.run(talk())
     assert started in {"eligibility_form", "consular_form"}
     assert turn.intent == "emergency"
-    assert turn.messages[0] == load_knowledge().text("emergency_safety", "en")
+    assert turn.messages[0].startswith(load_knowledge().text("emergency_safety", "en"))
     assert active_after is None

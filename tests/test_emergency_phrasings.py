@@ -1,7 +1,8 @@
 """Immediate danger gets the safety answer first, in all 9 languages and several phrasings.
 
-Two layers: the keyword safety net alone (fast), and the trained model end to end through
-bot.ask.Assistant (loaded once per module; skipped when no model is trained). Phrasings here are
+Two layers: the phrase list alone (fast; it need not know every phrasing, the emergency model
+covers the rest), and the trained model end to end through bot.ask.Assistant (loaded once per
+module; skipped when no model is trained), which must catch every one of them. Phrasings here are
 written for this test, not copied from the training data.
 """
 from __future__ import annotations
@@ -46,14 +47,6 @@ def test_every_language_has_several_phrasings():
 
     assert set(PHRASINGS) == set(load_knowledge().languages)
     assert all(len(p) >= 5 for p in PHRASINGS.values())
-
-
-@pytest.mark.parametrize("language, text", [(l, t) for l, ts in PHRASINGS.items() for t in ts])
-def test_safety_net_catches_the_phrase(language, text):
-    from bot.retrieval.safety import danger_phrase
-
-    if danger_phrase(text) is None:
-        pytest.xfail("not in the keyword list: the model must catch it (see the model test)")
 
 
 def test_safety_net_coverage_is_high():
@@ -108,7 +101,7 @@ def test_model_gives_the_safety_answer_first(assistant, language, text):
     turn = ask(assistant, text)
     assert turn.intent == "emergency", (text, turn.intent)
     safety = {ui("emergency_safety", code) for code in PHRASINGS}
-    assert turn.messages and turn.messages[0] in safety
+    assert turn.messages and any(turn.messages[0].startswith(text) for text in safety)
     assert turn.handoff
 
 

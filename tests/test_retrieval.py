@@ -141,7 +141,7 @@ def test_danger_in_a_fallback_message_gets_the_safety_answer(tracker_factory, di
 
     monkeypatch.setattr(retrieval, "search", lambda text: pytest.fail("no retrieval before safety"))
     events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("el barco se hunde, the boat is sinking", "nlu_fallback", 0.1, {"language": "en"}))
-    assert dispatcher.messages[0]["text"] == ui("emergency_safety", "en")
+    assert dispatcher.messages[0]["text"].startswith(ui("emergency_safety", "en"))
     assert slot_events(events)["urgent"] is True
 
 

@@ -5,8 +5,10 @@ inbound message before Rasa sees it:
   - no active case                     → "to_bot"
   - active case                        → "to_case" (the message joins the case transcript)
   - active case, message looks urgent  → "to_case_and_bot": safety answers must never wait
-    for a person to be at the console (keywords: knowledge/safety_keywords.yml, all languages,
+    for a person to be at the console (bot.retrieval.safety.looks_urgent, all languages,
     because people in distress mix languages)
+  - urgent case nobody has answered yet → "to_case_and_bot": the assistant acknowledges every
+    message ("we are alerting the team"), so a person in danger never meets silence
   - active case, migrant wrote 'menu'  → "to_case_and_bot" from then on, until a caseworker
     answers: ui handoff_requested promises that 'menu' brings the assistant back.
 If the case store fails, the message goes to the bot: an answer from the assistant is better
@@ -15,51 +17,13 @@ than silence.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, FrozenSet, Optional, Pattern, Tuple
-
-import yaml
+from typing import Any, Optional
 
 from bot.cases import service
 from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, register_inbound
-from bot.paths import KNOWLEDGE_DIR
+from bot.retrieval.safety import looks_urgent, wants_assistant
 
 logger = logging.getLogger(__name__)
-KEYWORDS_FILE = KNOWLEDGE_DIR / "safety_keywords.yml"
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "").casefold().replace("’", "'")
-
-
-def _keyword_pattern(keyword: str) -> str:
-    keyword = re.escape(_normalise(keyword))
-    # Latin-script keywords match at a word start ("drown" in "drowning", not in "undrowned");
-    # Arabic and Ethiopic words take attached prefixes (و، ال …), so there any position counts.
-    latin = all(ord(char) < 0x250 for char in keyword)
-    return rf"(?<!\w){keyword}" if latin else keyword
-
-
-@lru_cache(maxsize=2)
-def load_keywords(path: Path = KEYWORDS_FILE) -> Tuple[Pattern[str], FrozenSet[str]]:
-    """(emergency pattern, words that bring the assistant back)."""
-    with path.open(encoding="utf-8") as handle:
-        doc = yaml.safe_load(handle) or {}
-    emergency = [str(word) for words in (doc.get("emergency") or {}).values() for word in words]
-    back = {_normalise(str(word)) for words in (doc.get("return_to_assistant") or {}).values() for word in words}
-    pattern = re.compile("|".join(sorted((_keyword_pattern(w) for w in emergency), key=len, reverse=True)))
-    return pattern, frozenset(back)
-
-
-def looks_like_emergency(text: str) -> bool:
-    return bool(text) and load_keywords()[0].search(_normalise(text)) is not None
-
-
-def wants_assistant(text: str) -> bool:
-    return _normalise(text).strip(" .!?\n\t") in load_keywords()[1]
 
 
 def on_inbound(conversation_id: str, channel: str, text: str, media: Any = None) -> Optional[str]:
@@ -74,7 +38,7 @@ def on_inbound(conversation_id: str, channel: str, text: str, media: Any = None)
     if recorded is None:
         return None
     _case_id, mirror_to_bot = recorded
-    if mirror_to_bot or looks_like_emergency(text):
+    if mirror_to_bot or looks_urgent(text):
         return TO_CASE_AND_BOT
     return TO_CASE
 

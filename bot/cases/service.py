@@ -79,6 +79,12 @@ def _active(session: Session, conversation_id: str) -> Optional[Case]:
     return session.execute(query).scalar_one_or_none()
 
 
+def has_active_case(conversation_id: str, engine: Optional[Engine] = None) -> bool:
+    """A caseworker case of this conversation is pending or open (not resolved)."""
+    with session_scope(engine_for(engine)) as session:
+        return _active(session, conversation_id) is not None
+
+
 # -- handoff triggers (actions, channel router) ------------------------------------------
 def open_or_update_case(
     conversation_id: str, channel: str, language: str, topic: Optional[str] = None, priority: Optional[str] = None,
@@ -142,7 +148,10 @@ def record_inbound(conversation_id: str, text: str, media: Any = None, *, back_t
         if back_to_assistant:
             case.mirror_to_bot = True
         _event(session, case, "message_in", "migrant", message_id=message.id, back_to_assistant=back_to_assistant)
-        return case.id, bool(case.mirror_to_bot)
+        # an urgent case nobody has answered yet: the assistant acknowledges every message
+        # ("we are alerting the team") so that a person in danger is never met with silence
+        awaiting_urgent = case.priority == "urgent" and case.first_response_at is None
+        return case.id, bool(case.mirror_to_bot) or awaiting_urgent
 
 
 def record_bot_message(case_id: int, text: str, engine: Optional[Engine] = None) -> None:

@@ -1,7 +1,9 @@
 """Rasa graph component: which language is each message in?
 
-Adds a `language` entity (filling the `language` slot) when it is confident, and nothing when
-the message is too short to tell ("ok", "1"), so the conversation keeps its language. A message
+Adds a `language` entity when it is confident (a one-word greeting like "bjr" or "slm" by the
+list in knowledge/language_hints.yml), and nothing when the message is too short to tell ("1").
+The entity's confidence and the message's length let actions/message_context.py keep the
+conversation's language against short ambiguous messages. A message
 confidently in a language the assistant does not speak gets the intent `unsupported_language`,
 whatever the classifier guessed, so the assistant can answer with the list of its languages.
 Trained at `rasa train` from the language folders of data/nlu/ and the knowledge texts.
@@ -22,7 +24,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.identifier import UNSUPPORTED, LanguageIdentifier
+from bot.language.hints import hinted_language
+from bot.language.identifier import UNSUPPORTED, Detection, LanguageIdentifier
 from bot.nlu.examples import language_samples
 from bot.paths import KNOWLEDGE_DIR, ROOT
 
@@ -100,7 +103,8 @@ class LanguageDetector(GraphComponent):
             return messages
         for message in messages:
             text = message.get(TEXT) or ""
-            detection = self.identifier.detect(text)
+            hinted = hinted_language(text)  # "bjr", "slm", "ሰላም": too short for the model
+            detection = Detection(hinted, 1.0, "hint") if hinted else self.identifier.detect(text)
             if detection.language is None:
                 continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
@@ -118,7 +122,7 @@ class LanguageDetector(GraphComponent):
                 "start": 0,
                 "end": len(text),
                 "confidence_entity": round(detection.confidence, 4),
-                "extractor": self.__class__.__name__,
+                "extractor": "LanguageHints" if detection.script == "hint" else self.__class__.__name__,
             }
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
         return messages

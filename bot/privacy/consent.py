@@ -8,14 +8,26 @@ No user text, no bot text, no intents, no topics: the next turn starts from this
 """
 from __future__ import annotations
 
+import re
 import time
-from typing import Iterable, List, Optional
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+
+from bot.paths import KNOWLEDGE_DIR
 
 CONSENT_SLOT = "consent"
 ASKED_SLOT = "consent_asked"      # the privacy notice and consent question were shown
 NEXT_SLOT = "consent_next"        # what to do after "yes" (e.g. "handoff"), or None
 MENU_SLOT = "consent_menu"        # the menu that was showing when the question came
 GIVEN, DECLINED = "given", "declined"
+PENDING_CONSENT = "consent"       # the `pending_confirmation` value while the question waits
+CONSENT_WORDS_FILE = KNOWLEDGE_DIR / "consent_words.yml"
+# a consent answer counts within this many messages of the question; later, "no" is just "no"
+ANSWER_WITHIN_MESSAGES = 2
 
 # What a declined conversation keeps between turns (none of it identifies the migrant).
 KEPT_SLOTS = (
@@ -62,3 +74,47 @@ def minimal_tracker(tracker, domain=None):
     return DialogueStateTracker.from_events(
         tracker.sender_id, minimal_events(tracker, form_slots), slots=list(tracker.slots.values()),
     )
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").casefold().replace("’", "'")
+    decomposed = unicodedata.normalize("NFD", text)
+    text = unicodedata.normalize("NFC", "".join(c for c in decomposed
+                                                if not (unicodedata.category(c) == "Mn" and ord(c) < 0x0370)))
+    if text.startswith("consent:"):
+        return text.strip()
+    words = re.sub(r"[^\w'\s👍👎✅❌]+", " ", text).split()
+    return " ".join(words)
+
+
+@lru_cache(maxsize=2)
+def _consent_words(path: Path = CONSENT_WORDS_FILE) -> Dict[str, str]:
+    """normalised whole message -> "yes" | "no" | "full"."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table: Dict[str, str] = {}
+    for answer in ("yes", "no", "full"):
+        for words in (doc.get(answer) or {}).values():
+            for word in words or ():
+                table.setdefault(_normalise(str(word)), answer)
+    return table
+
+
+def consent_answer(text: str) -> Optional[str]:
+    """"yes", "no" or "full" when the whole message answers the consent question, else None."""
+    key = _normalise(text)
+    return _consent_words().get(key) if key else None
+
+
+def consent_pending(tracker) -> bool:
+    """The consent question waits for its answer, asked within the last ANSWER_WITHIN_MESSAGES
+    messages (works on Rasa's and rasa-sdk's trackers)."""
+    if tracker.get_slot("pending_confirmation") != PENDING_CONSENT:
+        return False
+    events = [e if isinstance(e, dict) else e.as_dict() for e in tracker.events]
+    messages = 0
+    for event in reversed(events):
+        if event.get("event") == "user":
+            messages += 1
+        elif event.get("event") == "slot" and event.get("name") == "pending_confirmation":
+            return event.get("value") == PENDING_CONSENT and messages <= ANSWER_WITHIN_MESSAGES
+    return False

@@ -1,15 +1,19 @@
 """Rasa NLU component: the safety net, and the retrieval index built at training time.
 
-Placed last in config.yml's pipeline. For every message, if a clear danger phrase
-(knowledge/safety_keywords.yml, `immediate_danger`) is present, the intent becomes `emergency`
-with confidence 1.0, whatever the classifier said, so the safety answer comes first. Training
-builds (or reuses) the retrieval index on disk, with a progress bar, so the first fallback
-question at run time only embeds the query.
+Placed last in config.yml's pipeline. A message is an emergency, whatever the intent classifier
+said, when a clear danger phrase is in it (knowledge/safety_keywords.yml, `immediate_danger`)
+or when the emergency model (bot.nlu.emergency_model, trained here on the `emergency`
+examples against every other intent) finds danger happening now above its recall-tuned
+threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
+score is kept on the message (`emergency_score`) for the logs and the benchmark. Training also
+builds (or reuses) the retrieval index on disk, so a fallback question only embeds the query.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,23 +23,29 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.emergency_model import EmergencyModel
 from bot.retrieval.safety import danger_phrase
 
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
+# intents the emergency model never overrides: a number picks a menu option, a message without
+# words is noise, a language the assistant does not speak gets the language list
+_NOT_OVERRIDDEN = {"select_option", "noise", "unsupported_language"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"build_retrieval_index": True}
+        return {"build_retrieval_index": True, "emergency_model": True, "target_recall": 0.98, "max_threshold": 0.5}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[EmergencyModel] = None) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
+        self.model = model
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -45,7 +55,15 @@ class SafetyNet(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "SafetyNet":
-        return cls(config, model_storage, resource)
+        model = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = EmergencyModel.load(directory)
+        except ValueError:
+            pass
+        if model is None and config.get("emergency_model", True):
+            logger.warning("No trained emergency model: only the danger phrases will be recognised")
+        return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:
         if self.config.get("build_retrieval_index", True):
@@ -56,22 +74,47 @@ class SafetyNet(GraphComponent):
                 logger.info("retrieval index ready: %d entries", len(index.entries))
             except Exception:  # the index is rebuilt lazily at run time if this fails
                 logger.exception("could not build the retrieval index at training time")
-        with self._model_storage.write_to(self._resource):
-            pass
+        if self.config.get("emergency_model", True):
+            examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+            self.model = EmergencyModel.train(
+                [m.get(TEXT) for m in examples], _dense(examples), [m.get(INTENT) == EMERGENCY_INTENT for m in examples],
+                target_recall=float(self.config["target_recall"]), max_threshold=float(self.config["max_threshold"]),
+            )
+        with self._model_storage.write_to(self._resource) as directory:
+            if self.model is not None:
+                self.model.save(directory)
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            phrase = danger_phrase(message.get(TEXT) or "")
-            if phrase is None:
-                continue
+        scores = self.model.probabilities([m.get(TEXT) or "" for m in messages], _dense(messages)) \
+            if self.model is not None and messages else [0.0] * len(messages)
+        for message, score in zip(messages, scores):
+            message.set(EMERGENCY_SCORE, round(float(score), 4), add_to_output=True)
             intent = message.get(INTENT) or {}
-            if intent.get("name") == EMERGENCY_INTENT:
+            if intent.get("name") in (EMERGENCY_INTENT, *_NOT_OVERRIDDEN):
+                continue
+            by_model = self.model is not None and score >= self.model.threshold
+            if not by_model and danger_phrase(message.get(TEXT) or "") is None:
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
             message.set(INTENT, {"name": EMERGENCY_INTENT, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY_INTENT, "confidence": 1.0}, *ranking], add_to_output=True)
         return messages
+
+
+EMERGENCY_SCORE = "emergency_score"
+
+
+def _dense(messages: List[Message]) -> Optional[np.ndarray]:
+    """The sentence embeddings MultilingualSentenceFeaturizer put on the messages (None if absent)."""
+    rows = []
+    for message in messages:
+        _, sentence = message.get_dense_features(TEXT, [])
+        rows.append(sentence.features.reshape(-1) if sentence is not None else None)
+    width = next((len(r) for r in rows if r is not None), 0)
+    if not width:
+        return None
+    return np.stack([r if r is not None else np.zeros(width, dtype=np.float32) for r in rows])

@@ -1,9 +1,16 @@
-"""The deterministic safety net: clear danger phrases mean `emergency`, whatever DIET says.
+"""The one safety matcher: danger phrases and keywords from knowledge/safety_keywords.yml.
 
-Phrases live in knowledge/safety_keywords.yml under `immediate_danger` (per language; all
-languages are checked for every message, because people mix languages). Matching ignores case,
-accents, Arabic diacritics and letter variants; phrases match whole words (a trailing * matches
-any word ending).
+- `danger_phrase` / `is_immediate_danger`: the `immediate_danger` phrases (danger happening
+  now), matched as whole words (a trailing * matches any word ending). The NLU safety net
+  (bot.retrieval.component.SafetyNet, with the emergency model) makes such a message `emergency`.
+- `looks_urgent`: those phrases or the broader `emergency` keywords (matched at a word start,
+  anywhere in Arabic and Ge'ez words that take attached prefixes). Used where no model runs and
+  a false alarm costs one extra reply: the case router (bot/cases/routing.py) sends such a message
+  to the assistant too while a person holds the conversation, the rate limit never refuses it.
+- `wants_assistant`: the whole message is a word that brings the assistant back ("menu").
+
+All languages are checked for every message, because people mix languages. Matching ignores
+case, accents, Arabic diacritics and letter variants (one normaliser for all of it).
 """
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Tuple
+from typing import Dict, FrozenSet, List, Optional, Pattern, Tuple
 
 import yaml
 
@@ -73,3 +80,37 @@ def danger_phrase(text: str, path: Path = KEYWORDS_FILE) -> Optional[str]:
 
 def is_immediate_danger(text: str) -> bool:
     return danger_phrase(text) is not None
+
+
+def _keyword_pattern(keyword: str) -> str:
+    keyword = re.escape(normalise(keyword))
+    # Latin-script keywords match at a word start ("drown" in "drowning", not in "undrowned");
+    # Arabic and Ethiopic words take attached prefixes (و، ال …), so there any position counts.
+    latin = all(ord(char) < 0x250 for char in keyword)
+    return rf"(?<!\w){keyword}" if latin else keyword
+
+
+@lru_cache(maxsize=4)
+def _keywords(path: Path = KEYWORDS_FILE) -> Tuple[Optional[Pattern[str]], FrozenSet[str]]:
+    """(the `emergency` keyword pattern, the `return_to_assistant` words)."""
+    if not path.exists():
+        return None, frozenset()
+    with path.open(encoding="utf-8") as handle:
+        doc = yaml.safe_load(handle) or {}
+    keywords = [str(word) for words in (doc.get("emergency") or {}).values() for word in words or ()]
+    back = {normalise(str(word)) for words in (doc.get("return_to_assistant") or {}).values() for word in words or ()}
+    pattern = re.compile("|".join(sorted((_keyword_pattern(w) for w in keywords), key=len, reverse=True))) if keywords else None
+    return pattern, frozenset(back)
+
+
+def looks_urgent(text: str) -> bool:
+    """A danger phrase or an emergency keyword is in `text` (errs towards a false alarm)."""
+    if not text:
+        return False
+    pattern, _ = _keywords()
+    return is_immediate_danger(text) or (pattern is not None and pattern.search(normalise(text)) is not None)
+
+
+def wants_assistant(text: str) -> bool:
+    """The whole message asks for the assistant back ("menu", "/start", "القائمة")."""
+    return normalise(text).strip(" .!?-") in _keywords()[1] or (text or "").strip().lower() in _keywords()[1]

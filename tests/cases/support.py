@@ -118,9 +118,11 @@ class FakeChannel:
 
 def tracker(sender_id: str, text: str, channel: Optional[str] = "telegram", slots: Optional[dict] = None,
             history: tuple = ()):
-    """A rasa-sdk Tracker whose latest message came in on `channel` (None: no channel)."""
+    """A rasa-sdk Tracker whose latest message came in on `channel` (None: no channel). Consent is
+    given unless `slots` say otherwise: a person is only involved after it (actions/consent.py)."""
     from rasa_sdk import Tracker
 
+    slots = {"consent": "given", **(slots or {})}
     latest = {"text": text, "intent": {"name": "human_handoff", "confidence": 0.99}, "entities": []}
     events = [{"event": kind, "text": said} for kind, said in history]
     events.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})

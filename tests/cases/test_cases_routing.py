@@ -103,7 +103,7 @@ def test_emergency_words_also_reach_the_bot(default_db, text):
 
 @pytest.mark.parametrize("text", ["Is the sea route dangerous?", "Thank you, I will wait", "menus are nice"])
 def test_ordinary_messages_do_not_alarm(text):
-    assert not routing.looks_like_emergency(text) and not routing.wants_assistant(text)
+    assert not routing.looks_urgent(text) and not routing.wants_assistant(text)
 
 
 @pytest.mark.asyncio

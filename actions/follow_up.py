@@ -1,0 +1,53 @@
+"""Follow-ups read in context: "is it free?" after the return answer, "their number?" after the
+embassy answer, "how can he get out?" after the detention answer.
+
+The follow-up intents (ask_cost, ask_duration, ask_family, ask_where, ask_contact, ask_how) say
+*what* is asked; the `topic` slot (the last knowledge answer) says *about what*.
+knowledge/follow_ups.yml maps the pair to the entry that answers it - content as data.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_answer import answer_topic
+from actions.replies import knowledge, user_language
+from bot.paths import KNOWLEDGE_DIR
+
+FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
+
+
+@lru_cache(maxsize=1)
+def follow_up_table() -> Dict[str, Dict[str, Any]]:
+    return yaml.safe_load(FOLLOW_UPS_FILE.read_text(encoding="utf-8")) or {}
+
+
+def answer_for(intent: str, topic: Optional[str]) -> Optional[str]:
+    """The entry that answers follow-up `intent` in a conversation about `topic`."""
+    rule = follow_up_table().get(intent)
+    if rule is None:
+        return None
+    if topic and topic in (rule.get("after") or {}):
+        return str(rule["after"][topic])
+    if topic and rule.get("same_topic"):
+        return topic
+    return str(rule.get("default")) if rule.get("default") else None
+
+
+class ActionAnswerFollowUp(Action):
+    def name(self) -> Text:
+        return "action_answer_follow_up"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        entry = answer_for(intent, tracker.get_slot("topic"))
+        if entry not in knowledge().articles:
+            from actions.conversation import not_understood
+
+            return not_understood(dispatcher, tracker)
+        return answer_topic(dispatcher, entry, user_language(tracker))

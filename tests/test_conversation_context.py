@@ -1,0 +1,136 @@
+"""Conversations as migrants have them: context, sticky language, noise, emergencies that stay.
+
+Actions run on rasa-sdk trackers (Tracker.from_dict); the policy's rules on Rasa trackers.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actions.conversation import ActionGreet, ActionNoise
+from actions.emergency import ActionEmergency, ActionEmergencyFollowup, action_for
+from actions.follow_up import ActionAnswerFollowUp, answer_for
+from actions.message_context import ActionReadMessage, next_language
+from bot.knowledge import load_knowledge
+from bot.language.hints import hinted_language
+from tests.conftest import make_tracker, slot_events
+
+KB = load_knowledge()
+
+
+def run(action, tracker, dispatcher):
+    return asyncio.run(action.run(dispatcher, tracker, {"actions": ["action_answer_topic", "action_greet"]}))
+
+
+@pytest.mark.parametrize("intent, topic, expected", [
+    ("ask_cost", "avr_overview", "avr_overview"),          # "is it free?" after going home
+    ("ask_cost", None, "avr_overview"),                    # no context yet: the likeliest meaning
+    ("ask_cost", "reintegration", "reintegration"),
+    ("ask_duration", "avr_overview", "avr_process"),       # "how long?"
+    ("ask_family", "avr_overview", "avr_eligibility"),     # "and my wife and children?"
+    ("ask_family", "minors", "minors"),
+    ("ask_contact", "embassy_contact", "embassy_contact"),  # "their number?"
+    ("ask_contact", "risk_sea", "assistance_centres"),
+    ("ask_where", "travel_document", "embassy_contact"),
+    ("ask_how", "risk_detention", "risk_detention"),       # "how can he get out?"
+    ("ask_how", "avr_overview", "avr_process"),
+])
+def test_follow_ups_are_read_in_the_context_of_the_topic(intent, topic, expected):
+    assert answer_for(intent, topic) == expected
+
+
+def test_every_follow_up_target_is_a_knowledge_entry():
+    from actions.follow_up import follow_up_table
+
+    for intent, rule in follow_up_table().items():
+        targets = [rule.get("default"), *(rule.get("after") or {}).values()]
+        assert all(t in KB.articles for t in targets), intent
+        assert all(t in KB.articles for t in rule.get("after") or {}), intent
+
+
+def test_the_follow_up_action_answers_the_entry_in_the_users_language(dispatcher):
+    tracker = make_tracker("c gratuit ?", intent="ask_cost", slots={"language": "fr", "topic": "avr_overview"})
+    events = run(ActionAnswerFollowUp(), tracker, dispatcher)
+    assert slot_events(events)["topic"] == "avr_overview"
+    assert dispatcher.messages[0]["text"].startswith(KB.articles["avr_overview"].texts["fr"].answer.strip()[:30])
+
+
+@pytest.mark.parametrize("current, detected, confidence, text, hint, expected", [
+    (None, "fr", 0.8, "bjr", True, "fr"),                          # the first message sets it
+    ("fr", "en", 1.0, "ok", True, None),                           # a short word never switches
+    ("ar", "ha", 0.9, "shukran", True, None),
+    ("en", "ar", 0.9, "عايز ارجع مصر", False, "ar"),               # another script is a clear switch
+    ("so", "ar", 0.95, "ana mn sudan f libya bdi arj3 3al balad", False, "ar"),  # long and sure
+    ("fr", "en", 0.75, "Monday to Friday please", False, None),    # not sure enough
+    ("am", "ti", 0.95, "ሰላም ከመይ ኣለኹም ናብ ሃገረይ ክምለስ እደሊ", False, "ti"),
+    ("en", None, 0.0, "1", False, None),
+])
+def test_the_language_is_sticky_against_short_ambiguous_messages(current, detected, confidence, text, hint, expected):
+    assert next_language(current, detected, confidence, text, from_hint=hint) == expected
+
+
+@pytest.mark.parametrize("text, language", [
+    ("bjr", "fr"), ("Slt!", "fr"), ("salam", "ar"), ("Salaaam", "ar"), ("oi", "pt"), ("olá", "pt"),
+    ("selam", "am"), ("ሰላም", "am"), ("sannu", "ha"), ("nabad", "so"), ("how far", "pcm"), ("kemey", "ti"),
+    ("what is voluntary return please", None), ("", None),
+])
+def test_one_word_greetings_name_their_language(text, language):
+    assert hinted_language(text) == language
+
+
+def test_reading_a_message_keeps_the_language_and_remembers_the_story(dispatcher):
+    entity = {"entity": "language", "value": "fr", "confidence_entity": 0.97, "extractor": "LanguageDetector"}
+    tracker = make_tracker("je suis a tripoli depuis 1 an je veux rentrer au mali", intent="avr_overview",
+                           entities=[entity])
+    slots = slot_events(run(ActionReadMessage(), tracker, dispatcher))
+    assert slots == {"language": "fr", "known_host_country": "libya", "known_nationality": "mali"}
+    hint = {"entity": "language", "value": "en", "confidence_entity": 1.0, "extractor": "LanguageHints"}
+    later = make_tracker("ok", intent="affirm", slots={"language": "fr"}, entities=[hint])
+    assert slot_events(run(ActionReadMessage(), later, dispatcher)) == {}
+
+
+@pytest.mark.parametrize("text, person_first", [("😭", True), ("🙏🙏", True), ("??", False), ("...", False)])
+def test_noise_gets_one_line_and_the_menu_with_a_person_first_for_distress(dispatcher, text, person_first):
+    events = run(ActionNoise(), make_tracker(text, intent="noise", slots={"language": "ha"}), dispatcher)
+    [message] = dispatcher.messages
+    options = slot_events(events)["menu_options"]
+    assert (options[0] == "handoff") is person_first
+    key = "distress_reply" if person_first else "noise_reply"
+    assert message["text"].startswith(KB.text(key, "ha"))
+
+
+def test_the_greeting_is_one_message_with_the_menu_inside_and_the_introduction_once(dispatcher):
+    run(ActionGreet(), make_tracker("salut", intent="greet", slots={"language": "fr"}), dispatcher)
+    [message] = dispatcher.messages
+    assert message["text"].startswith(KB.text("intro", "fr")) and "\n1. " in message["text"]
+    assert len(message["buttons"]) == 6
+
+
+def test_an_emergency_answers_at_once_with_a_one_line_notice_and_stays(dispatcher):
+    events = run(ActionEmergency(), make_tracker("jirgin ruwa yana nutsewa", intent="emergency",
+                                                 slots={"language": "ha"}), dispatcher)
+    [message] = dispatcher.messages
+    assert message["text"] == KB.text("emergency_safety", "ha") + "\n\n" + KB.text("emergency_notice_line", "ha")
+    slots = slot_events(events)
+    assert slots["emergency_active"] is True and slots["urgent"] is True and slots["menu_options"] is None
+
+
+def test_after_consent_the_safety_answer_needs_no_notice(dispatcher):
+    run(ActionEmergency(), make_tracker("sos", intent="emergency", slots={"language": "en", "consent": "given"}), dispatcher)
+    assert dispatcher.messages[0]["text"] == KB.text("emergency_safety", "en")
+
+
+def test_every_later_message_gets_a_short_acknowledgement_in_the_users_language(dispatcher):
+    tracker = make_tracker("mu 50 ne", intent="out_of_scope", slots={"language": "ha", "emergency_active": True})
+    events = run(ActionEmergencyFollowup(), tracker, dispatcher)
+    assert [m["text"] for m in dispatcher.messages] == [KB.text("emergency_ack", "ha")]
+    assert "emergency_active" not in slot_events(events)  # no caseworker resolved it (no channel here)
+
+
+@pytest.mark.parametrize("intent, action", [
+    ("avr_overview", "action_answer_topic"), ("ask_cost", "action_answer_follow_up"), ("greet", "action_greet"),
+    ("nlu_fallback", "action_answer_from_retrieval"), ("human_handoff", "action_handoff"), (None, "action_not_understood"),
+])
+def test_after_the_emergency_a_message_gets_the_action_the_rules_give_it(intent, action):
+    assert action_for(intent) == action
