@@ -226,23 +226,6 @@ class ActionStartScreening(Action):
                 FollowupAction(FORM)]
 
 
-class ActionOfferScreening(Action):
-    """After the avr_eligibility answer: one more numbered option, "check my situation"."""
-
-    def name(self) -> Text:
-        return "action_offer_screening"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        language = user_language(tracker)
-        options = list(tracker.get_slot("menu_options") or [])
-        if "flow:screening" in options:
-            return []
-        number = len(options) + 1
-        title = ui("menu_check_situation", language)
-        dispatcher.utter_message(text=f"{number}. {title}", buttons=[{"title": f"{number}. {title}", "payload": str(number)}])
-        return [SlotSet("menu_options", [*options, "flow:screening"])]
-
-
 def screening_messages(answers: Dict[str, Any], language: str) -> List[str]:
     """The result, as messages (information, never a decision)."""
     programme = programme_for(answers.get("host_country"))

@@ -14,6 +14,8 @@ from actions.replies import knowledge, send, topic_options, ui, unreviewed_note,
 # main need (the intent) and often a second one: offered as the first option, never answered
 # instead of the main one.
 STORY_MIN_WORDS = 10
+# answers that offer a guided flow as one more option of their own menu (inside the same bubble)
+FLOW_OFFERS = {"avr_eligibility": ("flow:screening", "menu_check_situation")}
 SECOND_NEED_MIN_CONFIDENCE = 0.12
 
 
@@ -42,7 +44,11 @@ def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str, al
     body = "\n\n".join(p for p in parts if p)
     custom = {"topic": topic, "sources": [s.get("file") or s.get("url") for s in article.sources]}
     follow_ups = [also, *(t for t in article.follow_ups if t != also)] if also else list(article.follow_ups)
-    events = send(dispatcher, body, topic_options(follow_ups, language), custom=custom)
+    options = topic_options(follow_ups, language)
+    if topic in FLOW_OFFERS:
+        flow, title_key = FLOW_OFFERS[topic]
+        options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
+    events = send(dispatcher, body, options, custom=custom)
     return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
 
 

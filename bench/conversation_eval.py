@@ -84,7 +84,7 @@ def _has_letters(text: str) -> bool:
 
 
 def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_emergency: bool,
-               seen_text: bool) -> Dict[str, bool]:
+               seen_text: bool, in_flow: bool = False) -> Dict[str, bool]:
     """Check name -> passed, for the checks that apply to this turn."""
     expect = conversation.turns[index]["expect"]
     checks: Dict[str, bool] = {}
@@ -107,6 +107,9 @@ def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_
     intent = expect.get("intent")
     if intent == "human_handoff" or expect.get("handoff") or expect.get("menu") == "handoff":
         checks["handoff"] = bool(turn.get("handoff"))
+    elif intent and in_flow and intent in ("affirm", "deny"):
+        # an answer to the flow's yes/no question: taken by the flow, which goes on (or ends)
+        checks["flow"] = turn.get("intent") == intent or turn.get("form") is not None or not turn.get("answer")
     elif intent:
         allowed = INTENT_ALIASES.get(intent, {intent})
         checks["intent"] = turn.get("intent") in allowed
@@ -140,7 +143,7 @@ async def run(conversations: List[Conversation], progress: bool = True) -> Tuple
     assistant = Assistant.load()
     outcomes: Dict[str, Outcome] = defaultdict(Outcome)
     whole: Dict[str, List[bool]] = defaultdict(list)
-    state = {c.id: {"ok": True, "emergency": False, "seen_text": False} for c in conversations}
+    state = {c.id: {"ok": True, "emergency": False, "seen_text": False, "form": None} for c in conversations}
     total = sum(len(c.turns) for c in conversations)
     bar = _progress(total, progress)
     longest = max((len(c.turns) for c in conversations), default=0)
@@ -152,7 +155,8 @@ async def run(conversations: List[Conversation], progress: bool = True) -> Tuple
             turn = _turn_dict(await assistant.send(text, f"eval-{conversation.id}"))
             status = state[conversation.id]
             status["seen_text"] = status["seen_text"] or _has_letters(text)
-            checks = judge_turn(conversation, index, turn, status["emergency"], status["seen_text"])
+            checks = judge_turn(conversation, index, turn, status["emergency"], status["seen_text"], bool(status["form"]))
+            status["form"] = turn.get("form")
             outcome = outcomes[conversation.language]
             for name, passed in checks.items():
                 outcome.results[name].append(passed)

@@ -192,13 +192,15 @@ def test_stopped_form_says_so_and_resets(tracker_factory, dispatcher):
     assert slot_events(events)["host_country"] is None
 
 
-def test_offer_screening_appends_a_numbered_option(tracker_factory, dispatcher):
-    from actions.eligibility import ActionOfferScreening
+def test_the_eligibility_answer_offers_the_screening_inside_its_own_menu(tracker_factory, dispatcher):
+    from actions.knowledge_answer import ActionAnswerTopic
 
-    tracker = tracker_factory(slots={"language": "en", "menu_options": ["topic:avr_process", "handoff"]})
-    events = run(ActionOfferScreening(), dispatcher, tracker)
-    assert slot_events(events)["menu_options"] == ["topic:avr_process", "handoff", "flow:screening"]
-    assert dispatcher.messages[0]["text"].startswith("3. ")
+    tracker = tracker_factory("who can go home", intent="avr_eligibility", slots={"language": "en"})
+    events = run(ActionAnswerTopic(), dispatcher, tracker)
+    [message] = dispatcher.messages  # one bubble: no lone "5. Check my situation"
+    options = slot_events(events)["menu_options"]
+    assert options[-2:] == ["flow:screening", "handoff"]
+    assert f"{len(options) - 1}. {ui('menu_check_situation', 'en')}" in message["text"]
 
 
 def test_programme_files_are_sourced_and_unverified():
