@@ -75,9 +75,8 @@ def consent_buttons(language: str) -> List[Dict[str, str]]:
 
 
 def notice_text(language: str, with_greeting: bool) -> str:
-    parts = [ui("intro", language)] if with_greeting else []
-    parts.append(ui("consent_short", language))
-    return "\n\n".join(parts)
+    """The consent question; with the introduction folded in when it was not shown yet."""
+    return ui("intro_consent" if with_greeting else "consent_short", language)
 
 
 def ask_consent(dispatcher: CollectingDispatcher, text: str, language: str, then: Optional[str] = None) -> List[EventType]:

@@ -45,7 +45,7 @@ def requested_language(text: str) -> Optional[str]:
 
 def set_language(dispatcher: CollectingDispatcher, code: str) -> List[EventType]:
     send(dispatcher, ui("language_changed", code))
-    return [SlotSet("language", code)]
+    return [SlotSet("language", code), SlotSet("language_from", "chosen")]
 
 
 def language_choice(dispatcher: CollectingDispatcher, language: str) -> List[EventType]:

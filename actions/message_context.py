@@ -5,7 +5,9 @@ Run by Rasa's slot extraction on every user message (the `custom` mappings of `l
 
 - Language, sticky: the first message that says its language sets it; after that, a short or
   ambiguous message ("ok", "merci", "shukran", a country name) never switches it. A switch
-  needs a message in another script, or a long one the detector is sure of. Explicit requests
+  needs a message in another script, or a long one the detector is sure of. A language known
+  only from a greeting ("salam" is said by Arabic, Hausa and Somali speakers alike) is
+  tentative (`language_from: hint`): the first real sentence decides. Explicit requests
   ("parle français", the menu's Change language) are actions/language.py's.
 - Countries named in a story ("je suis à Tripoli, je veux rentrer au Mali"): where the person is
   and where they come from, remembered for the answers and to pre-fill the screening.
@@ -22,6 +24,8 @@ from actions.replies import knowledge
 from bot.language.identifier import script_of
 from bot.retrieval.countries import story_countries
 
+SOURCE_SLOT = "language_from"  # what set the language: a greeting (tentative), a message, a choice
+HINT, MESSAGE = "hint", "message"
 SWITCH_MIN_LETTERS = 20       # a message this long the detector is sure of may switch the language
 SWITCH_MIN_CONFIDENCE = 0.9
 NEW_SCRIPT_MIN_LETTERS = 4    # Arabic or Ge'ez letters in an English conversation: a clear switch
@@ -32,11 +36,12 @@ def detected_language(tracker: Tracker) -> Optional[Dict[str, Any]]:
 
 
 def next_language(current: Optional[str], detected: Optional[str], confidence: float, text: str,
-                  from_hint: bool) -> Optional[str]:
-    """The conversation's language after this message (None: unchanged)."""
+                  from_hint: bool, tentative: bool = False) -> Optional[str]:
+    """The conversation's language after this message (None: unchanged). `tentative`: the
+    current language was only guessed from a greeting."""
     if detected is None or detected == current:
         return None
-    if current is None:
+    if current is None or (tentative and not from_hint):
         return detected
     letters = sum(1 for char in text if char.isalpha())
     languages = knowledge().languages
@@ -60,12 +65,15 @@ class ActionReadMessage(Action):
         events: List[EventType] = []
         entity = detected_language(tracker)
         if entity is not None:
+            from_hint = entity.get("extractor") == "LanguageHints"
             language = next_language(
                 tracker.get_slot("language"), entity.get("value"), float(entity.get("confidence_entity") or 0.0),
-                text, from_hint=entity.get("extractor") == "LanguageHints",
+                text, from_hint=from_hint, tentative=tracker.get_slot(SOURCE_SLOT) == HINT,
             )
             if language is not None:
-                events.append(SlotSet("language", language))
+                events += [SlotSet("language", language), SlotSet(SOURCE_SLOT, HINT if from_hint else MESSAGE)]
+            elif tracker.get_slot(SOURCE_SLOT) == HINT and not from_hint and entity.get("value") == tracker.get_slot("language"):
+                events.append(SlotSet(SOURCE_SLOT, MESSAGE))  # a sentence confirmed the greeting's guess
         host, origin = story_countries(text)
         if host and host != tracker.get_slot("known_host_country"):
             events.append(SlotSet("known_host_country", host))

@@ -3,22 +3,26 @@
 Called by the `nlu_fallback` rule instead of `action_not_understood`:
 1. a clear danger phrase (knowledge/safety_keywords.yml) -> the safety answer, urgent handoff;
 2. one article clearly best (score >= ANSWER_SCORE and ANSWER_MARGIN above the 2nd) -> its answer;
-3. some articles plausible (score >= CHOICE_SCORE) -> their titles as a numbered choice
+3. a short message in a conversation that has a topic ("they open saturday?", "c anonyme?") is
+   read as a follow-up: the classifier's follow-up intent if it ranked one (knowledge/follow_ups.yml),
+   else the current topic again - once; a second unclear message in a row offers a person;
+4. some articles plausible (score >= CHOICE_SCORE) -> their titles as a numbered choice
    (options "topic:<id>", picked by actions/menu.py), plus "talk to a person";
-4. nothing fits -> `not_understood` (which offers a person after repeated failures).
+5. nothing fits -> `not_understood` (which offers a person after repeated failures).
 Thresholds were set on the held-out messages in tests/nlu_test (see bench/retrieval_eval.py).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import not_understood
+from actions.follow_up import answer_for, follow_up_table
 from actions.knowledge_answer import answer_topic
 from actions.replies import knowledge, send, topic_options, ui, user_language
 
@@ -28,6 +32,8 @@ ANSWER_SCORE = 0.88
 ANSWER_MARGIN = 0.02
 CHOICE_SCORE = 0.86
 CHOICES = 3
+FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
+FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, under the fallback, is taken
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,18 @@ def decide(hits: Sequence[Any]) -> Decision:
     if known[0].score >= ANSWER_SCORE and margin >= ANSWER_MARGIN:
         return Decision("answer", (known[0].topic,))
     return Decision("choose", tuple(h.topic for h in known[:CHOICES] if h.score >= CHOICE_SCORE))
+
+
+def in_context(tracker: Tracker, text: str) -> Optional[str]:
+    """The entry a short unclear message asks about, read as a follow-up of the current topic."""
+    topic = tracker.get_slot("topic")
+    if len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return None
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    for ranked in ranking[:2]:
+        if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
+            return answer_for(ranked["name"], topic)
+    return topic if topic in knowledge().articles else None
 
 
 def search(text: str) -> List[Any]:
@@ -75,6 +93,12 @@ class ActionAnswerFromRetrieval(Action):
         language = user_language(tracker)
         if decision.kind == "answer":
             return answer_topic(dispatcher, decision.topics[0], language)
+        follow_up = in_context(tracker, text)
+        if follow_up is not None:
+            failures = int(tracker.get_slot("failed_understandings") or 0) + 1
+            if failures >= 2:  # the same topic again would not help: offer a person
+                return not_understood(dispatcher, tracker)
+            return [*answer_topic(dispatcher, follow_up, language), SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(decision.topics, language))
             return [SlotSet("failed_understandings", 0.0), *events]

@@ -18,6 +18,7 @@ the same code as `python -m bot ask --jsonl`. Each turn's expectations become ch
   reply language   the reply is in the conversation's language
   consent          a consent answer was taken as one; a menu number never answered consent
   story slots      host country / nationality understood from free text
+  first turn brief the first turn is at most 3 messages and 700 characters (data costs money)
 
 Prints a table per language and per check, and the share of conversations entirely right;
 writes bench/out/conversation_eval.md and the failed turns to bench/out/conversation_failures.jsonl.
@@ -39,8 +40,9 @@ from bot.paths import ROOT
 
 CONVERSATIONS_DIR = ROOT / "bench" / "conversations"
 OUT_DIR = ROOT / "bench" / "out"
-CHECKS = ("topic", "follow_up_topic", "intent", "emergency", "emergency_persists", "false_alarm",
-          "handoff", "reply_language", "consent", "consent_collision", "story_slots", "flow")
+CHECKS = ("topic", "follow_up_topic", "intent", "emergency", "emergency_persists", "false_alarm", "risk_false_alarm",
+          "handoff", "reply_language", "consent", "consent_collision", "story_slots", "flow", "first_turn_brief")
+FIRST_TURN_MAX_MESSAGES, FIRST_TURN_MAX_CHARS = 3, 700
 TARGETS = {"topic": 0.90, "follow_up_topic": 0.85, "emergency": 1.0, "reply_language": 0.98}
 # an intent expectation is met by what the assistant did, not only by the intent's name
 INTENT_ALIASES = {"noise": {"noise"}, "human_handoff": {"human_handoff"}}
@@ -88,6 +90,10 @@ def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_
     """Check name -> passed, for the checks that apply to this turn."""
     expect = conversation.turns[index]["expect"]
     checks: Dict[str, bool] = {}
+    if index == 0:
+        messages = turn.get("messages") or ()
+        checks["first_turn_brief"] = len(messages) <= FIRST_TURN_MAX_MESSAGES and \
+            sum(len(m) for m in messages) <= FIRST_TURN_MAX_CHARS
     urgent = turn.get("case_priority") == "urgent"
     handled_as_emergency = urgent or bool(turn.get("emergency"))
     if in_emergency:
@@ -100,6 +106,8 @@ def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_
         checks["emergency"] = urgent
         return checks
     checks["false_alarm"] = not urgent  # "passed" = no false alarm
+    if expect.get("risk_question"):
+        checks["risk_false_alarm"] = not urgent  # a question about a risk stays information
     topics = _as_list(expect.get("topic"))
     if topics:
         name = "follow_up_topic" if expect.get("follow_up") else "topic"
@@ -113,8 +121,8 @@ def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_
     elif intent:
         allowed = INTENT_ALIASES.get(intent, {intent})
         checks["intent"] = turn.get("intent") in allowed
-    consent = expect.get("consent")
-    if consent:
+    consent = expect.get("consent")  # YAML reads an unquoted yes/no as True/False
+    if consent is not None:
         checks["consent"] = turn.get("consent") == ("given" if str(consent) in ("yes", "True", "true") else "declined")
     elif turn.get("consent"):
         checks["consent_collision"] = False  # something that was not a consent answer was taken as one
@@ -211,7 +219,7 @@ def report(outcomes: Dict[str, Outcome], whole: Dict[str, List[bool]]) -> str:
         for language in languages:
             cells.append(_rate(outcomes[language].results.get(check, [])))
         everything = [v for language in languages for v in outcomes[language].results.get(check, [])]
-        label = check if check != "false_alarm" else "no false alarm"
+        label = {"false_alarm": "no false alarm (any turn)", "risk_false_alarm": "no false alarm on risk questions"}.get(check, check)
         if check == "consent_collision":
             label = "no consent collision"
         rows.append([label, *cells, _rate(everything)])

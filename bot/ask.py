@@ -100,11 +100,13 @@ def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
     intent = tracker.latest_message.intent or {}
     topic = set_now.get("topic")  # set by every action that sends a knowledge answer
     asked = set_now.get("consent_next") in ("handoff", "handoff:urgent")
-    opened = bool(set_now.get("handoff")) or asked
+    # a message during an emergency joins the urgent case (actions/emergency.py)
+    joined_urgent = "action_emergency_followup" in actions and bool(tracker.get_slot("emergency_active"))
+    opened = bool(set_now.get("handoff")) or asked or joined_urgent
     priority = None
     if opened:
         urgent = bool(set_now.get("urgent")) or set_now.get("consent_next") == "handoff:urgent" \
-            or "action_emergency" in actions
+            or "action_emergency" in actions or joined_urgent
         priority = "urgent" if urgent else ("high" if tracker.get_slot("priority_handoff") else "normal")
     language = load_knowledge().resolve_language(tracker.get_slot("language"))
     return Turn(

@@ -69,9 +69,9 @@ def test_main_menu_then_group_then_topic(dispatcher):
 
 def test_greeting_introduces_the_assistant_and_labels_unreviewed_translations(dispatcher):
     run(ActionGreet(), make_tracker("salam", intent="greet", slots={"language": "ha"}), dispatcher)
-    first = dispatcher.messages[0]["text"]
-    assert KB.text("greet", "ha") in first and KB.text("unreviewed_translation", "ha") in first
-    assert dispatcher.messages[1]["buttons"]
+    [first] = dispatcher.messages  # one bubble: introduction, draft notice, menu
+    assert KB.text("intro", "ha") in first["text"] and KB.text("unreviewed_translation", "ha") in first["text"]
+    assert first["buttons"] and "\n1. " in first["text"]
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_handoff_tells_office_hours_in_the_users_language(dispatcher, language):
     assert slot_events(events)["handoff"] is True
     text = dispatcher.messages[0]["text"]
     assert KB.text("office_hours_mon_fri", language) in text and "9:00" in text and "17:00" in text
-    if language != "en":
+    if language not in ("en", "pcm"):  # Pidgin names the days as English does
         assert "Monday" not in text and "Friday" not in text  # no English inside another language
 
 

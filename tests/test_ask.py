@@ -88,7 +88,7 @@ def test_with_sender_the_lines_are_one_conversation():
     assert first["topic"] == first["answer"] == "avr_overview"
     # the first turn ends with the consent question (after the answer); a number is never a
     # consent answer: "1" picks the first follow-up of the answer, "yes" answers consent
-    assert kb.text("consent_short", "en") in first["messages"][-1]
+    assert kb.text("intro_consent", "en") in first["messages"][-1]
     assert second["answer"] == kb.articles["avr_overview"].follow_ups[0] and second["consent"] is None
     assert third["consent"] == "given" and third["messages"] == [kb.text("consent_given", "en")]
 
@@ -114,9 +114,8 @@ def test_the_first_turn_answers_first_then_asks_for_consent(batch):
     question = turns[2]  # "what is voluntary return", a new conversation
     assert question["messages"][0].startswith(kb.articles["avr_overview"].texts["en"].answer.strip()[:40])
     joined = "\n\n".join(question["messages"])
-    for key in ("intro", "consent_short"):
-        assert kb.text(key, "en") in joined
-    assert joined.index(kb.text("consent_short", "en")) > joined.index("1. ")
+    assert kb.text("intro_consent", "en") in joined
+    assert joined.index(kb.text("intro_consent", "en")) > joined.index("1. ")
     assert len(question["messages"]) <= 3 and len(joined) <= 700
 
 

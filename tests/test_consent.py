@@ -44,7 +44,7 @@ def test_the_notice_is_one_short_message_with_word_buttons_and_leaves_the_menu_a
     events = run(ActionPrivacyNotice(), tracker("c quoi le retour", "avr_overview",
                                                 {"language": language, "menu_options": ANSWER_MENU}), dispatcher)
     [message] = dispatcher.messages
-    assert message["text"] == KB.text("intro", language) + "\n\n" + KB.text("consent_short", language)
+    assert message["text"] == KB.text("intro_consent", language)  # the introduction, once, folded in
     assert [b["payload"] for b in message["buttons"]] == CONSENT_PAYLOADS  # never "1", "2", "3"
     slots = slot_events(events)
     assert slots["consent_asked"] is True and slots["pending_confirmation"] == "consent"

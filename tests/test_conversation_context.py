@@ -28,6 +28,7 @@ def run(action, tracker, dispatcher):
     ("ask_cost", None, "avr_overview"),                    # no context yet: the likeliest meaning
     ("ask_cost", "reintegration", "reintegration"),
     ("ask_duration", "avr_overview", "avr_process"),       # "how long?"
+    ("ask_duration", "travel_document", "avr_process"),    # "how long before i travel"
     ("ask_family", "avr_overview", "avr_eligibility"),     # "and my wife and children?"
     ("ask_family", "minors", "minors"),
     ("ask_contact", "embassy_contact", "embassy_contact"),  # "their number?"
@@ -84,7 +85,8 @@ def test_reading_a_message_keeps_the_language_and_remembers_the_story(dispatcher
     tracker = make_tracker("je suis a tripoli depuis 1 an je veux rentrer au mali", intent="avr_overview",
                            entities=[entity])
     slots = slot_events(run(ActionReadMessage(), tracker, dispatcher))
-    assert slots == {"language": "fr", "known_host_country": "libya", "known_nationality": "mali"}
+    assert slots == {"language": "fr", "language_from": "message", "known_host_country": "libya",
+                     "known_nationality": "mali"}
     hint = {"entity": "language", "value": "en", "confidence_entity": 1.0, "extractor": "LanguageHints"}
     later = make_tracker("ok", intent="affirm", slots={"language": "fr"}, entities=[hint])
     assert slot_events(run(ActionReadMessage(), later, dispatcher)) == {}

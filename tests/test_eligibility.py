@@ -178,9 +178,12 @@ def test_not_own_wish_gets_no_return_offer(tracker_factory, dispatcher):
 def test_vulnerable_answers_ask_a_person_first(tracker_factory, dispatcher, vulnerability):
     from actions.eligibility import ActionEligibilityResult
 
-    events = run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "vulnerability": vulnerability}))
-    slots = slot_events(events)
+    given = {"language": "en", "consent": "given", **ANSWERS, "vulnerability": vulnerability}
+    slots = slot_events(run(ActionEligibilityResult(), dispatcher, tracker_factory(slots=given)))
     assert slots["priority_handoff"] is True and slots["handoff"] is True
+    # consent not given yet: asked first, and "yes" goes on with the handoff
+    slots = slot_events(run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={**given, "consent": None})))
+    assert slots["priority_handoff"] is True and "handoff" not in slots and slots["consent_next"] == "handoff"
 
 
 def test_stopped_form_says_so_and_resets(tracker_factory, dispatcher):
@@ -194,6 +197,7 @@ def test_stopped_form_says_so_and_resets(tracker_factory, dispatcher):
 
 def test_the_eligibility_answer_offers_the_screening_inside_its_own_menu(tracker_factory, dispatcher):
     from actions.knowledge_answer import ActionAnswerTopic
+    from actions.replies import ui
 
     tracker = tracker_factory("who can go home", intent="avr_eligibility", slots={"language": "en"})
     events = run(ActionAnswerTopic(), dispatcher, tracker)

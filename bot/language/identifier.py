@@ -68,6 +68,10 @@ def _ngrams(text: str, sizes: Tuple[int, ...] = (1, 2, 3, 4)) -> List[str]:
     return grams
 
 
+def _key(label: str, script: str) -> str:
+    return f"{label}@{script}"
+
+
 # Latin-script languages that py3langid recognises reliably and that the assistant does not speak.
 CONFIRMABLE_FOREIGN = {"de", "es", "it", "nl", "tr", "sw", "pl", "ro", "sv", "da", "no", "cs", "hr", "hu", "fi", "id", "vi"}
 
@@ -123,11 +127,14 @@ class LanguageIdentifier:
     # -- training -------------------------------------------------------------------------
     @classmethod
     def train(cls, samples: Iterable[Tuple[str, str]], **options: float) -> "LanguageIdentifier":
+        # one model per language *and script*: Arabic written in Latin letters (Arabizi) is judged
+        # only against the Latin-script Arabic examples, not diluted by the Arabic-script ones
         counts: Dict[str, Counter] = defaultdict(Counter)
         scripts: Dict[str, Counter] = defaultdict(Counter)
         for text, label in samples:
-            counts[label].update(_ngrams(text))
-            scripts[label][script_of(text)] += 1
+            script = script_of(text)
+            counts[_key(label, script)].update(_ngrams(text))
+            scripts[label][script] += 1
         label_scripts = {}
         for label, seen in scripts.items():
             total = sum(seen.values())
@@ -164,8 +171,9 @@ class LanguageIdentifier:
             return {}
         scores = {}
         for label in labels:
-            label_counts = self.counts[label]
-            denominator = math.log(self._totals[label] + self.alpha * self._vocab_size)
+            key = _key(label, script)
+            label_counts = self.counts.get(key, {})
+            denominator = math.log(self._totals.get(key, 0) + self.alpha * self._vocab_size)
             scores[label] = sum(math.log(label_counts.get(g, 0) + self.alpha) - denominator for g in grams)
         # n-gram likelihoods are not independent: temper them so posteriors stay meaningful
         temper = 1.0 / max(1.0, math.sqrt(len(grams)))

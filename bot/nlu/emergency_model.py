@@ -7,9 +7,13 @@ trafficking risks are the hard ones). Phrases catch the wording we know; this mo
 the indirect descriptions and word orders nobody listed ("water finished 2 days", "the driver
 left us", "mutanen da bindiga sun shigo").
 
-The decision threshold is chosen on cross-validated predictions for recall: the highest
-threshold that still finds `target_recall` of the training emergencies when they were held out,
-capped at `max_threshold`. Missing an emergency costs far more than one extra safety answer.
+The decision threshold is chosen on cross-validated predictions (each training example scored by
+a model that never saw it): the lowest threshold whose false alarms on the questions *about*
+risks (the `risk_intents`, the hard negatives) stay within `max_risk_false_alarms`, and never
+above the one that still finds `target_recall` of the held-out emergencies. Missing an
+emergency costs far more than one extra safety answer; the phrase list and the intent
+classifier's own `emergency` add recall on top of this model. The cross-validated curve is
+kept in the model (`report`) and printed by `python -m bot train`.
 Persisted as plain arrays and JSON (no pickle).
 """
 from __future__ import annotations
@@ -51,8 +55,10 @@ class EmergencyModel:
     # -- training ---------------------------------------------------------------------------
     @classmethod
     def train(cls, texts: List[str], dense: Optional[np.ndarray], is_emergency: List[bool], C: float = 10.0,
-              target_recall: float = 0.98, max_threshold: float = 0.5, min_threshold: float = 0.15) -> "EmergencyModel":
+              target_recall: float = 0.98, max_threshold: float = 0.5, min_threshold: float = 0.15,
+              is_risk_question: Optional[List[bool]] = None, max_risk_false_alarms: float = 0.02) -> "EmergencyModel":
         labels = np.array(is_emergency, dtype=int)
+        risk = np.array(is_risk_question if is_risk_question is not None else [False] * len(texts), dtype=bool)
         model = cls({name: TfidfVectorizer(**options).fit(texts) for name, options in _VECTORIZERS.items()})
         features = model._features(texts, dense)
         classifier = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
@@ -62,14 +68,23 @@ class EmergencyModel:
             held_out = cross_val_predict(classifier, features, labels, cv=folds, method="predict_proba")[:, 1]
             positives = np.sort(held_out[labels == 1])
             # the threshold that keeps `target_recall` of the held-out emergencies above it
-            at_recall = positives[int(np.floor((1.0 - target_recall) * len(positives)))]
-            threshold = float(min(max_threshold, max(min_threshold, at_recall - 1e-6)))
-            predicted = held_out >= threshold
-            report.update({
-                "threshold": round(threshold, 4),
-                "cv_recall": round(float(predicted[labels == 1].mean()), 4),
-                "cv_false_alarm_rate": round(float(predicted[labels == 0].mean()), 4),
-            })
+            at_recall = positives[int(np.floor((1.0 - target_recall) * len(positives)))] - 1e-6
+            threshold = at_recall
+            if risk.any():
+                # ...raised until questions about risks stop raising alarms
+                risk_scores = np.sort(held_out[risk & (labels == 0)])
+                quiet = risk_scores[int(np.ceil((1.0 - max_risk_false_alarms) * len(risk_scores))) - 1] + 1e-6
+                threshold = max(threshold, quiet)
+            threshold = float(min(max_threshold, max(min_threshold, threshold)))
+            curve = {}
+            for point in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, threshold):
+                predicted = held_out >= point
+                curve[f"{point:.3f}"] = {
+                    "recall": round(float(predicted[labels == 1].mean()), 4),
+                    "false_alarms": round(float(predicted[labels == 0].mean()), 4),
+                    "risk_false_alarms": round(float(predicted[risk & (labels == 0)].mean()), 4) if risk.any() else None,
+                }
+            report.update({"threshold": round(threshold, 4), "cv": curve})
         classifier.fit(features, labels)
         model.coef = classifier.coef_.reshape(-1).astype(np.float32)
         model.intercept = float(classifier.intercept_[0])

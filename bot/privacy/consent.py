@@ -13,7 +13,7 @@ import time
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -28,11 +28,13 @@ PENDING_CONSENT = "consent"       # the `pending_confirmation` value while the q
 CONSENT_WORDS_FILE = KNOWLEDGE_DIR / "consent_words.yml"
 # a consent answer counts within this many messages of the question; later, "no" is just "no"
 ANSWER_WITHIN_MESSAGES = 2
+MAX_ANSWER_WORDS = 4
+FILLER = "filler"
 
 # What a declined conversation keeps between turns (none of it identifies the migrant).
 KEPT_SLOTS = (
-    "language", CONSENT_SLOT, ASKED_SLOT, NEXT_SLOT, MENU_SLOT, "menu_options", "pending_confirmation",
-    "failed_understandings",
+    "language", "language_from", CONSENT_SLOT, ASKED_SLOT, NEXT_SLOT, MENU_SLOT, "menu_options", "pending_confirmation",
+    "failed_understandings", "emergency_active",  # an emergency stays with the team, declined or not
 )
 LOOP_SLOTS = ("requested_slot", "form_invalid_answers", "form_stopped")
 
@@ -88,21 +90,40 @@ def _normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _consent_words(path: Path = CONSENT_WORDS_FILE) -> Dict[str, str]:
-    """normalised whole message -> "yes" | "no" | "full"."""
+def _consent_words(path: Path = CONSENT_WORDS_FILE) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """(normalised whole message -> answer, single word -> answer) for "yes" | "no" | "full".
+
+    A word that belongs to more than one answer ("ok" in "ok no") is left out of the word table."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    table: Dict[str, str] = {}
+    phrases: Dict[str, str] = {}
+    words: Dict[str, set] = {}
     for answer in ("yes", "no", "full"):
-        for words in (doc.get(answer) or {}).values():
-            for word in words or ():
-                table.setdefault(_normalise(str(word)), answer)
-    return table
+        for entries in (doc.get(answer) or {}).values():
+            for entry in entries or ():
+                key = _normalise(str(entry))
+                phrases.setdefault(key, answer)
+                for word in key.split():
+                    words.setdefault(word, set()).add(answer)
+    table = {word: next(iter(answers)) for word, answers in words.items() if len(answers) == 1}
+    table.update({_normalise(str(word)): FILLER for word in doc.get("fillers") or () if _normalise(str(word))})
+    return phrases, table
 
 
 def consent_answer(text: str) -> Optional[str]:
-    """"yes", "no" or "full" when the whole message answers the consent question, else None."""
+    """"yes", "no" or "full" when the whole message answers the consent question, else None:
+    a listed answer, or a few words that all belong to the same answer ("አይ አልስማማም",
+    "toh na yarda"). A sentence with any other word ("no, I have no passport") is not one."""
     key = _normalise(text)
-    return _consent_words().get(key) if key else None
+    if not key:
+        return None
+    phrases, words = _consent_words()
+    if key in phrases:
+        return phrases[key]
+    tokens = key.split()
+    answers = {words.get(token) for token in tokens} - {FILLER}
+    if len(tokens) <= MAX_ANSWER_WORDS and len(answers) == 1 and None not in answers:
+        return answers.pop()
+    return None
 
 
 def consent_pending(tracker) -> bool:

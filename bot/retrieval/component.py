@@ -32,13 +32,16 @@ EMERGENCY_INTENT = "emergency"
 # intents the emergency model never overrides: a number picks a menu option, a message without
 # words is noise, a language the assistant does not speak gets the language list
 _NOT_OVERRIDDEN = {"select_option", "noise", "unsupported_language"}
+# the questions *about* danger the emergency model must not alarm on (its hard negatives)
+RISK_INTENTS = {"risk_desert", "risk_sea", "risk_trafficking", "risk_detention", "report_abuse", "medical_help"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"build_retrieval_index": True, "emergency_model": True, "target_recall": 0.98, "max_threshold": 0.5}
+        return {"build_retrieval_index": True, "emergency_model": True, "target_recall": 0.98, "max_threshold": 0.5,
+                "max_risk_false_alarms": 0.02}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[EmergencyModel] = None) -> None:
@@ -79,7 +82,10 @@ class SafetyNet(GraphComponent):
             self.model = EmergencyModel.train(
                 [m.get(TEXT) for m in examples], _dense(examples), [m.get(INTENT) == EMERGENCY_INTENT for m in examples],
                 target_recall=float(self.config["target_recall"]), max_threshold=float(self.config["max_threshold"]),
+                is_risk_question=[m.get(INTENT) in RISK_INTENTS for m in examples],
+                max_risk_false_alarms=float(self.config["max_risk_false_alarms"]),
             )
+            print(f"emergency model: threshold {self.model.threshold:.3f}, cross-validated {self.model.report.get('cv')}")
         with self._model_storage.write_to(self._resource) as directory:
             if self.model is not None:
                 self.model.save(directory)

@@ -173,3 +173,37 @@ def test_caseworker_cli(default_db, monkeypatch, capsys):
     out = capsys.readouterr()
     assert "amina\tsupervisor\tinactive" in out.out and "at least 10 characters" in out.err
     assert accounts.authenticate("amina", "a-long-password") is None
+
+
+@pytest.mark.asyncio
+async def test_an_emergency_stays_with_the_team_until_a_caseworker_resolves_it(default_db, monkeypatch):
+    """The whole life of an urgent case as the migrant lives it: every message acknowledged while
+    nobody has answered, then the caseworker's conversation, then the assistant back."""
+    from rasa_sdk.events import FollowupAction
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.emergency import ActionEmergencyFollowup
+
+    monkeypatch.setattr(notify, "schedule", lambda update: None)
+    texts, slots = await run(ActionEmergency(), tracker(CONV, "jirgin ruwa yana nutsewa", slots={"language": "ha"}))
+    assert slots["emergency_active"] is True
+    # nobody has answered yet: every message reaches the assistant too, which acknowledges it
+    assert routing.on_inbound(CONV, "telegram", "mu 50 ne", None) == TO_CASE_AND_BOT
+    during = tracker(CONV, "mu 50 ne", slots={"language": "ha", "emergency_active": True})
+    texts, _ = await run(ActionEmergencyFollowup(), during)
+    assert texts == [ui("emergency_ack", "ha")]
+    supervisor = accounts.create("sup", "supervisor-pw", "supervisor")
+    (row,) = store.inbox(supervisor, "unassigned")
+    transcript = [entry.message.text for entry in store.transcript(row.case.id)]
+    assert transcript[-2:] == ["mu 50 ne", ui("emergency_ack", "ha")] and row.case.priority == "urgent"
+    # a person answered: the conversation is with them, the assistant stays quiet
+    await service.reply(row.case.id, supervisor, "Muna nan, ina kuke?", FakeChannel().send)
+    assert routing.on_inbound(CONV, "telegram", "Agadez", None) == TO_CASE
+    # resolved: the next message is the assistant's again, handled as usual
+    await service.resolve(row.case.id, supervisor, FakeChannel().send)
+    assert routing.on_inbound(CONV, "telegram", "na gode", None) is None
+    dispatcher = CollectingDispatcher()
+    events = await ActionEmergencyFollowup().run(dispatcher, during, {"actions": ["action_handoff"]})
+    assert dispatcher.messages == []
+    assert {"event": "slot", "timestamp": None, "name": "emergency_active", "value": None} in events
+    assert events[-1] == FollowupAction("action_handoff")  # the rules' action for the message's intent
