@@ -90,14 +90,18 @@ def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
     from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 
     turn_events: List[Any] = []
+    user: Optional[Any] = None
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
+            user = event
             break
         turn_events.append(event)
     turn_events.reverse()
     set_now = {e.key: e.value for e in turn_events if isinstance(e, SlotSet)}
     actions = [e.action_name for e in turn_events if isinstance(e, ActionExecuted)]
-    intent = tracker.latest_message.intent or {}
+    # the turn's own message: a retrieved tracker's `latest_message` skips the turns a form
+    # consumed (Rasa replays only a loop's first execution), so it would name an older one
+    intent = (user.intent if user is not None else tracker.latest_message.intent) or {}
     topic = set_now.get("topic")  # set by every action that sends a knowledge answer
     asked = set_now.get("consent_next") in ("handoff", "handoff:urgent")
     # a message during an emergency joins the urgent case (actions/emergency.py)
