@@ -16,6 +16,13 @@ from actions.replies import knowledge, send, topic_options, ui, unreviewed_note,
 STORY_MIN_WORDS = 10
 # answers that offer a guided flow as one more option of their own menu (inside the same bubble)
 FLOW_OFFERS = {"avr_eligibility": ("flow:screening", "menu_check_situation")}
+# the first turn also carries the consent question: its answer offers fewer follow-ups, so the
+# whole turn stays within what a migrant pays for (about 700 characters)
+FIRST_TURN_FOLLOW_UPS = 2
+
+
+def first_turn(tracker: Tracker) -> bool:
+    return not any(e.get("event") == "bot" for e in tracker.events)
 SECOND_NEED_MIN_CONFIDENCE = 0.12
 
 
@@ -35,7 +42,8 @@ def second_need(tracker: Tracker, topic: str) -> Optional[str]:
     return None
 
 
-def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str, also: Optional[str] = None) -> List[EventType]:
+def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str, also: Optional[str] = None,
+                 max_follow_ups: Optional[int] = None) -> List[EventType]:
     kb = knowledge()
     article = kb.articles[topic]
     text, used_language = kb.article_text(topic, language)
@@ -44,6 +52,7 @@ def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str, al
     body = "\n\n".join(p for p in parts if p)
     custom = {"topic": topic, "sources": [s.get("file") or s.get("url") for s in article.sources]}
     follow_ups = [also, *(t for t in article.follow_ups if t != also)] if also else list(article.follow_ups)
+    follow_ups = follow_ups[:max_follow_ups] if max_follow_ups is not None else follow_ups
     options = topic_options(follow_ups, language)
     if topic in FLOW_OFFERS:
         flow, title_key = FLOW_OFFERS[topic]
@@ -63,4 +72,5 @@ class ActionAnswerTopic(Action):
             from actions.conversation import not_understood
 
             return not_understood(dispatcher, tracker)
-        return answer_topic(dispatcher, topic, user_language(tracker), also=second_need(tracker, topic))
+        return answer_topic(dispatcher, topic, user_language(tracker), also=second_need(tracker, topic),
+                            max_follow_ups=FIRST_TURN_FOLLOW_UPS if first_turn(tracker) else None)
