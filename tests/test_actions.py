@@ -27,6 +27,7 @@ def run(action, tracker, dispatcher):
 @pytest.mark.parametrize("topic", ["avr_overview", "risk_sea", "embassy_contact"])
 def test_topic_answer_is_the_article_in_the_users_language_with_a_follow_up_menu(dispatcher, language, topic):
     tracker = make_tracker("...", intent=topic, slots={"language": language})
+    tracker.events.insert(0, {"event": "bot", "text": "an earlier answer"})  # not the first turn
     events = run(ActionAnswerTopic(), tracker, dispatcher)
     text = dispatcher.messages[0]["text"]
     article = KB.articles[topic].texts[language]
@@ -40,6 +41,12 @@ def test_topic_answer_is_the_article_in_the_users_language_with_a_follow_up_menu
     assert f"1. {KB.topic_title(KB.articles[topic].follow_ups[0], language)}" in text
     unreviewed = KB.text("unreviewed_translation", language)
     assert (unreviewed in text) == (language != "en")
+
+
+def test_the_first_turns_answer_offers_two_follow_ups_and_a_person(dispatcher):
+    events = run(ActionAnswerTopic(), make_tracker("...", intent="avr_overview", slots={"language": "fr"}), dispatcher)
+    options = slot_events(events)["menu_options"]
+    assert options == [f"topic:{t}" for t in KB.articles["avr_overview"].follow_ups[:2]] + ["handoff"]
 
 
 def test_a_number_after_a_menu_answers_that_option(dispatcher):

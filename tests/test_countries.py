@@ -1,5 +1,7 @@
 """Countries and cities (knowledge/countries.yml, bot/retrieval/countries.py): resolving an answer,
-no fuzzy false match between look-alike countries, and the host/origin countries of a story."""
+no fuzzy false match between look-alike countries, and the host/origin countries of a story
+(nationality words, cue words in every language, defaults when no cue decides). The example
+sentences are written for these tests."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -24,13 +26,14 @@ MIDDLE_EAST = {"yemen", "saudi_arabia", "lebanon", "jordan", "syria", "iraq", "k
                "bahrain", "israel", "palestine", "turkey", "iran"}
 SOUTH_ASIA = {"bangladesh", "pakistan", "india", "sri_lanka", "nepal", "afghanistan"}
 EUROPE = {"italy", "spain", "malta", "greece", "france", "germany"}
+AMERICAS = {"brazil"}
 
 
 def test_the_file_covers_the_regions_in_every_language():
     countries = load_countries()
     ids = [c.id for c in countries]
     assert len(AFRICA) == 54 and len(ids) == len(set(ids))
-    assert set(ids) == AFRICA | MIDDLE_EAST | SOUTH_ASIA | EUROPE
+    assert set(ids) == AFRICA | MIDDLE_EAST | SOUTH_ASIA | EUROPE | AMERICAS
     assert sum(c.joint_initiative for c in countries) == 26
     for c in countries:
         assert all(c.names.get(code) for code in LANGUAGES), c.id
@@ -39,7 +42,7 @@ def test_the_file_covers_the_regions_in_every_language():
 def test_no_name_belongs_to_two_countries_and_cities_point_to_known_countries():
     owners = defaultdict(set)
     for c in load_countries():
-        for names in c.names.values():
+        for names in (*c.names.values(), *c.demonyms.values()):  # nationality words with their forms
             for name in names:
                 owners[_norm(name)].add(c.id)
     ids = {c.id for c in load_countries()}
@@ -54,9 +57,9 @@ def test_cue_words_are_data_for_every_language():
     from bot.retrieval.countries import _doc
 
     cues = _doc().get("cues")
-    for role in ("host", "origin"):
+    for role in ("host", "origin", "home", "leave", "toward"):
         assert set(LANGUAGES) <= set(cues[role]), role
-    assert _cues().phrases and _cues().attached
+    assert _cues().phrases and _cues().prefixes and _cues().now and _cues().others
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -145,7 +148,8 @@ def test_an_exact_name_is_never_overridden_by_a_guess(text, expected):
     ("Libya and Niger", (None, None)),  # no cue: no guess
     ("مالي فلوس", (None, None)),  # "I have no money", not Mali
     ("انا من مالي", (None, "mali")),
-    ("my friend chad is in tripoli", ("libya", None)),
+    ("my friend chad is in tripoli", (None, None)),  # where a friend is says nothing about the person
+    ("I am in tripoli with my friend chad", ("libya", None)),
 ])
 def test_story_countries(text, expected):
     assert story_countries(text) == expected
@@ -158,3 +162,178 @@ def test_find_countries_keeps_the_name_as_written_and_its_role():
     found = find_countries("Libya and Niger, بليبيا")
     assert [(m.country_id, m.role, m.name) for m in found] == [
         ("libya", None, "Libya"), ("niger", None, "Niger"), ("libya", HOST, "بليبيا")]
+
+
+# --- nationality words (`demonyms`): the person's origin -------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("ana sudani", "sudan"), ("انا سودانية", "sudan"), ("احنا سودانيين", "sudan"),
+    ("je suis malien", "mali"), ("je suis malienne", "mali"), ("nous sommes maliens", "mali"),
+    ("I be Ghana man", "ghana"), ("i be ghanaian", "ghana"), ("we be Nigerians", "nigeria"),
+    ("sou brasileira", "brazil"), ("sou angolana", "angola"), ("somos guineenses", "guinea_bissau"),
+    ("wiil soomaali ah ayaan ahay", "somalia"), ("naag soomaali ah", "somalia"),
+    ("ኤርትራዊ እየ", "eritrea"), ("ኤርትራዊት እየ", "eritrea"), ("ኢትዮጵያዊ ነኝ", "ethiopia"),
+    ("ኤርትራውያን ኢና", "eritrea"), ("ertrawi eye", "eritrea"),
+    ("ni dan Nigeria ne", "nigeria"), ("dan Najeriya", "nigeria"), ("ni ɗan Najeriya ne", "nigeria"),
+    ("I am a Sudanese woman", "sudan"),  # a person word right after "I am a" stays the person's
+    ("ana masriya", "egypt"),
+])
+def test_a_nationality_word_is_the_origin(text, expected):
+    assert story_countries(text) == (None, expected)
+
+
+@pytest.mark.parametrize("text", [
+    "the libyan police took my passport", "a Libyan man took my phone", "I worked for a Libyan man",
+    "I speak Somali", "vous parlez somali", "la police libyenne m'a arrêté", "الشرطة الليبية اخذت جوازي",
+    "عندي جنيه سوداني", "af soomaali ma ku hadli kartaa", "the conditions in libyan detention are bad",
+])
+def test_a_nationality_word_about_someone_else_says_nothing(text):
+    assert story_countries(text) == (None, None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("malienne", "mali"), ("سودانية", "sudan"), ("nigerians", "nigeria"), ("brasileiro", "brazil"),
+    ("ኤርትራዊት", "eritrea"), ("guinéenne", "guinea"), ("senegalesa", "senegal"),
+])
+def test_nationality_words_and_their_forms_resolve(text, expected):
+    assert resolve_country(text) == expected
+
+
+# --- cue words, per language -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # Amharic
+    ("ሊቢያ ነኝ", ("libya", None)), ("የመን ውስጥ ነኝ", ("yemen", None)), ("ሳውዲ ላይ ነኝ", ("saudi_arabia", None)),
+    ("ጅቡቲ አለሁ", ("djibouti", None)), ("ከኢትዮጵያ ነው የመጣሁት", (None, "ethiopia")), ("ከኢትዮጵያ ነኝ", (None, "ethiopia")),
+    ("ወደ ኢትዮጵያ መመለስ እፈልጋለሁ", (None, "ethiopia")), ("ከሊቢያ መውጣት እፈልጋለሁ", ("libya", None)),
+    ("ethiopia negn", ("ethiopia", None)), ("ke ethiopia negn", (None, "ethiopia")),
+    # Tigrinya
+    ("ኣብ ሊብያ ኣለኹ", ("libya", None)), ("ኣብ ሱዳን እየ", ("sudan", None)), ("ካብ ኤርትራ", (None, "eritrea")),
+    ("ናብ ኤርትራ ክምለስ እደሊ", (None, "eritrea")), ("ካብ ሊብያ ክወጽእ እደሊ", ("libya", None)),
+    ("ab libya alekhu kab eritrea eye", ("libya", "eritrea")),
+    # Somali
+    ("Yemen ayaan joogaa", ("yemen", None)), ("Liibiya joogaa", ("libya", None)),
+    ("Yemen ayaan ku sugnahay", ("yemen", None)), ("Itoobiya ka imid", (None, "ethiopia")),
+    ("Soomaaliya ayaan ka imid", (None, "somalia")), ("Yemen uga baxaa", ("yemen", None)),
+    ("waxaan rabaa inaan ka baxaa Yemen", ("yemen", None)), ("Soomaaliya ugu laabtaa", (None, "somalia")),
+    ("waxaan rabaa inaan ku laabto Soomaaliya", (None, "somalia")),
+    ("Liibiya joogaa Soomaaliya ka imid", ("libya", "somalia")),  # "joogaa" is Liibiya's, not Soomaaliya's
+    ("Soomaaliya ka imid Liibiya joogaa", ("libya", "somalia")),
+    # Hausa
+    ("ina Libiya", ("libya", None)), ("muna Aljeriya", ("algeria", None)), ("daga Najeriya", (None, "nigeria")),
+    ("ina son koma Najeriya", (None, "nigeria")),
+    # Pidgin
+    ("I dey Libya", ("libya", None)), ("we dey Algeria", ("algeria", None)), ("life hard for Libya", ("libya", None)),
+    ("I come from Ghana", (None, "ghana")), ("I wan go back Nigeria", (None, "nigeria")),
+    ("I be Ghana man, I dey suffer for Libya", ("libya", "ghana")),
+    # Arabic and Arabizi
+    ("انا في ليبيا", ("libya", None)), ("انا فى ليبيا", ("libya", None)), ("انا ف ليبيا", ("libya", None)),
+    ("قاعد في ليبيا", ("libya", None)), ("جيت ليبيا من سنتين", ("libya", None)), ("من السودان", (None, "sudan")),
+    ("ابغى ارجع اثيوبيا", (None, "ethiopia")), ("بدي ارجع ل سوريا", (None, "syria")),
+    ("نبي نرجع على مصر", (None, "egypt")), ("وارجع السودان", (None, "sudan")),
+    ("بدي اطلع من ليبيا", ("libya", None)), ("كيف اخرج من اليمن", ("yemen", None)),
+    ("ana f libya", ("libya", None)), ("ana fi tunis", ("tunisia", None)), ("ana mn sudan", (None, "sudan")),
+    ("bghit arja3 l maroc", (None, "morocco")),
+    # French
+    ("je suis à Agadez", ("niger", None)), ("je suis au Maroc", ("morocco", None)),
+    ("je suis en Libye", ("libya", None)), ("je suis de Guinée", (None, "guinea")),
+    ("je veux rentrer à Bamako", (None, "mali")), ("je veux rentrer au Cameroun", (None, "cameroon")),
+    ("comment sortir de Libye", ("libya", None)), ("je rentre au mboa", (None, "cameroon")),
+    # Portuguese
+    ("tô em Marrocos", ("morocco", None)), ("estou em Argélia", ("algeria", None)), ("sou de Angola", (None, "angola")),
+    ("quero voltar pra Guiné-Bissau", (None, "guinea_bissau")), ("como sair de Líbia", ("libya", None)),
+    # English
+    ("how can I leave Libya", ("libya", None)), ("help me get out of Yemen", ("yemen", None)),
+    ("I had to leave Eritrea", (None, "eritrea")),
+])
+def test_cue_words_in_every_language(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "how do I go to Italy", "before i go to Tamanrasset tell me the dangers", "mon cousin veut aller en Libye",
+    "ወደ ላምፔዱሳ የባህር ጉዞ አደጋ አለው", "كيف الطريق لليبيا", "hanyar zuwa Sabha", "risco do barco pra Itália",
+    "my sister is in Lagos", "my brother wants to leave Agadez", "I was in Algeria last year",
+    "student visa for Italy", "አዲስ አበባ ስደርስ ምን ይሆናል",
+])
+def test_a_way_to_a_place_or_someone_else_there_says_nothing(text):
+    assert story_countries(text) == (None, None)
+
+
+# --- defaults when no cue decides --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # a city named without a cue is where the person is...
+    ("life in Tripoli is hard", ("libya", None)), ("Tripoli. help", ("libya", None)),
+    ("IOM office Agadez where", ("niger", None)), ("I am Nigerian, Tripoli, no work", ("libya", "nigeria")),
+    ("I came via Agadez, now in Tripoli, I am Nigerian", ("libya", "nigeria")),
+    # ...not when it is in the origin country, after a wish to go home, or one of several countries
+    ("I am from Nigeria, Lagos", (None, "nigeria")), ("I want to go home. Lagos", (None, None)),
+    ("I passed Agadez and Sabha", (None, None)), ("Edo girl, please help", (None, None)),  # a region
+    ("I miss mboa", (None, None)),  # "home" (Cameroon) says where the person comes from, not where they are
+    # a wish to go home: the only country after it is the origin (or the way "to" it)
+    ("I want to go home. Please help. Sudan.", (None, "sudan")),
+    ("how can i go back from Libya to Sudan", ("libya", "sudan")), ("بدي ارجع من ليبيا للسودان", ("libya", "sudan")),
+    # the only other country is the host when the origin is known and the person asks about going
+    ("I am Nigerian, Libya is hard, how can I go home", ("libya", "nigeria")),
+    ("I am Nigerian, Libya, how to travel?", ("libya", "nigeria")),
+    ("I am Nigerian. Libya", (None, "nigeria")),  # no question about going: no guess
+    # "from X go back to Y": X is where the person is
+    ("from Libya go back to Nigeria", ("libya", "nigeria")), ("ከሊቢያ ወደ ኢትዮጵያ መመለስ እፈልጋለሁ", ("libya", "ethiopia")),
+    ("I am from Eritrea but I want to go back to Ethiopia", (None, "eritrea")),  # "I am from": the origin
+    ("ana mn sudan w bdi arj3 l sudan", (None, "sudan")),
+    # where the person is now
+    ("they beat me in Libya before, now I am in Niger", ("niger", None)),
+    ("ከዚህ በፊት ሊቢያ ውስጥ ደብድበውኛል አሁን ኒጀር ነኝ", ("niger", None)),
+    # a city the person came from in the country they are in is no origin
+    ("وصلت صنعاء من عدن", ("yemen", None)),
+])
+def test_defaults_when_no_cue_decides(text, expected):
+    assert story_countries(text) == expected
+
+
+def test_no_cue_reaches_across_a_sentence():
+    assert story_countries("I want to go home. Tripoli") == (None, None)  # neither home nor, after the wish, host
+    assert story_countries("Tripoli. I want to go home") == ("libya", None)
+    assert story_countries("I want to go home to Mali") == (None, "mali")
+
+
+# --- cities people name ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Cadan", "yemen"), ("Sanca", "yemen"), ("تعز", "yemen"), ("Ras al Ara", "yemen"), ("ጂዛን", "saudi_arabia"),
+    ("ሪያድ", "saudi_arabia"), ("ጅዳ", "saudi_arabia"), ("Jigjiga", "ethiopia"), ("መቐለ", "ethiopia"),
+    ("ደሴ", "ethiopia"), ("ጅማ", "ethiopia"), ("ሆሳዕና", "ethiopia"), ("ሑመራ", "ethiopia"), ("ሽረ", "ethiopia"),
+    ("ማይ ዓይኒ", "ethiopia"), ("Keren", "eritrea"), ("ካሰላ", "sudan"), ("خرطوم", "sudan"), ("ሸገራብ", "sudan"),
+    ("ሓምዳይት", "sudan"), ("Um Rakuba", "sudan"), ("Darfur", "sudan"), ("Beledweyne", "somalia"),
+    ("Galkacyo", "somalia"), ("Boorama", "somalia"), ("ዛውያ", "libya"), ("Ain Zara", "libya"),
+    ("Tariq al Sikka", "libya"), ("ዙዋራ", "libya"), ("Katsina", "nigeria"), ("Sokoto", "nigeria"),
+    ("Borno", "nigeria"), ("Accra", "ghana"), ("Kumasi", "ghana"), ("Freetown", "sierra_leone"),
+    ("Salone", "sierra_leone"), ("Douala", "cameroon"), ("Yaoundé", "cameroon"), ("Bamenda", "cameroon"),
+    ("Ségou", "mali"), ("Kayes", "mali"), ("Maputo", "mozambique"), ("Joburg", "south_africa"),
+    ("joanesburgo", "south_africa"), ("Abidjan", "cote_divoire"), ("Dakar", "senegal"), ("Casablanca", "morocco"),
+])
+def test_more_cities_resolve_to_their_country(text, expected):
+    assert resolve_country(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("je suis à Casa", ("morocco", None)),  # Casablanca, with a French cue...
+    ("quero voltar pra casa", (None, None)), ("estou em casa", (None, None)),  # ..."home" in Portuguese
+    ("አዲስ ስልክ እፈልጋለሁ", (None, None)), ("I am in Addis", ("ethiopia", None)),  # አዲስ is "new"
+    ("Delta airlines", (None, None)), ("I am from Delta", (None, "nigeria")),
+    ("zan sami kudi na fara sana'a", (None, None)),  # Hausa "trade", not Sanaa
+    ("وصلت وجدة", ("morocco", None)),  # Oujda, not و + جدة
+])
+def test_names_that_are_common_words_need_their_cue(text, expected):
+    assert story_countries(text) == expected
+
+
+def test_find_countries_gives_a_nationality_word_its_role():
+    found = find_countries("je suis malienne, bloquée à Sfax")
+    assert [(m.country_id, m.role, m.name) for m in found] == [("mali", ORIGIN, "malienne"), ("tunisia", HOST, "Sfax")]
+
+
+def test_regions_are_marked():
+    regions = {city.name for city in load_cities() if city.region}
+    assert {"Darfur", "Borno", "Edo", "Delta", "Mboa"} <= regions and "Lagos" not in regions

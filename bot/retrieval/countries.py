@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Pattern, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
@@ -20,8 +20,12 @@ FUZZY_CUTOFF = 0.82  # a misspelling must be at least this close to a name...
 FUZZY_MARGIN = 0.05  # ...and this much closer to it than to any name of another country
 FUZZY_MIN_LETTERS = 4  # never guess from (or towards) shorter words
 FUZZY_MAX_WORDS = 8  # guessing is for short answers, not for stories
-CUE_WINDOW = 3  # at most this many words between a cue and the name it labels
+CUE_WINDOW = 3  # at most this many words between a cue written before a name and the name...
+AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ ውስጥ ነኝ")
+STOP = "."  # in the normalised text where a sentence ends: no cue reaches across it
 HOST, ORIGIN = "host", "origin"
+COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
+CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "toward": None, "neutral": None}
 Words = Tuple[str, ...]
 
 
@@ -30,10 +34,10 @@ class Country:
     id: str
     joint_initiative: bool
     names: Dict[str, Tuple[str, ...]]
+    demonyms: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # with their inflected forms
 
     def display(self, language: str) -> str:
-        names = self.names.get(language) or self.names.get("en") or (self.id,)
-        return names[0]
+        return (self.names.get(language) or self.names.get("en") or (self.id,))[0]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class City:
     name: str
     country: str
     names: Tuple[str, ...]
+    region: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,92 +59,128 @@ class CountryMention:
 class Cue:
     before: Words  # words written before the name ("i am in")
     after: Words  # words written after it ("ውስጥ ነኝ")
-    role: str
-    home: bool  # also says the person wants to go home
-
-    @property
-    def size(self) -> int:
-        return sum(len(w) for w in self.before + self.after)
+    role: Optional[str]
+    kind: str  # its section of countries.yml `cues` (CUE_ROLES)
 
 
 @dataclass(frozen=True)
 class Cues:
     phrases: Tuple[Cue, ...]
-    attached: Dict[str, Optional[str]]  # prefix written attached to a name -> its role (or None)
+    prefixes: FrozenSet[str]  # written attached to a name ("ب", "ከ", "و"): then a word before it
     location: Tuple[Words, ...]  # words saying the person is somewhere
-    needs_cue: FrozenSet[str]  # names that are also common words
+    now: FrozenSet[str]  # words saying where the person is now (before a name)
+    trip: Tuple[Words, ...]  # words asking about travelling
+    others: Tuple[Tuple[Words, Words], ...]  # (before, after) making a nationality word someone else's
+    needs_cue: Dict[str, FrozenSet[Tuple[Words, Words]]]  # common words -> the cues they count with (any: empty)
+
+
+class Found(NamedTuple):
+    start: int  # in the normalised text
+    end: int
+    kind: str  # COUNTRY, DEMONYM, CITY or REGION
+    cue: Optional[Cue]
+    counts: bool  # False for a common word (`needs_cue`) without its cue
+    weight: Tuple[bool, int]  # for a host name: after a `now` word, with a cue of several words
+    mention: CountryMention
 
 
 @lru_cache(maxsize=2)
 def _doc(path: Path = COUNTRIES_FILE) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _norm(text: str) -> str:
+    return " ".join(normalise(str(text)).replace("-", " ").replace("'", " ").split())
+
+
+def _inflected(word: str, endings: Dict[str, Sequence[str]]) -> Tuple[str, ...]:
+    """`word` and its forms with the longest of `endings` it has replaced ("malien" -> "malienne")."""
+    key = _norm(word)
+    end = max((e for e in endings if key.endswith(_norm(e))), key=lambda e: len(_norm(e)), default=None)
+    stem = key[:len(key) - len(_norm(end or ""))]
+    return (word, *(stem + _norm(alt) for alt in (endings[end] if end is not None else ())))
 
 
 @lru_cache(maxsize=2)
 def load_countries(path: Path = COUNTRIES_FILE) -> Tuple[Country, ...]:
-    return tuple(
-        Country(
-            id=str(entry["id"]),
-            joint_initiative=bool(entry.get("joint_initiative")),
-            names={lang: tuple(str(n) for n in names) for lang, names in (entry.get("names") or {}).items()},
-        )
-        for entry in _doc(path).get("countries") or ()
-    )
+    inflections = _doc(path).get("inflections") or {}
+
+    def words(entry: dict, key: str) -> Dict[str, Tuple[str, ...]]:
+        return {lang: tuple(dict.fromkeys(form for name in names for form in (
+            _inflected(str(name), inflections.get(lang) or {}) if key == "demonyms" else (str(name),))))
+            for lang, names in (entry.get(key) or {}).items()}
+
+    return tuple(Country(id=str(e["id"]), joint_initiative=bool(e.get("joint_initiative")),
+                         names=words(e, "names"), demonyms=words(e, "demonyms"))
+                 for e in _doc(path).get("countries") or ())
 
 
 @lru_cache(maxsize=2)
 def load_cities(path: Path = COUNTRIES_FILE) -> Tuple[City, ...]:
-    return tuple(
-        City(name=str(e["name"]), country=str(e["country"]), names=tuple(str(n) for n in e.get("names") or ()))
-        for e in _doc(path).get("cities") or ()
-    )
-
-
-def _norm(text: str) -> str:
-    return " ".join(normalise(text).replace("-", " ").replace("'", " ").split())
+    return tuple(City(name=str(e["name"]), country=str(e["country"]), region=bool(e.get("region")),
+                      names=tuple(str(n) for n in e.get("names") or ()))
+                 for e in _doc(path).get("cities") or ())
 
 
 @lru_cache(maxsize=2)
-def _name_table(path: Path = COUNTRIES_FILE) -> Dict[str, str]:
-    """Normalised name (of a country or a city) -> country id; a country's own names come first."""
-    pairs = [(n, c.id) for c in load_countries(path) for names in c.names.values() for n in names]
-    pairs += [(n, city.country) for city in load_cities(path) for n in (city.name, *city.names)]
-    table: Dict[str, str] = {}
-    for name, country_id in pairs:
+def _name_table(path: Path = COUNTRIES_FILE) -> Dict[str, Tuple[str, str]]:
+    """Normalised name -> (country id, COUNTRY/DEMONYM/CITY/REGION); a country's names come first."""
+    countries = load_countries(path)
+    pairs = [(n, c.id, COUNTRY) for c in countries for names in c.names.values() for n in names]
+    pairs += [(n, c.id, DEMONYM) for c in countries for names in c.demonyms.values() for n in names]
+    pairs += [(n, city.country, REGION if city.region else CITY)
+              for city in load_cities(path) for n in (city.name, *city.names)]
+    table: Dict[str, Tuple[str, str]] = {}
+    for name, country_id, kind in pairs:
         key = _norm(name)
-        if key:
-            table.setdefault(key, country_id)
-        if key.startswith("ال"):  # ل + السودان is written للسودان
-            table.setdefault("لل" + key[2:], country_id)
+        for written in [key] + (["لل" + key[2:]] if key.startswith("ال") else []):  # ل + السودان: للسودان
+            if written:
+                table.setdefault(written, (country_id, kind))
     return table
+
+
+def _phrase(text: str) -> Tuple[Words, Words]:
+    """("i be", "man") from "i be ... man"; a phrase without "..." is written before the name."""
+    before, _, after = str(text).partition("...")
+    return tuple(_norm(before).split()), tuple(_norm(after).split())
 
 
 @lru_cache(maxsize=2)
 def _cues(path: Path = COUNTRIES_FILE) -> Cues:
     section = _doc(path).get("cues") or {}
-    phrases: List[Cue] = []
-    attached: Dict[str, Optional[str]] = {_norm(str(p)): None for p in section.get("attached") or ()}
-    for kind in ("host", "origin", "home"):
-        role = HOST if kind == "host" else ORIGIN
-        for phrase in (str(p).strip() for ps in (section.get(kind) or {}).values() for p in ps or ()):
-            if phrase.endswith("-"):
-                attached[_norm(phrase[:-1])] = role
-                continue
-            before, _, after = phrase.partition("...")
-            phrases.append(Cue(tuple(_norm(before).split()), tuple(_norm(after).split()), role, kind == "home"))
-    location = [tuple(_norm(str(p)).split()) for ps in (section.get("location") or {}).values() for p in ps or ()]
-    location += [c.before for c in phrases if c.role == HOST and len(c.before) > 1]
-    needs = frozenset(_norm(str(n)) for n in _doc(path).get("needs_cue") or ())
-    return Cues(tuple(phrases), attached, tuple(w for w in location if w), needs)
+
+    def listed(kind: str) -> List[str]:
+        return [str(p).strip() for ps in (section.get(kind) or {}).values() for p in ps or ()]
+
+    prefixes = {_norm(p) for p in section.get("attached") or ()}
+    phrases = []
+    for kind, role in CUE_ROLES.items():
+        for phrase in listed(kind):
+            if phrase.endswith("-"):  # also written attached to the name
+                prefixes.add(_norm(phrase[:-1]))
+            phrases.append(Cue(*_phrase(phrase.rstrip("-")), role, kind))
+    phrases += [Cue((p + c.before[0],) + c.before[1:], c.after, c.role, c.kind)  # "وارجع"
+                for p in map(_norm, section.get("joined") or ()) for c in list(phrases)
+                if c.before and re.match("[\u0600-\u06ff]", c.before[0])]
+    others = [pair for p in listed("others") for pair in (
+        [_phrase(p)] if "..." in p else [(_phrase(p)[0], ()), ((), _phrase(p)[0])])]
+    needs = {_norm(name): frozenset(_phrase(c) for c in allowed or ())
+             for item in _doc(path).get("needs_cue") or ()
+             for name, allowed in (item.items() if isinstance(item, dict) else [(item, ())])}
+    return Cues(
+        phrases=tuple(phrases), prefixes=frozenset(p for p in prefixes if p),
+        location=tuple(_phrase(p)[0] for p in listed("location")) + tuple(
+            c.before for c in phrases if c.kind == "host" and len(c.before) > 1),
+        now=frozenset(_norm(p) for p in listed("now")), trip=tuple(_phrase(p)[0] for p in listed("trip")),
+        others=tuple(others), needs_cue=needs)
 
 
 @lru_cache(maxsize=2)
 def _matcher(path: Path = COUNTRIES_FILE) -> Pattern[str]:
-    """Any name as a whole word (longest first), after at most two attached prefixes."""
+    """Any name as a whole word (longest first), after at most two attached prefixes (p1, p2)."""
     names = "|".join(re.escape(n) for n in sorted(_name_table(path), key=len, reverse=True))
-    prefixes = "|".join(re.escape(p) for p in sorted(_cues(path).attached, key=len, reverse=True) if p)
-    return re.compile(rf"(?<!\w)(?P<pre>(?:{prefixes or '(?!)'}){{0,2}})(?P<name>{names})(?!\w)")
+    prefixes = "|".join(re.escape(p) for p in sorted(_cues(path).prefixes, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<!\w)(?P<p1>{prefixes})??(?P<p2>{prefixes})??(?P<name>{names})(?!\w)")
 
 
 def country(country_id: Optional[str]) -> Optional[Country]:
@@ -152,17 +193,16 @@ def country_name(country_id: Optional[str], language: str) -> str:
 
 
 def _tokens(text: str) -> Tuple[str, List[Tuple[int, int, int, int]]]:
-    """The normalised text, and for each of its words (start, end) there and in `text`."""
+    """The normalised text, with STOP where a sentence or a line ends, and for each of its words
+    (start, end) there and in `text`."""
     parts: List[str] = []
     spans: List[Tuple[int, int, int, int]] = []
-    position = 0
-    for match in re.finditer(r"\S+", text or ""):
-        word = _norm(match.group())
-        if word:
-            start = position + (1 if parts else 0)
+    for match in re.finditer(r"[^\s.!?؟።፧]+|[.!?؟።፧\n]+", text or ""):
+        word = STOP if match.group()[0] in ".!?؟።፧\n" else _norm(match.group())
+        if word and not (word == STOP and (not parts or parts[-1] == STOP)):
+            start = spans[-1][1] + 1 if spans else 0
             parts.append(word)
-            position = start + len(word)
-            spans.append((start, position, match.start(), match.end()))
+            spans.append((start, start + len(word), match.start(), match.end()))
     return " ".join(parts), spans
 
 
@@ -171,49 +211,64 @@ def _written(text: str, spans: List[Tuple[int, int, int, int]], start: int, end:
     return re.sub(r"^[^\w]+|[^\w]+$", "", text[inside[0][2]:inside[-1][3]]) if inside else ""
 
 
-def _distance(words: List[str], phrase: Words) -> Optional[int]:
-    """How many words come before `phrase` in `words` (at most CUE_WINDOW), or None."""
-    for skip in range(min(len(words) - len(phrase), CUE_WINDOW) + 1):
+def _distance(words: List[str], phrase: Words, window: int = CUE_WINDOW) -> Optional[int]:
+    """How many words come before `phrase` in `words` (at most `window`), or None."""
+    for skip in range(min(len(words) - len(phrase), window) + 1):
         if tuple(words[skip:skip + len(phrase)]) == phrase:
             return skip
     return None
 
 
-def _cue_role(cues: Cues, before: List[str], after: List[str]) -> Optional[str]:
-    """The role of the cue nearest to a name (the longer one on a tie), or None."""
-    best: Optional[Tuple[Tuple[int, int], str]] = None
+def _cue_for(cues: Cues, before: List[str], after: List[str]) -> Tuple[Optional[Cue], int, int]:
+    """The cue nearest to a name, the longer one when two are as near, within its sentence: (cue,
+    words between it and the name before, words of `after` it uses), or (None, 0, 0)."""
+    before = before[len(before) - before[::-1].index(STOP):] if STOP in before else before
+    after = after[:after.index(STOP)] if STOP in after else after
+    best: Optional[Tuple[Tuple[int, int], Cue, int, int]] = None
     for cue in cues.phrases:
         gap_before = _distance(before[::-1], cue.before[::-1]) if cue.before else 0
-        gap_after = _distance(after, cue.after) if cue.after else 0
-        if gap_before is None or gap_after is None:
-            continue
-        key = (gap_before + gap_after, -cue.size)
-        if best is None or key < best[0]:
-            best = (key, cue.role)
-    return best[1] if best else None
+        gap_after = _distance(after, cue.after, AFTER_WINDOW) if cue.after else 0
+        if gap_before is not None and gap_after is not None:
+            key = (gap_before + gap_after, -sum(map(len, cue.before + cue.after)))
+            if best is None or key < best[0]:
+                best = (key, cue, gap_before, gap_after + len(cue.after) if cue.after else 0)
+    return best[1:] if best else (None, 0, 0)
 
 
-def _scan(text: str) -> Tuple[str, List[Tuple[int, str, CountryMention]]]:
-    """Every exact country or city name in `text`: (position, normalised name, mention)."""
+def _scan(text: str) -> Tuple[str, List[Found]]:
+    """Every exact country or city name in `text`, in order, with its cue and role. A nationality
+    word is the person's origin unless words beside it make it someone else's (`others`)."""
     query, spans = _tokens(text)
     table, cues = _name_table(), _cues()
     matches = list(_matcher().finditer(query))
-    found: List[Tuple[int, str, CountryMention]] = []
+    found: List[Found] = []
+    used = 0  # words after the previous name that its cue used: they do not label this one
     for i, match in enumerate(matches):
-        prefix, name = match.group("pre"), match.group("name")
-        role = next((r for p, r in cues.attached.items() if r and prefix and prefix.endswith(p)), None)
-        if role is None:
-            before = query[matches[i - 1].end() if i else 0:match.start()].split()
-            after = query[match.end():matches[i + 1].start() if i + 1 < len(matches) else len(query)].split()
-            role = _cue_role(cues, before, after)
-        written = _written(text, spans, match.start(), match.end())
-        found.append((match.start(), name, CountryMention(table[name], role, written)))
+        name = match.group("name")
+        country_id, kind = table[name]
+        before = query[matches[i - 1].end() if i else 0:match.start()].split()[used:]
+        before += [p for p in match.group("p1", "p2") if p]  # "بليبيا": "ب" is a word before "ليبيا"
+        before += ["ل"] if name.startswith("لل") else []  # "للسودان": "ل" + "السودان"
+        after = query[match.end():matches[i + 1].start() if i + 1 < len(matches) else len(query)].split()
+        cue, gap, used = _cue_for(cues, before, after)
+        role = cue.role if cue else None
+        if kind == DEMONYM:
+            own = cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0  # "I am a Sudanese man"
+            beside = any((b and tuple(before[-len(b):]) == b) or (a and tuple(after[:len(a)]) == a)
+                         for b, a in cues.others)
+            role = None if beside and not own else ORIGIN
+        allowed = cues.needs_cue.get(name)
+        counts = allowed is None or (cue is not None and role is not None
+                                     and (not allowed or (cue.before, cue.after) in allowed))
+        mention = CountryMention(country_id, role if counts else None, _written(text, spans, *match.span()))
+        weight = (any(w in cues.now for w in before), min(len(cue.before + cue.after), 2) if cue else 0)
+        found.append(Found(match.start(), match.end(), kind, cue, counts, weight, mention))
     return query, found
 
 
 @lru_cache(maxsize=2)
 def _fuzzy_names(path: Path = COUNTRIES_FILE) -> Tuple[Tuple[str, str], ...]:
-    return tuple((n, c) for n, c in _name_table(path).items()
+    return tuple((n, c) for n, (c, _) in _name_table(path).items()
                  if sum(ch.isalpha() for ch in n) >= FUZZY_MIN_LETTERS and not n.startswith("لل"))
 
 
@@ -255,16 +310,13 @@ def resolve_country(text: str) -> Optional[str]:
     """The id of the country `text` names (a city counts as its country), or None: the first exact
     name in the message (whole words, longest first), else a clear misspelling of one name."""
     query, found = _scan(text)
-    if found:
-        return found[0][2].country_id
-    return _fuzzy(query)
+    return found[0].mention.country_id if found else _fuzzy(" ".join(w for w in query.split() if w != STOP))
 
 
 def find_countries(text: str) -> List[CountryMention]:
-    """Every country or city a free text names exactly, in order, with its role when a cue says it.
-    Names that are also common words (knowledge/countries.yml `needs_cue`) count only with a cue."""
-    needs_cue = _cues().needs_cue
-    return [m for _, name, m in _scan(text)[1] if m.role or name not in needs_cue]
+    """Every country or city a free text names exactly, in order, with its role when a cue (or a
+    nationality word) says it. Names that are also common words (`needs_cue`) count only with a cue."""
+    return [f.mention for f in _scan(text)[1] if f.counts]
 
 
 def _first(query: str, phrases) -> Optional[int]:
@@ -275,22 +327,38 @@ def _first(query: str, phrases) -> Optional[int]:
 
 
 def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
-    """(host country id, origin country id) of a story, each None when it does not say.
-    Labelled mentions first; then a single unlabelled country after a wish to go home is the
-    origin, and the only other unlabelled one is the host when the story says the person is
-    somewhere (a `location` word or a host phrase)."""
+    """(host country id, origin country id) of a story, each None when it does not say: a wrong value
+    is worse than none. Labelled names first ("from Libya go back to Nigeria": Libya is the host).
+    Then names without a cue: the only country after a wish to go home is the origin; cities (not
+    regions) all in one country other than the origin give the host; else the only country left is
+    the host when the story says the person is somewhere (`location`, a host phrase), or asks about
+    going home, leaving or travelling (`home`, `leave`, `trip`) while the origin is known."""
     query, found = _scan(text)
     cues = _cues()
-    found = [(position, m) for position, name, m in found if m.role or name not in cues.needs_cue]
-    host = next((m.country_id for _, m in found if m.role == HOST), None)
-    origin = next((m.country_id for _, m in found if m.role == ORIGIN), None)
-    free = [(position, m.country_id) for position, m in found if m.role is None and m.country_id not in (host, origin)]
-    wish = _first(query, [c.before or c.after for c in cues.phrases if c.home])
-    if origin is None and wish is not None:
-        after_wish = {country_id for position, country_id in free if position >= wish}
-        if len(after_wish) == 1:
-            origin = after_wish.pop()
-    rest = {country_id for _, country_id in free if country_id != origin}
-    if host is None and len(rest) == 1 and _first(query, cues.location) is not None:
+    found = [f for f in found if f.counts]
+    roles = [f.mention.role for f in found]
+    for i, (a, b) in enumerate(zip(found, found[1:])):  # a bare "from" (ከ, من) then a wish to go home
+        if (roles[i] == ORIGIN and a.kind != DEMONYM and a.cue and a.cue.kind == "origin" and len(a.cue.before) == 1
+                and not a.cue.after and b.cue and b.cue.kind == "home" and a.mention.country_id != b.mention.country_id
+                and len(query[a.end:b.start].split()) <= len(b.cue.before) + CUE_WINDOW):
+            roles[i] = HOST
+    hosts = [f for f, r in zip(found, roles) if r == HOST]
+    host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
+    origin = next((f.mention.country_id for f, r in zip(found, roles)
+                   if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
+    free = [f for f, r in zip(found, roles) if r is None and f.kind != DEMONYM
+            and (not f.cue or f.cue.kind == "toward") and f.mention.country_id not in (host, origin)]
+    wish = _first(query, [c.after or c.before for c in cues.phrases if c.kind == "home"])
+    if origin is None and wish is not None:  # "I want to go home. Sudan", "i wan return go benin city"
+        after_wish = {f.mention.country_id for f in free if f.start >= wish and (f.kind != CITY or f.cue)}
+        origin = after_wish.pop() if len(after_wish) == 1 else None
+    cities = {f.mention.country_id for f in free
+              if f.kind == CITY and not f.cue and (origin or wish is None or f.start < wish)} - {origin}
+    if host is None and len(cities) == 1:
+        host = cities.pop()
+    rest = {f.mention.country_id for f in free} - {origin}
+    going = _first(query, [c.after or c.before for c in cues.phrases if c.kind in ("home", "leave")] + list(cues.trip))
+    if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
+            and (_first(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
     return host, origin
