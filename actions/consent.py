@@ -39,6 +39,7 @@ from bot.privacy.consent import (
     NEXT_SLOT,
     PENDING_CONSENT,
     consent_answer,
+    messages_since_question,
 )
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,8 @@ class ActionConsentAnswer(Action):
         return "action_consent_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        choice = consent_answer(tracker.latest_message.get("text") or "")
+        since = messages_since_question(tracker) or 1
+        choice = consent_answer(tracker.latest_message.get("text") or "", strict=since > 1)
         if choice is None:  # the policy only runs this for a consent answer; be safe anyway
             return []
         return answer(dispatcher, tracker, choice)

@@ -3,12 +3,14 @@
 Called by the `nlu_fallback` rule instead of `action_not_understood`:
 1. a clear danger phrase (knowledge/safety_keywords.yml) -> the safety answer, urgent handoff;
 2. one article clearly best (score >= ANSWER_SCORE and ANSWER_MARGIN above the 2nd) -> its answer;
-3. a short message in a conversation that has a topic ("they open saturday?", "c anonyme?") is
+3. a message that says the person wants to go home ("bghit nrj3 l lmaghrib", "ina son komawa
+   Niger") is about going home: the main need of a story wins;
+4. a short message in a conversation that has a topic ("they open saturday?", "c anonyme?") is
    read as a follow-up: the classifier's follow-up intent if it ranked one (knowledge/follow_ups.yml),
    else the current topic again - once; a second unclear message in a row offers a person;
-4. some articles plausible (score >= CHOICE_SCORE) -> their titles as a numbered choice
+5. some articles plausible (score >= CHOICE_SCORE) -> their titles as a numbered choice
    (options "topic:<id>", picked by actions/menu.py), plus "talk to a person";
-5. nothing fits -> `not_understood` (which offers a person after repeated failures).
+6. nothing fits -> `not_understood` (which offers a person after repeated failures).
 Thresholds were set on the held-out messages in tests/nlu_test (see bench/retrieval_eval.py).
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from actions.conversation import not_understood
 from actions.follow_up import answer_for, follow_up_table
 from actions.knowledge_answer import answer_topic
 from actions.replies import knowledge, send, topic_options, ui, user_language
+from bot.retrieval.countries import wants_to_go_home
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ ANSWER_SCORE = 0.88
 ANSWER_MARGIN = 0.02
 CHOICE_SCORE = 0.86
 CHOICES = 3
+GOING_HOME = "avr_overview"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
 FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, under the fallback, is taken
 
@@ -93,6 +97,8 @@ class ActionAnswerFromRetrieval(Action):
         language = user_language(tracker)
         if decision.kind == "answer":
             return answer_topic(dispatcher, decision.topics[0], language)
+        if wants_to_go_home(text):
+            return answer_topic(dispatcher, GOING_HOME, language)
         follow_up = in_context(tracker, text)
         if follow_up is not None:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1

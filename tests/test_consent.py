@@ -89,7 +89,9 @@ def test_the_policy_reads_a_consent_word_only_while_the_question_is_recent():
         return DialogueStateTracker.from_events("t", events)
 
     assert answers_consent(rasa_tracker("no"))
+    assert answers_consent(rasa_tracker("ok thanks"))  # right after the question: an answer
     assert answers_consent(rasa_tracker("what is avr", "non"))
+    assert not answers_consent(rasa_tracker("what is avr", "ok thanks"))  # thanks for the answer between
     assert not answers_consent(rasa_tracker("what is avr", "is it free", "no"))  # "no" to something else
     assert not answers_consent(rasa_tracker("2"))
 

@@ -29,7 +29,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.consent import consent_answer, consent_pending
+from bot.privacy.consent import ANSWER_WITHIN_MESSAGES, consent_answer, messages_since_question
 
 NOTICE_ACTION = "action_privacy_notice"
 EMERGENCY_FOLLOWUP_ACTION = "action_emergency_followup"
@@ -63,10 +63,13 @@ def stays_in_emergency(tracker: DialogueStateTracker) -> bool:
 
 
 def answers_consent(tracker: DialogueStateTracker) -> bool:
-    if not consent_pending(tracker) or _latest_intent(tracker) == "emergency":
+    """The message answers the consent question: any consent answer right after it; a message
+    later only a clear one ("yes", "non"; "ok thanks" then thanks for something else)."""
+    since = messages_since_question(tracker)
+    if since is None or since > ANSWER_WITHIN_MESSAGES or _latest_intent(tracker) == "emergency":
         return False
     text = tracker.latest_message.text if tracker.latest_message else None
-    return consent_answer(text or "") is not None
+    return consent_answer(text or "", strict=since > 1) is not None
 
 
 def _latest_intent(tracker: DialogueStateTracker) -> Optional[str]:

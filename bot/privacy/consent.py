@@ -109,14 +109,18 @@ def _consent_words(path: Path = CONSENT_WORDS_FILE) -> Tuple[Dict[str, str], Dic
     return phrases, table
 
 
-def consent_answer(text: str) -> Optional[str]:
+def consent_answer(text: str, strict: bool = False) -> Optional[str]:
     """"yes", "no" or "full" when the whole message answers the consent question, else None:
     a listed answer, or a few words that all belong to the same answer ("አይ አልስማማም",
-    "toh na yarda"). A sentence with any other word ("no, I have no passport") is not one."""
+    "toh na yarda"). A sentence with any other word ("no, I have no passport") is not one.
+    `strict` (the question is not the last thing the assistant said): only a listed answer that is
+    more than an acknowledgement ("yes", "non" - not "ok", not "ok thanks")."""
     key = _normalise(text)
     if not key:
         return None
     phrases, words = _consent_words()
+    if strict:
+        return phrases.get(key) if key not in _acknowledgements() else None
     if key in phrases:
         return phrases[key]
     tokens = key.split()
@@ -126,16 +130,29 @@ def consent_answer(text: str) -> Optional[str]:
     return None
 
 
-def consent_pending(tracker) -> bool:
-    """The consent question waits for its answer, asked within the last ANSWER_WITHIN_MESSAGES
-    messages (works on Rasa's and rasa-sdk's trackers)."""
+@lru_cache(maxsize=2)
+def _acknowledgements(path: Path = CONSENT_WORDS_FILE) -> frozenset:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return frozenset(_normalise(str(word)) for word in doc.get("acknowledgements") or ())
+
+
+def messages_since_question(tracker) -> Optional[int]:
+    """How many user messages came since the consent question (this one included), or None when
+    it does not wait for an answer (works on Rasa's and rasa-sdk's trackers)."""
     if tracker.get_slot("pending_confirmation") != PENDING_CONSENT:
-        return False
+        return None
     events = [e if isinstance(e, dict) else e.as_dict() for e in tracker.events]
     messages = 0
     for event in reversed(events):
         if event.get("event") == "user":
             messages += 1
         elif event.get("event") == "slot" and event.get("name") == "pending_confirmation":
-            return event.get("value") == PENDING_CONSENT and messages <= ANSWER_WITHIN_MESSAGES
-    return False
+            return messages if event.get("value") == PENDING_CONSENT else None
+    return None
+
+
+def consent_pending(tracker) -> bool:
+    """The consent question waits for its answer, asked within the last ANSWER_WITHIN_MESSAGES
+    messages (works on Rasa's and rasa-sdk's trackers)."""
+    since = messages_since_question(tracker)
+    return since is not None and since <= ANSWER_WITHIN_MESSAGES

@@ -362,3 +362,9 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
             and (_first(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
     return host, origin
+
+
+def wants_to_go_home(text: str) -> bool:
+    """The message says the person wants to go back home (the `home` cues, any language)."""
+    query, _ = _scan(text)
+    return _first(query, [c.after or c.before for c in _cues().phrases if c.kind == "home"]) is not None
