@@ -9,7 +9,7 @@ import pytest
 from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
 from actions.handoff import ActionHandoff
 from bot.policies.conversation import answers_consent
-from bot.privacy.consent import consent_answer, consent_pending
+from bot.privacy.consent import consent_answer, messages_since_question
 from bot.knowledge import load_knowledge
 from tests.conftest import slot_events
 
@@ -160,5 +160,5 @@ def test_declining_forgets_the_project_data_of_a_real_channel(dispatcher, monkey
 
 
 def test_consent_is_pending_only_right_after_the_question():
-    assert consent_pending(answer("oui"))
-    assert not consent_pending(tracker("oui", "affirm", {**PENDING, "pending_confirmation": None}))
+    assert messages_since_question(answer("oui")) == 1
+    assert messages_since_question(tracker("oui", "affirm", {**PENDING, "pending_confirmation": None})) is None

@@ -149,10 +149,3 @@ def messages_since_question(tracker) -> Optional[int]:
         elif event.get("event") == "slot" and event.get("name") == "pending_confirmation":
             return messages if event.get("value") == PENDING_CONSENT else None
     return None
-
-
-def consent_pending(tracker) -> bool:
-    """The consent question waits for its answer, asked within the last ANSWER_WITHIN_MESSAGES
-    messages (works on Rasa's and rasa-sdk's trackers)."""
-    since = messages_since_question(tracker)
-    return since is not None and since <= ANSWER_WITHIN_MESSAGES
