@@ -85,8 +85,31 @@ def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
                 problems.append(f"{where}/{code}.yml: title must have 1 to {MAX_TITLE_CHARS} characters")
             problems += [f"{where}/{code}.yml: answer contains a {p}" for p in contact_problems(text.answer)]
     problems += check_flows(kb, sources_dir)
+    problems += check_conversation_data(kb)
     if not problems:
         problems += _check_rendered_replies(kb)
+    return problems
+
+
+def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> List[str]:
+    """follow_ups.yml names known entries; consent_words.yml and language_hints.yml known languages."""
+    import yaml
+
+    problems: List[str] = []
+    follow_ups = yaml.safe_load((root / "follow_ups.yml").read_text(encoding="utf-8")) or {}
+    for intent, rule in follow_ups.items():
+        for entry in [rule.get("default"), *(rule.get("after") or {}).keys(), *(rule.get("after") or {}).values()]:
+            if entry not in kb.articles:
+                problems.append(f"follow_ups.yml: {intent} names '{entry}', which is not a knowledge entry")
+    languages = set(kb.languages) | {"all"}
+    consent = yaml.safe_load((root / "consent_words.yml").read_text(encoding="utf-8")) or {}
+    for answer in ("yes", "no", "full"):
+        problems += [f"consent_words.yml: unknown language '{code}' under {answer}"
+                     for code in (consent.get(answer) or {}) if code not in languages]
+        problems += [f"consent_words.yml: no '{answer}' words in '{code}'"
+                     for code in kb.languages if not (consent.get(answer) or {}).get(code)]
+    hints = (yaml.safe_load((root / "language_hints.yml").read_text(encoding="utf-8")) or {}).get("hints") or {}
+    problems += [f"language_hints.yml: unknown language '{code}'" for code in hints if code not in kb.languages]
     return problems
 
 

@@ -98,3 +98,20 @@ def test_ui_placeholders_are_kept_in_every_language():
     for code, strings in KB.ui.items():
         for key, value in KB.ui["en"].items():
             assert set(re.findall(r"\{\w+\}", value)) == set(re.findall(r"\{\w+\}", strings[key])), (code, key)
+
+
+def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(tmp_path):
+    import shutil
+
+    from bot.knowledge import load_knowledge
+    from bot.knowledge_check import check_conversation_data
+    from bot.paths import KNOWLEDGE_DIR
+
+    for name in ("follow_ups.yml", "consent_words.yml", "language_hints.yml"):
+        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
+    kb = load_knowledge()
+    assert check_conversation_data(kb, tmp_path) == []
+    (tmp_path / "follow_ups.yml").write_text("ask_cost:\n  default: avr_cost_not_written_yet\n", encoding="utf-8")
+    (tmp_path / "language_hints.yml").write_text("hints:\n  xx: [hallo]\n", encoding="utf-8")
+    problems = check_conversation_data(kb, tmp_path)
+    assert any("avr_cost_not_written_yet" in p for p in problems) and any("'xx'" in p for p in problems)
