@@ -96,6 +96,21 @@ def test_component_overrides_the_classifier():
     assert quiet.get("intent")["name"] == "risk_sea"
 
 
+@pytest.mark.parametrize("text, confidence, question", [
+    ("if they catch me in libya will they be beating me?", 0.97, True),   # a question about a risk
+    ("they are beating me", 0.97, False),                                # no question: danger now
+    ("they are beating me?", 0.6, False),                                # the classifier is not sure
+])
+def test_a_danger_phrase_inside_a_question_about_a_risk_stays_information(text, confidence, question):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.retrieval.component import SafetyNet
+
+    message = Message(data={"text": text, "intent": {"name": "risk_detention", "confidence": confidence}})
+    SafetyNet({}, None, None).process([message])  # no model: its score is 0
+    assert (message.get("intent")["name"] == "risk_detention") is question
+
+
 @pytest.fixture(scope="module")
 def assistant():
     from bot.model import latest_model

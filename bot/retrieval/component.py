@@ -1,8 +1,9 @@
 """Rasa NLU component: the safety net, and the retrieval index built at training time.
 
 Placed last in config.yml's pipeline. A message is an emergency, whatever the intent classifier
-said, when a clear danger phrase is in it (knowledge/safety_keywords.yml, `immediate_danger`)
-or when the emergency model (bot.nlu.emergency_model, trained here on the `emergency`
+said, when a clear danger phrase is in it (knowledge/safety_keywords.yml, `immediate_danger`;
+unless it is a question that both models read as a question about a risk: "if they catch me,
+will they beat me?") or when the emergency model (bot.nlu.emergency_model, trained here on the `emergency`
 examples against every other intent) finds danger happening now above its recall-tuned
 threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
 score is kept on the message (`emergency_score`) for the logs and the benchmark. Training also
@@ -103,7 +104,7 @@ class SafetyNet(GraphComponent):
             if intent.get("name") in (EMERGENCY_INTENT, *_NOT_OVERRIDDEN):
                 continue
             by_model = self.model is not None and score >= self.model.threshold
-            if not by_model and danger_phrase(message.get(TEXT) or "") is None:
+            if not by_model and (danger_phrase(message.get(TEXT) or "") is None or _asks_about_a_risk(message, score)):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
             message.set(INTENT, {"name": EMERGENCY_INTENT, "confidence": 1.0}, add_to_output=True)
@@ -112,6 +113,18 @@ class SafetyNet(GraphComponent):
 
 
 EMERGENCY_SCORE = "emergency_score"
+
+
+# A phrase inside a question both models read as a question about a risk ("if they catch me, will
+# they beat me?" has "they beat me" in it): the models' agreement outweighs the phrase.
+QUESTION_TOPIC_CONFIDENCE = 0.9
+QUESTION_MAX_SCORE = 0.05
+
+
+def _asks_about_a_risk(message: Message, score: float) -> bool:
+    intent = message.get(INTENT) or {}
+    return ("?" in (message.get(TEXT) or "") or "؟" in (message.get(TEXT) or "")) and score < QUESTION_MAX_SCORE \
+        and intent.get("name") in RISK_INTENTS and float(intent.get("confidence") or 0.0) >= QUESTION_TOPIC_CONFIDENCE
 
 
 def _dense(messages: List[Message]) -> Optional[np.ndarray]:
