@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_answer import answer_topic
+from actions.knowledge_answer import answer_topic, follow_ups_for
 from actions.replies import knowledge, user_language
 from bot.paths import KNOWLEDGE_DIR
 
@@ -50,4 +50,4 @@ class ActionAnswerFollowUp(Action):
             from actions.conversation import not_understood
 
             return not_understood(dispatcher, tracker)
-        return answer_topic(dispatcher, entry, user_language(tracker))
+        return answer_topic(dispatcher, entry, user_language(tracker), max_follow_ups=follow_ups_for(tracker))

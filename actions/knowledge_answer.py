@@ -23,6 +23,11 @@ FIRST_TURN_FOLLOW_UPS = 2
 
 def first_turn(tracker: Tracker) -> bool:
     return not any(e.get("event") == "bot" for e in tracker.events)
+
+
+def follow_ups_for(tracker: Tracker) -> Optional[int]:
+    """How many follow-ups the answer in this turn may offer (None: all of them)."""
+    return FIRST_TURN_FOLLOW_UPS if first_turn(tracker) else None
 SECOND_NEED_MIN_CONFIDENCE = 0.12
 
 
@@ -73,4 +78,4 @@ class ActionAnswerTopic(Action):
 
             return not_understood(dispatcher, tracker)
         return answer_topic(dispatcher, topic, user_language(tracker), also=second_need(tracker, topic),
-                            max_follow_ups=FIRST_TURN_FOLLOW_UPS if first_turn(tracker) else None)
+                            max_follow_ups=follow_ups_for(tracker))

@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import not_understood
 from actions.follow_up import answer_for, follow_up_table
-from actions.knowledge_answer import answer_topic
+from actions.knowledge_answer import answer_topic, follow_ups_for
 from actions.replies import knowledge, send, topic_options, ui, user_language
 from bot.retrieval.countries import wants_to_go_home
 
@@ -96,9 +96,9 @@ class ActionAnswerFromRetrieval(Action):
             decision = Decision("none")
         language = user_language(tracker)
         if decision.kind == "answer":
-            return answer_topic(dispatcher, decision.topics[0], language)
+            return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker))
         if wants_to_go_home(text):
-            return answer_topic(dispatcher, GOING_HOME, language)
+            return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker))
         follow_up = in_context(tracker, text)
         if follow_up is not None:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
