@@ -28,7 +28,8 @@ def run(action, tracker, dispatcher):
     ("ask_cost", None, "avr_overview"),                    # no context yet: the likeliest meaning
     ("ask_cost", "reintegration", "reintegration"),
     ("ask_duration", "avr_overview", "avr_process"),       # "how long?"
-    ("ask_duration", "travel_document", "avr_process"),    # "how long before i travel"
+    ("ask_duration", "travel_document", "travel_document"),  # "how long for the papers?"
+    ("ask_duration", "risk_detention", "avr_process"),     # "how long until he is out?"
     ("ask_family", "avr_overview", "avr_eligibility"),     # "and my wife and children?"
     ("ask_family", "minors", "minors"),
     ("ask_contact", "embassy_contact", "embassy_contact"),  # "their number?"
