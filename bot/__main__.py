@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge = commands.add_parser("knowledge", help="knowledge base tools")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
     knowledge_commands.add_parser("check", help="validate knowledge/ (languages, sources, limits, contacts)")
+    report = knowledge_commands.add_parser("report", help="translation review status per language and answer, stale reviews")
+    report.add_argument("--max-age-days", type=int, default=180, help="an answer reviewed longer ago is listed (default 180)")
 
     commands.add_parser("train", help="train the model (reuses unchanged parts)")
     commands.add_parser("run", help="start everything of the embedded set-up (what `make run` does)")
@@ -47,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.ask import main as ask_main
 
         return ask_main(args.text, args.sender, args.json, jsonl=args.jsonl)
+    if args.command == "knowledge" and args.knowledge_command == "report":
+        from bot.knowledge import load_knowledge
+        from bot.knowledge_sources import report as knowledge_report
+
+        print(knowledge_report(load_knowledge(), max_age_days=args.max_age_days), end="")
+        return 0
     if args.command == "knowledge":
         from bot.knowledge_check import main as check_main
 

@@ -1,4 +1,9 @@
-"""Read the knowledge base (`knowledge/`): languages, topics, articles, ui strings, menus.
+"""Read the knowledge base (`knowledge/`): languages, topics, articles, specific entries, sources,
+country guidance, ui strings, menus.
+
+An *answer* is either a topic's general article (`topics/<id>/`) or a specific entry that answers
+one exact question (`entries/<id>/`, with the topic it belongs to); both have the same shape and
+are looked up by id in `answers`.
 
 Content is data: this module only loads and looks up. It never holds answer text itself.
 """
@@ -39,6 +44,17 @@ class Article:
     last_reviewed: str
     reviewer: str
     texts: Dict[str, ArticleText]
+    topic: str = ""                    # the topic a specific entry belongs to ("" for a topic's article)
+    answered_by_sources: bool = True   # False: the answer says no public source answers it
+
+    @property
+    def is_entry(self) -> bool:
+        return bool(self.topic)
+
+    @property
+    def parent(self) -> str:
+        """The topic this answer belongs to (its own id for a topic article)."""
+        return self.topic or self.id
 
 
 @dataclass(frozen=True)
@@ -88,9 +104,18 @@ class KnowledgeBase:
             folder = root / "topics" / topic
             if (folder / "article.yml").exists():
                 self.articles[topic] = self._load_article(topic, folder)
+        self.entries: Dict[str, Article] = {}
+        for folder in sorted((root / "entries").glob("*/")) if (root / "entries").exists() else ():
+            if (folder / "entry.yml").exists():
+                self.entries[folder.name] = self._load_article(folder.name, folder, meta_file="entry.yml")
+        self.answers: Dict[str, Article] = {**self.articles, **self.entries}
+        self.sources: Dict[str, dict] = _load_sources(root)
+        self.country_guidance: Dict[str, dict] = {
+            path.stem: _read_yaml(path) for path in sorted((root / "country_guidance").glob("*.yml"))
+        } if (root / "country_guidance").exists() else {}
 
-    def _load_article(self, topic: str, folder: Path) -> Article:
-        meta = _read_yaml(folder / "article.yml")
+    def _load_article(self, topic: str, folder: Path, meta_file: str = "article.yml") -> Article:
+        meta = _read_yaml(folder / meta_file)
         texts: Dict[str, ArticleText] = {}
         for code in self.languages:
             path = folder / f"{code}.yml"
@@ -110,6 +135,8 @@ class KnowledgeBase:
             last_reviewed=str(meta.get("last_reviewed", "")),
             reviewer=str(meta.get("reviewer") or ""),
             texts=texts,
+            topic=str(meta.get("topic") or "") if meta_file != "article.yml" else "",
+            answered_by_sources=bool(meta.get("answered_by_sources", True)),
         )
 
     # -- look-ups -------------------------------------------------------------------------
@@ -129,8 +156,9 @@ class KnowledgeBase:
         return self.ui_reviewed.get(self.resolve_language(language), False)
 
     def article_text(self, topic: str, language: Optional[str]) -> Tuple[ArticleText, str]:
-        """The article in `language`, or in the default language; returns (text, language used)."""
-        article = self.articles[topic]
+        """The answer (topic article or entry) in `language`, or in the default language; returns
+        (text, language used)."""
+        article = self.answers[topic]
         language = self.resolve_language(language)
         if language in article.texts:
             return article.texts[language], language
@@ -142,8 +170,29 @@ class KnowledgeBase:
     def language_list(self) -> str:
         return ", ".join(lang.native_name for lang in self.languages.values())
 
+    def entries_of(self, topic: str) -> List[str]:
+        return [entry_id for entry_id, entry in self.entries.items() if entry.topic == topic]
+
+    def country_note(self, country: Optional[str], answer_id: str, language: Optional[str]) -> str:
+        """The country guidance note that belongs after `answer_id` for a person in `country`."""
+        guidance = self.country_guidance.get(country or "") or {}
+        language = self.resolve_language(language)
+        for note in guidance.get("notes") or ():
+            if note.get("entry") == answer_id:
+                texts = note.get("text") or {}
+                return str(texts.get(language) or texts.get(self.default_language) or "").strip()
+        return ""
+
     def group(self, group_id: str) -> Optional[MenuGroup]:
         return next((group for group in self.menu_groups if group.id == group_id), None)
+
+
+def _load_sources(root: Path) -> Dict[str, dict]:
+    """sources.yml plus one file per web source in sources.d/ (id -> title, publisher, date, url, file)."""
+    listed = list((_read_yaml(root / "sources.yml").get("sources") or ())) if (root / "sources.yml").exists() else []
+    if (root / "sources.d").exists():
+        listed += [_read_yaml(path) for path in sorted((root / "sources.d").glob("*.yml"))]
+    return {str(source.get("id")): dict(source) for source in listed if source.get("id")}
 
 
 @lru_cache(maxsize=4)

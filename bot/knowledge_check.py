@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from bot.knowledge import KnowledgeBase
+from bot.knowledge_sources import check_citations, check_country_guidance, check_entries
 from bot.paths import KNOWLEDGE_DIR, SOURCES_DIR
 
 MAX_ANSWER_CHARS = 420
@@ -34,7 +35,9 @@ def contact_problems(text: str) -> List[str]:
     return found
 
 
-def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
+def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR, notices: Optional[List[str]] = None) -> List[str]:
+    """Problems (the check fails on any); quotes that cannot be verified here go to `notices`."""
+    notices = notices if notices is not None else []
     problems: List[str] = []
     languages = list(kb.languages)
     reference_keys = set(kb.ui.get(kb.default_language, {}))
@@ -60,11 +63,8 @@ def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
             problems.append(f"{where}/article.yml: id '{article.id}' differs from the folder")
         if not article.sources:
             problems.append(f"{where}/article.yml: no source")
+        problems += check_citations(kb, f"{where}/article.yml", article.sources, sources_dir, notices)
         for source in article.sources:
-            if source.get("file") and not (sources_dir / source["file"]).exists():
-                problems.append(f"{where}/article.yml: source file '{source['file']}' does not exist")
-            if not source.get("file") and not source.get("url"):
-                problems.append(f"{where}/article.yml: a source names neither a file nor a url")
             if not source.get("section"):
                 problems.append(f"{where}/article.yml: a source names no section")
         if not 1 <= len(article.follow_ups) <= 3:
@@ -84,8 +84,10 @@ def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
             if not text.title or len(text.title) > MAX_TITLE_CHARS:
                 problems.append(f"{where}/{code}.yml: title must have 1 to {MAX_TITLE_CHARS} characters")
             problems += [f"{where}/{code}.yml: answer contains a {p}" for p in contact_problems(text.answer)]
-    problems += check_flows(kb, sources_dir)
+    problems += check_flows(kb, sources_dir, notices)
     problems += check_conversation_data(kb)
+    problems += check_entries(kb, sources_dir, notices)
+    problems += check_country_guidance(kb, _country_ids(kb), sources_dir, notices)
     if not problems:
         problems += _check_rendered_replies(kb)
     return problems
@@ -113,11 +115,19 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
     return problems
 
 
-def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]:
+def _country_ids(kb: KnowledgeBase) -> List[str]:
+    import yaml
+
+    path = kb.root / "countries.yml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return [str(c.get("id")) for c in (doc or {}).get("countries") or ()]
+
+
+def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR, notices: Optional[List[str]] = None) -> List[str]:
     """countries.yml, programmes/ and directory/: ids known, sources verbatim, no unverified contact."""
     import yaml
 
-    from bot.retrieval.flows_data import CONTACT_FIELDS, quote_in_source
+    from bot.retrieval.flows_data import CONTACT_FIELDS
 
     problems: List[str] = []
     root = kb.root
@@ -134,11 +144,8 @@ def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR) -> List[str]
 
     def check_sources(where: str, sources) -> None:
         for source in sources or ():
-            if source.get("file"):
-                if not (sources_dir / source["file"]).exists():
-                    problems.append(f"{where}: source file '{source['file']}' does not exist")
-                elif not source.get("quote") or not quote_in_source(str(source["quote"]), sources_dir / source["file"]):
-                    problems.append(f"{where}: quote is not verbatim in '{source['file']}'")
+            if source.get("file") or source.get("source"):
+                problems.extend(check_citations(kb, where, [source], sources_dir, notices if notices is not None else []))
                 if not source.get("section"):
                     problems.append(f"{where}: a source names no section")
             elif not source.get("url"):
@@ -200,10 +207,14 @@ def _check_rendered_replies(kb: KnowledgeBase) -> List[str]:
 
 def main(root: Path = KNOWLEDGE_DIR) -> int:
     kb = KnowledgeBase(root)
-    problems = check(kb)
+    notices: List[str] = []
+    problems = check(kb, notices=notices)
     for problem in problems:
         print(f"knowledge: {problem}", file=sys.stderr)
     articles = sum(len(a.texts) for a in kb.articles.values())
-    print(f"knowledge check: {len(kb.articles)} topics, {articles} articles, {len(kb.languages)} languages, "
-          f"{len(problems)} problem(s)")
+    entries = sum(len(e.texts) for e in kb.entries.values())
+    unverifiable = f", {len(notices)} quote(s) not verifiable here (no local copy)" if notices else ""
+    print(f"knowledge check: {len(kb.articles)} topics, {articles} articles, {len(kb.entries)} entries "
+          f"({entries} texts), {len(kb.sources)} sources, {len(kb.country_guidance)} country guides, "
+          f"{len(kb.languages)} languages, {len(problems)} problem(s){unverifiable}")
     return 1 if problems else 0

@@ -175,8 +175,3 @@ def verified_embassy(nationality: Optional[str], host_country: Optional[str]) ->
 
 def contact_text(entry: dict) -> str:
     return ", ".join(str(entry[f]).strip() for f in CONTACT_FIELDS if str(entry.get(f) or "").strip())
-
-
-def quote_in_source(quote: str, source_file: Path) -> bool:
-    squash = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
-    return source_file.exists() and squash(quote) in squash(source_file.read_text(encoding="utf-8"))
