@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_answer import answer_topic, follow_ups_for
+from actions.knowledge_answer import answer_topic, follow_ups_for, host_country
 from actions.replies import knowledge, user_language
 from bot.paths import KNOWLEDGE_DIR
 
@@ -46,8 +46,9 @@ class ActionAnswerFollowUp(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         entry = answer_for(intent, tracker.get_slot("topic"))
-        if entry not in knowledge().articles:
+        if entry not in knowledge().answers:
             from actions.conversation import not_understood
 
             return not_understood(dispatcher, tracker)
-        return answer_topic(dispatcher, entry, user_language(tracker), max_follow_ups=follow_ups_for(tracker))
+        return answer_topic(dispatcher, entry, user_language(tracker), max_follow_ups=follow_ups_for(tracker),
+                            country=host_country(tracker))

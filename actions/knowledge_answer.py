@@ -1,7 +1,16 @@
-"""Answer a knowledge topic: the article's first answer in the user's language, then follow-ups."""
+"""Answer a knowledge question: the exact answer if the knowledge base has one, else the topic's article.
+
+The intent says what the question is about (a topic); bot.retrieval.answers ranks the topic's
+article and every specific entry (knowledge/entries) by the question's wording, with the intent as
+prior. A clear best specific entry is answered; a close call between specific entries is offered
+as a numbered choice of the best three; otherwise the topic's article. Then the follow-ups.
+Where the conversation knows the host country and knowledge/country_guidance has a note for this
+answer, the note follows the answer.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -9,16 +18,22 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import knowledge, send, topic_options, ui, unreviewed_note, user_language
 
+logger = logging.getLogger(__name__)
 
 # A story ("I am in Libya 2 years, my boss took my passport, I want to go back to Nigeria") has a
 # main need (the intent) and often a second one: offered as the first option, never answered
 # instead of the main one.
 STORY_MIN_WORDS = 10
+SECOND_NEED_MIN_CONFIDENCE = 0.12
 # answers that offer a guided flow as one more option of their own menu (inside the same bubble)
 FLOW_OFFERS = {"avr_eligibility": ("flow:screening", "menu_check_situation")}
 # the first turn also carries the consent question: its answer offers fewer follow-ups, so the
 # whole turn stays within what a migrant pays for (about 700 characters)
 FIRST_TURN_FOLLOW_UPS = 2
+# a specific entry wins when its fused score leads the next answer by this much; closer, and
+# two or more specific entries are in the best three: the person chooses
+ENTRY_MARGIN = 0.08
+CHOICES = 3
 
 
 def first_turn(tracker: Tracker) -> bool:
@@ -28,7 +43,10 @@ def first_turn(tracker: Tracker) -> bool:
 def follow_ups_for(tracker: Tracker) -> Optional[int]:
     """How many follow-ups the answer in this turn may offer (None: all of them)."""
     return FIRST_TURN_FOLLOW_UPS if first_turn(tracker) else None
-SECOND_NEED_MIN_CONFIDENCE = 0.12
+
+
+def host_country(tracker: Tracker) -> Optional[str]:
+    return tracker.get_slot("host_country") or tracker.get_slot("known_host_country")
 
 
 def second_need(tracker: Tracker, topic: str) -> Optional[str]:
@@ -47,23 +65,60 @@ def second_need(tracker: Tracker, topic: str) -> Optional[str]:
     return None
 
 
-def answer_topic(dispatcher: CollectingDispatcher, topic: str, language: str, also: Optional[str] = None,
-                 max_follow_ups: Optional[int] = None) -> List[EventType]:
+def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str, also: Optional[str] = None,
+                 max_follow_ups: Optional[int] = None, country: Optional[str] = None) -> List[EventType]:
+    """Send one answer (a topic's article or a specific entry) with its follow-up menu."""
     kb = knowledge()
-    article = kb.articles[topic]
-    text, used_language = kb.article_text(topic, language)
-    parts = [text.answer, ui("also_mentioned", language) if also else "",
+    answer = kb.answers[answer_id]
+    text, used_language = kb.article_text(answer_id, language)
+    parts = [text.answer, kb.country_note(country, answer_id, language), ui("also_mentioned", language) if also else "",
              unreviewed_note(language, text.reviewed and used_language == language)]
     body = "\n\n".join(p for p in parts if p)
-    custom = {"topic": topic, "sources": [s.get("file") or s.get("url") for s in article.sources]}
-    follow_ups = [also, *(t for t in article.follow_ups if t != also)] if also else list(article.follow_ups)
-    follow_ups = follow_ups[:max_follow_ups] if max_follow_ups is not None else follow_ups
-    options = topic_options(follow_ups, language)
-    if topic in FLOW_OFFERS:
-        flow, title_key = FLOW_OFFERS[topic]
+    custom = {"topic": answer.parent, "answer": answer_id,
+              "sources": [s.get("source") or s.get("file") or s.get("url") for s in answer.sources]}
+    options = topic_options(_follow_ups(answer_id, also, max_follow_ups), language)
+    if answer_id in FLOW_OFFERS:
+        flow, title_key = FLOW_OFFERS[answer_id]
         options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
     events = send(dispatcher, body, options, custom=custom)
-    return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
+    return [SlotSet("topic", answer.parent), SlotSet("answer", answer_id), SlotSet("failed_understandings", 0.0),
+            *events]
+
+
+def _follow_ups(answer_id: str, also: Optional[str], limit: Optional[int]) -> List[str]:
+    """A topic's article: its follow-ups. A specific entry: its topic's article first ("more about"),
+    then the topic's follow-ups."""
+    kb = knowledge()
+    answer = kb.answers[answer_id]
+    follow_ups = list(answer.follow_ups) if not answer.is_entry else [answer.parent, *kb.articles[answer.parent].follow_ups]
+    if also:
+        follow_ups = [also, *(t for t in follow_ups if t != also)]
+    follow_ups = [t for t in dict.fromkeys(follow_ups) if t != answer_id]
+    return follow_ups[:limit] if limit is not None else follow_ups
+
+
+def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]]) -> Tuple[str, Tuple[str, ...]]:
+    """(answer id, choices): the answer for `text` about `topic`, or a close call's choices."""
+    kb = knowledge()
+    if not kb.entries or not text.strip():
+        return topic, ()
+    try:
+        from bot.retrieval.answers import get_ranker
+
+        prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
+        prior.setdefault(topic, 1.0)
+        ranked = get_ranker().rank(text, prior, k=CHOICES + 1)
+    except Exception:  # the topic's article is always a right answer; never fail the turn here
+        logger.exception("answer ranking failed")
+        return topic, ()
+    best = ranked[0]
+    if not kb.answers[best.answer].is_entry:
+        return (best.answer if kb.answers[best.answer].parent == topic else topic), ()
+    lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    specific = [r.answer for r in ranked[:CHOICES] if kb.answers[r.answer].is_entry]
+    if lead < ENTRY_MARGIN and len(specific) >= 2:
+        return best.answer, tuple(r.answer for r in ranked[:CHOICES])
+    return best.answer, ()
 
 
 class ActionAnswerTopic(Action):
@@ -72,10 +127,17 @@ class ActionAnswerTopic(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         topic = (tracker.latest_message.get("intent") or {}).get("name")
-        if topic not in knowledge().articles:
+        kb = knowledge()
+        if topic not in kb.articles:
             # only reachable if a topic intent exists without its article: say so, never guess
             from actions.conversation import not_understood
 
             return not_understood(dispatcher, tracker)
-        return answer_topic(dispatcher, topic, user_language(tracker), also=second_need(tracker, topic),
-                            max_follow_ups=follow_ups_for(tracker))
+        language = user_language(tracker)
+        text = tracker.latest_message.get("text") or ""
+        answer_id, choices = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [])
+        if choices:
+            events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
+            return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
+        return answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
+                            max_follow_ups=follow_ups_for(tracker), country=host_country(tracker))

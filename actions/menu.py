@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import confirmations
 from actions.conversation import show_group, show_main_menu
 from actions.handoff import request_handoff
-from actions.knowledge_answer import answer_topic
+from actions.knowledge_answer import answer_topic, host_country
 from actions.language import language_choice, set_language
 from actions.replies import HANDOFF_OPTION, MENU_OPTION, knowledge, send, ui, user_language
 
@@ -40,8 +40,8 @@ class ActionSelectOption(Action):
         if option in (confirmations.YES, confirmations.NO):
             handled = confirmations.answer_pending(dispatcher, tracker, yes=option == confirmations.YES)
             return handled if handled is not None else show_main_menu(dispatcher, language)
-        if kind == "topic" and value in knowledge().articles:
-            return answer_topic(dispatcher, value, language)
+        if kind == "topic" and value in knowledge().answers:  # a topic's article or a specific entry
+            return answer_topic(dispatcher, value, language, country=host_country(tracker))
         if kind == "group":
             return show_group(dispatcher, value, language)
         if option == HANDOFF_OPTION:

@@ -87,7 +87,7 @@ def main_menu_options(language: str) -> List[Option]:
 
 def topic_options(topics: Sequence[str], language: str) -> List[Option]:
     kb = knowledge()
-    options: List[Option] = [(f"topic:{t}", kb.topic_title(t, language)) for t in topics if t in kb.articles]
+    options: List[Option] = [(f"topic:{t}", kb.topic_title(t, language)) for t in topics if t in kb.answers]
     options.append((HANDOFF_OPTION, kb.text("menu_talk_to_person", language)))
     return options
 

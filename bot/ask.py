@@ -34,7 +34,7 @@ class Turn:
     messages: List[str] = field(default_factory=list)
     handoff: bool = False
     sender: Optional[str] = None
-    answer: Optional[str] = None          # the knowledge entry sent this turn (topic id), or None
+    answer: Optional[str] = None          # the answer sent this turn (entry or topic id), or None
     case_priority: Optional[str] = None   # the turn opened or asked for a case: its priority
     consent: Optional[str] = None         # the consent answer given this turn ("given"/"declined")
     host_country: Optional[str] = None    # what the conversation knows so far (slots)
@@ -121,7 +121,7 @@ def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
         confidence=round(float(intent.get("confidence") or 0.0), 4),
         messages=messages,
         handoff=opened,
-        answer=topic,
+        answer=set_now.get("answer") or topic,
         case_priority=priority,
         consent=set_now.get("consent"),
         host_country=tracker.get_slot("host_country") or tracker.get_slot("known_host_country"),

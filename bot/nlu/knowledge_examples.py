@@ -1,9 +1,11 @@
-"""The knowledge articles' own question phrasings, as extra NLU training examples.
+"""The knowledge answers' own question phrasings, as extra NLU training examples.
 
-Each article lists how migrants ask about it, in every language (knowledge/topics/*/<lang>.yml
-`questions`). They are written once, as content, and serve both retrieval and intent training:
-`write_training_file()` renders them as a Rasa NLU file under .cache/ at training time.
-Lines that also appear in the held-out test split are left out, so evaluation stays honest.
+Each topic article and each specific entry lists how migrants ask about it, in every language
+(knowledge/topics/*/<lang>.yml and knowledge/entries/*/<lang>.yml `questions`). They are written
+once, as content, and serve both retrieval and intent training (an entry's phrasings teach its
+topic's intent): `write_training_file()` renders them as a Rasa NLU file under .cache/ at
+training time. Lines that also appear in the held-out test split, or already in data/nlu/ under
+some intent (a short "is it free?" is a follow-up intent there), are left out.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import yaml
 
 from bot.knowledge import load_knowledge
 from bot.nlu.examples import examples_by_language
-from bot.paths import CACHE_DIR, NLU_TEST_DIR
+from bot.paths import CACHE_DIR, NLU_DIR, NLU_TEST_DIR
 
 GENERATED_FILE = CACHE_DIR / "nlu_generated" / "knowledge_questions.yml"
 
@@ -22,15 +24,17 @@ GENERATED_FILE = CACHE_DIR / "nlu_generated" / "knowledge_questions.yml"
 def knowledge_examples() -> Dict[str, List[str]]:
     held_out = {text.strip().lower() for pairs in examples_by_language(NLU_TEST_DIR).values() for text, _ in pairs} \
         if NLU_TEST_DIR.exists() else set()
+    written = {text.strip().lower() for pairs in examples_by_language(NLU_DIR).values() for text, _ in pairs}
     by_intent: Dict[str, List[str]] = {}
-    for topic, article in load_knowledge().articles.items():
-        seen = set()
-        for text in article.texts.values():
+    seen = set(written)
+    kb = load_knowledge()
+    for answer in kb.answers.values():
+        for text in answer.texts.values():
             for question in text.questions:
                 key = question.strip().lower()
                 if key and key not in held_out and key not in seen:
                     seen.add(key)
-                    by_intent.setdefault(topic, []).append(question.strip())
+                    by_intent.setdefault(answer.parent, []).append(question.strip())
     return by_intent
 
 

@@ -75,7 +75,8 @@ class SafetyNet(GraphComponent):
                 from bot.retrieval.index import build_index
 
                 index = build_index(progress=True)
-                logger.info("retrieval index ready: %d entries", len(index.entries))
+                answers = build_index(progress=True, answers=True)  # bot.retrieval.answers
+                logger.info("retrieval indexes ready: %d and %d texts", len(index.entries), len(answers.entries))
             except Exception:  # the index is rebuilt lazily at run time if this fails
                 logger.exception("could not build the retrieval index at training time")
         if self.config.get("emergency_model", True):

@@ -5,7 +5,6 @@ module only reads and looks up.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache

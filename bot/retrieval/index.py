@@ -37,9 +37,10 @@ class Hit:
 
 
 def knowledge_fingerprint(root: Path = KNOWLEDGE_DIR) -> str:
-    """A hash of every file the index reads: the topic folders and the topic list."""
+    """A hash of every file the index reads: the topic and entry folders and the topic list."""
     digest = hashlib.sha256()
-    files = [root / "topics.yml", root / "languages.yml", *sorted((root / "topics").rglob("*.yml"))]
+    files = [root / "topics.yml", root / "languages.yml", *sorted((root / "topics").rglob("*.yml")),
+             *sorted((root / "entries").rglob("*.yml"))]
     for path in files:
         if path.exists():
             digest.update(str(path.relative_to(root)).encode())
@@ -47,8 +48,17 @@ def knowledge_fingerprint(root: Path = KNOWLEDGE_DIR) -> str:
     return digest.hexdigest()
 
 
-def collect_entries(kb, exclude: Optional[Callable[[Entry], bool]] = None) -> List[Entry]:
+def collect_entries(kb, exclude: Optional[Callable[[Entry], bool]] = None, answers: bool = False) -> List[Entry]:
+    """What the index holds: every topic article's texts, or with `answers` every answer's (topic
+    articles and specific entries) question phrasings and titles, keyed by answer id."""
     entries: List[Entry] = []
+    if answers:
+        for answer_id, answer in kb.answers.items():
+            for language, text in answer.texts.items():
+                candidates = [Entry(answer_id, language, "title", text.title)]
+                candidates += [Entry(answer_id, language, "question", q) for q in text.questions]
+                entries += [e for e in candidates if e.text and not (exclude and exclude(e))]
+        return entries
     for topic, article in kb.articles.items():
         for language, text in article.texts.items():
             candidates = [Entry(topic, language, "title", text.title), Entry(topic, language, "answer", text.answer)]
@@ -85,24 +95,26 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-9)
 
 
-def cache_path(backend: str, model: str, fingerprint: str, directory: Path = INDEX_DIR) -> Path:
+def cache_path(backend: str, model: str, fingerprint: str, directory: Path = INDEX_DIR, kind: str = "index") -> Path:
     key = hashlib.sha256(f"{FORMAT_VERSION}\0{backend}\0{model}\0{fingerprint}".encode()).hexdigest()[:24]
-    return directory / f"index-{key}.npz"
+    return directory / f"{kind}-{key}.npz"
 
 
 def build_index(
     kb=None, backend: Optional[str] = None, model: Optional[str] = None, progress: bool = True,
-    exclude: Optional[Callable[[Entry], bool]] = None, use_disk_cache: bool = True,
+    exclude: Optional[Callable[[Entry], bool]] = None, use_disk_cache: bool = True, answers: bool = False,
 ) -> RetrievalIndex:
-    """Load the cached index for the current knowledge files and model, or build and cache it."""
+    """Load the cached index for the current knowledge files and model, or build and cache it
+    (`answers`: the index of every answer's questions, bot.retrieval.answers)."""
     from bot.knowledge import load_knowledge
     from bot.nlu.embeddings import get_embedder
 
     backend, model = _configured(backend, model)
     kb = kb or load_knowledge()
     embedder = get_embedder(backend, model or None)
-    entries = collect_entries(kb, exclude)
-    path = cache_path(backend, model, knowledge_fingerprint(kb.root))
+    entries = collect_entries(kb, exclude, answers=answers)
+    kind = "answers" if answers else "index"
+    path = cache_path(backend, model, knowledge_fingerprint(kb.root), kind=kind)
     if use_disk_cache and exclude is None and path.exists():
         stored = np.load(path, allow_pickle=False)
         texts = [str(t) for t in stored["texts"]]
@@ -111,7 +123,7 @@ def build_index(
     vectors = _embed_with_progress(embedder, [e.text for e in entries], progress)
     if use_disk_cache and exclude is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("index-*.npz"):
+        for old in path.parent.glob(f"{kind}-*.npz"):
             old.unlink(missing_ok=True)
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, vectors=vectors, texts=np.array([e.text for e in entries]))

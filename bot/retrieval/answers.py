@@ -1,0 +1,92 @@
+"""Which answer fits a question best: a topic's general article or one of its specific entries.
+
+Candidates are every answer (knowledge/topics and knowledge/entries). Each is scored by its best
+question phrasing (any language) twice - dense multilingual embeddings (meaning across languages
+and wording) and character 2-4-gram TF-IDF (spelling, dialect, Arabizi; it beats the embeddings
+for ha/so/ti/am) - the two normalised over the candidates and averaged, then the intent
+classifier's probability for the answer's topic is added as a prior. The intent says *what
+about*, the phrasings say *which exact question*.
+
+The dense half reuses the retrieval index machinery (cached on disk, built at training time);
+only the query is embedded at run time.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.retrieval.index import RetrievalIndex, build_index
+
+DENSE_WEIGHT = 0.5
+PRIOR_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Scored:
+    answer: str        # answer id (topic or entry)
+    score: float       # fused
+    dense: float
+    sparse: float
+
+
+class AnswerRanker:
+    def __init__(self, kb, index: RetrievalIndex) -> None:
+        self.kb = kb
+        self.index = index
+        self.candidates: List[str] = sorted({e.topic for e in index.entries})
+        self._rows = np.array([self.candidates.index(e.topic) for e in index.entries])
+        texts = [e.text for e in index.entries]
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
+        self.matrix = self.vectorizer.transform(texts)
+
+    def _best_per_candidate(self, scores: np.ndarray) -> np.ndarray:
+        best = np.full(len(self.candidates), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._rows, scores.astype(np.float32))
+        return best
+
+    def sparse_scores(self, text: str) -> np.ndarray:
+        return self._best_per_candidate(np.asarray((self.matrix @ self.vectorizer.transform([text]).T).todense()).ravel())
+
+    def dense_scores(self, text: str) -> np.ndarray:
+        query = self.index.embedder.embed([text])[0]
+        query = query / max(float(np.linalg.norm(query)), 1e-9)
+        return self._best_per_candidate(self.index.vectors @ query)
+
+    def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,
+             within: Optional[Sequence[str]] = None, dense: bool = True) -> List[Scored]:
+        """The best `k` answers for `text`; `within`: only these answer ids; `dense=False`: the
+        TF-IDF baseline alone (no embeddings, no prior)."""
+        sparse = self.sparse_scores(text)
+        dense_scores = self.dense_scores(text) if dense else np.zeros_like(sparse)
+        fused = DENSE_WEIGHT * _minmax(dense_scores) + (1 - DENSE_WEIGHT) * _minmax(sparse) if dense else sparse
+        if intent_ranking and dense:
+            fused = fused + PRIOR_WEIGHT * np.array(
+                [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
+        allowed = set(within) if within is not None else None
+        order = [i for i in np.argsort(-fused) if allowed is None or self.candidates[i] in allowed]
+        return [Scored(self.candidates[i], float(fused[i]), float(dense_scores[i]), float(sparse[i])) for i in order[:k]]
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+
+
+_ranker: Optional[AnswerRanker] = None
+_lock = threading.Lock()
+
+
+def get_ranker() -> AnswerRanker:
+    """The process-wide ranker (its dense index from the disk cache, built only if missing)."""
+    from bot.knowledge import load_knowledge
+
+    global _ranker
+    with _lock:
+        if _ranker is None:
+            kb = load_knowledge()
+            _ranker = AnswerRanker(kb, build_index(kb, progress=False, answers=True))
+        return _ranker
