@@ -101,8 +101,8 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
     follow_ups = yaml.safe_load((root / "follow_ups.yml").read_text(encoding="utf-8")) or {}
     for intent, rule in follow_ups.items():
         for entry in [rule.get("default"), *(rule.get("after") or {}).keys(), *(rule.get("after") or {}).values()]:
-            if entry not in kb.articles:
-                problems.append(f"follow_ups.yml: {intent} names '{entry}', which is not a knowledge entry")
+            if entry not in kb.answers:
+                problems.append(f"follow_ups.yml: {intent} names '{entry}', which is not an answer (topic or entry)")
     languages = set(kb.languages) | {"all"}
     consent = yaml.safe_load((root / "consent_words.yml").read_text(encoding="utf-8")) or {}
     for answer in ("yes", "no", "full"):

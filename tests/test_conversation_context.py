@@ -24,19 +24,19 @@ def run(action, tracker, dispatcher):
 
 
 @pytest.mark.parametrize("intent, topic, expected", [
-    ("ask_cost", "avr_overview", "avr_overview"),          # "is it free?" after going home
-    ("ask_cost", None, "avr_overview"),                    # no context yet: the likeliest meaning
-    ("ask_cost", "reintegration", "reintegration"),
-    ("ask_duration", "avr_overview", "avr_process"),       # "how long?"
+    ("ask_cost", "avr_overview", "avr_cost"),              # "is it free?" after going home
+    ("ask_cost", None, "avr_cost"),                        # no context yet: the likeliest meaning
+    ("ask_cost", "reintegration", "reintegration_cash"),   # "how much do they give?"
+    ("ask_cost", "medical_help", "medical_help"),          # no specific answer: the topic again
+    ("ask_duration", "avr_overview", "avr_duration"),      # "how long?"
     ("ask_duration", "travel_document", "travel_document"),  # "how long for the papers?"
-    ("ask_duration", "risk_detention", "avr_process"),     # "how long until he is out?"
-    ("ask_family", "avr_overview", "avr_eligibility"),     # "and my wife and children?"
+    ("ask_family", "avr_overview", "avr_family"),          # "and my wife and children?"
     ("ask_family", "minors", "minors"),
     ("ask_contact", "embassy_contact", "embassy_contact"),  # "their number?"
     ("ask_contact", "risk_sea", "assistance_centres"),
     ("ask_where", "travel_document", "embassy_contact"),
-    ("ask_how", "risk_detention", "risk_detention"),       # "how can he get out?"
-    ("ask_how", "avr_overview", "avr_process"),
+    ("ask_how", "risk_detention", "risk_detention_exit"),  # "how can he get out?"
+    ("ask_how", "avr_process", "avr_steps"),
 ])
 def test_follow_ups_are_read_in_the_context_of_the_topic(intent, topic, expected):
     assert answer_for(intent, topic) == expected
@@ -47,15 +47,16 @@ def test_every_follow_up_target_is_a_knowledge_entry():
 
     for intent, rule in follow_up_table().items():
         targets = [rule.get("default"), *(rule.get("after") or {}).values()]
-        assert all(t in KB.articles for t in targets), intent
+        assert all(t in KB.answers for t in targets), intent
         assert all(t in KB.articles for t in rule.get("after") or {}), intent
 
 
 def test_the_follow_up_action_answers_the_entry_in_the_users_language(dispatcher):
     tracker = make_tracker("c gratuit ?", intent="ask_cost", slots={"language": "fr", "topic": "avr_overview"})
     events = run(ActionAnswerFollowUp(), tracker, dispatcher)
-    assert slot_events(events)["topic"] == "avr_overview"
-    assert dispatcher.messages[0]["text"].startswith(KB.articles["avr_overview"].texts["fr"].answer.strip()[:30])
+    assert slot_events(events)["topic"] == "avr_overview" and slot_events(events)["answer"] == "avr_cost"
+    assert dispatcher.messages[0]["text"].startswith(KB.entries["avr_cost"].texts["fr"].answer.strip()[:30])
+    assert f"1. {KB.topic_title('avr_overview', 'fr')}" in dispatcher.messages[0]["text"]  # back to the topic
 
 
 @pytest.mark.parametrize("current, detected, confidence, text, hint, expected", [
