@@ -147,3 +147,16 @@ def test_the_report_lists_review_status_per_language_and_stale_answers():
     text = report(KB, max_age_days=30, today=dt.date(2030, 1, 1))
     assert "| avr_overview | topic | ✓ | · |" in text  # English original, French draft
     assert "Not reviewed within 30 days" in text and "avr_overview" in text.split("Not reviewed within")[1]
+
+
+def test_country_guidance_follows_the_answer_for_a_person_in_that_country(dispatcher):
+    from actions.knowledge_answer import answer_topic
+
+    libya = [n["entry"] for n in KB.country_guidance["libya"]["notes"]]
+    assert libya, "the Libya guidance has notes"
+    note = KB.country_note("libya", libya[0], "fr")
+    assert note and note != KB.country_note("libya", libya[0], "en")
+    answer_topic(dispatcher, libya[0], "fr", country="libya")
+    assert note in dispatcher.messages[0]["text"]
+    assert KB.country_note("mali", libya[0], "fr") != note  # another country, another note (or none)
+    assert KB.country_note(None, libya[0], "fr") == ""
