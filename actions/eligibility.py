@@ -151,7 +151,7 @@ def _validate_answer(
         # a question in the middle of the flow ("how long does it take?") is answered, then the
         # same question is asked again; it does not count as an invalid answer
         answer_in_flow(dispatcher, question, language)
-        return {slot: None, "topic": question}
+        return {slot: None, "topic": knowledge().answers[question].parent, "answer": question}
     failures = int(tracker.get_slot(INVALID_COUNTER) or 0) + 1
     if failures >= MAX_INVALID:
         return {slot: UNKNOWN, INVALID_COUNTER: 0.0}

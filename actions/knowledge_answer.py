@@ -34,6 +34,11 @@ FIRST_TURN_FOLLOW_UPS = 2
 # two or more specific entries are in the best three: the person chooses
 ENTRY_MARGIN = 0.08
 CHOICES = 3
+# the exact answer first: a topic's article wins over one of its own entries only by this much
+SPECIFIC_PREFERENCE = 0.1
+# a short question right after an answer is probably about the same topic
+CONTEXT_PRIOR = 0.3
+FOLLOW_UP_MAX_WORDS = 8
 
 
 def first_turn(tracker: Tracker) -> bool:
@@ -97,8 +102,10 @@ def _follow_ups(answer_id: str, also: Optional[str], limit: Optional[int]) -> Li
     return follow_ups[:limit] if limit is not None else follow_ups
 
 
-def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]]) -> Tuple[str, Tuple[str, ...]]:
-    """(answer id, choices): the answer for `text` about `topic`, or a close call's choices."""
+def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
+                current_topic: Optional[str] = None) -> Tuple[str, Tuple[str, ...]]:
+    """(answer id, choices): the answer for `text` about `topic`, or a close call's choices.
+    `current_topic`: the conversation's topic before this message (context for a short follow-up)."""
     kb = knowledge()
     if not kb.entries or not text.strip():
         return topic, ()
@@ -107,12 +114,18 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]])
 
         prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
         prior.setdefault(topic, 1.0)
+        if current_topic in kb.articles and len(text.split()) <= FOLLOW_UP_MAX_WORDS:
+            prior[current_topic] = prior.get(current_topic, 0.0) + CONTEXT_PRIOR
         ranked = get_ranker().rank(text, prior, k=CHOICES + 1)
     except Exception:  # the topic's article is always a right answer; never fail the turn here
         logger.exception("answer ranking failed")
         return topic, ()
     best = ranked[0]
     if not kb.answers[best.answer].is_entry:
+        own = next((r for r in ranked[1:] if kb.answers[r.answer].topic == best.answer
+                    and r.score >= best.score - SPECIFIC_PREFERENCE), None)
+        if own is not None:  # a specific entry of that topic reads almost as well: answer exactly
+            return own.answer, ()
         return (best.answer if kb.answers[best.answer].parent == topic else topic), ()
     lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     specific = [r.answer for r in ranked[:CHOICES] if kb.answers[r.answer].is_entry]
@@ -135,7 +148,8 @@ class ActionAnswerTopic(Action):
             return not_understood(dispatcher, tracker)
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
-        answer_id, choices = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [])
+        answer_id, choices = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [],
+                                         current_topic=tracker.get_slot("topic"))
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
             return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]

@@ -9,12 +9,13 @@ the answer it sends. A follow-up is sent after its context in the same conversat
 Top-3: the answer ranker's three best for the phrasing alone (bot.retrieval.answers: dense +
 character TF-IDF fusion with the intent as prior).
 Baseline, same run: the character TF-IDF ranking alone (no embeddings, no intent, no context).
-Prints a table per language and writes bench/out/answer_eval.md.
+Prints a table per language and writes bench/out/answer_eval.md (misses: answer_misses.jsonl).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import uuid
 from collections import defaultdict
@@ -26,6 +27,7 @@ from bot.paths import ROOT
 
 ANSWERS_DIR = ROOT / "bench" / "answers"
 OUT = ROOT / "bench" / "out" / "answer_eval.md"
+MISSES = ROOT / "bench" / "out" / "answer_misses.jsonl"
 TARGETS = {"en": 0.85, "fr": 0.85, "ar": 0.85}
 OTHER_TARGET = 0.70
 
@@ -51,6 +53,7 @@ async def run(items: List[Dict[str, str]], progress: bool = True) -> Dict[str, D
     assistant = Assistant.load()
     ranker = get_ranker()
     results: Dict[str, Dict[str, List[bool]]] = defaultdict(lambda: defaultdict(list))
+    misses = []
     for item in tqdm(items, desc="phrasings", disable=not progress, file=sys.stderr):
         sender = f"answers-{uuid.uuid4().hex}"
         if item["context"]:
@@ -66,6 +69,10 @@ async def run(items: List[Dict[str, str]], progress: bool = True) -> Dict[str, D
         bucket["baseline_top1"].append(baseline[:1] == [item["entry"]])
         bucket["baseline_top3"].append(item["entry"] in baseline)
         bucket["follow_up_top1" if item["context"] else "direct_top1"].append(turn.answer == item["entry"])
+        if turn.answer != item["entry"]:
+            misses.append({**item, "answer": turn.answer, "intent": turn.intent, "top3": top3})
+    MISSES.parent.mkdir(parents=True, exist_ok=True)
+    MISSES.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in misses), encoding="utf-8")
     return results
 
 

@@ -1,11 +1,13 @@
-"""The knowledge answers' own question phrasings, as extra NLU training examples.
+"""The topic articles' own question phrasings, as extra NLU training examples.
 
-Each topic article and each specific entry lists how migrants ask about it, in every language
-(knowledge/topics/*/<lang>.yml and knowledge/entries/*/<lang>.yml `questions`). They are written
-once, as content, and serve both retrieval and intent training (an entry's phrasings teach its
-topic's intent): `write_training_file()` renders them as a Rasa NLU file under .cache/ at
-training time. Lines that also appear in the held-out test split, or already in data/nlu/ under
-some intent (a short "is it free?" is a follow-up intent there), are left out.
+Each topic article lists how migrants ask about it, in every language (knowledge/topics/*/<lang>.yml
+`questions`). They are written once, as content, and serve both retrieval and intent training:
+`write_training_file()` renders them as a Rasa NLU file under .cache/ at training time. Lines
+that also appear in the held-out test split, or already in data/nlu/ under some intent, are
+left out. The specific entries' phrasings (knowledge/entries) serve the answer ranker only: as
+intent examples they taught the topic intents short follow-ups ("c anonyme ?", "is it for
+everyone?") and follow-ups read in context fell from 77.5 % to 65.3 % on the conversation
+benchmark.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def knowledge_examples() -> Dict[str, List[str]]:
     by_intent: Dict[str, List[str]] = {}
     seen = set(written)
     kb = load_knowledge()
-    for answer in kb.answers.values():
+    for answer in kb.articles.values():
         for text in answer.texts.values():
             for question in text.questions:
                 key = question.strip().lower()
