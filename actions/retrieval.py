@@ -48,7 +48,7 @@ class Decision:
 
 def decide(hits: Sequence[Any]) -> Decision:
     """What to do with the ranked hits (objects with .topic and .score), best first."""
-    known = [h for h in hits if h.topic in knowledge().articles]
+    known = [h for h in hits if h.topic in knowledge().answers]
     if not known or known[0].score < CHOICE_SCORE:
         return Decision("none")
     margin = known[0].score - (known[1].score if len(known) > 1 else 0.0)
@@ -69,10 +69,20 @@ def in_context(tracker: Tracker, text: str) -> Optional[str]:
     return topic if topic in knowledge().articles else None
 
 
-def search(text: str) -> List[Any]:
-    from bot.retrieval.index import get_index
+@dataclass(frozen=True)
+class Candidate:
+    topic: str      # the answer id (a topic's article or a specific entry)
+    score: float    # its best question's cosine similarity (the thresholds above are cosines)
 
-    return get_index().search(text, k=CHOICES)
+
+def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = ()) -> List[Any]:
+    """The best answers (articles and specific entries) by the fused ranking, as cosine scores."""
+    from bot.retrieval.answers import get_ranker
+
+    prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking
+             if r.get("name") != "nlu_fallback"}
+    ranked = get_ranker().rank(text, prior, k=CHOICES + 2)
+    return sorted((Candidate(r.answer, r.dense) for r in ranked), key=lambda c: -c.score)[:CHOICES]
 
 
 class ActionAnswerFromRetrieval(Action):
@@ -90,7 +100,7 @@ class ActionAnswerFromRetrieval(Action):
         if not text.strip():
             return not_understood(dispatcher, tracker)
         try:
-            decision = decide(search(text))
+            decision = decide(search(text, tracker.latest_message.get("intent_ranking") or []))
         except Exception:  # never leave the user without a reply because the index failed
             logger.exception("retrieval failed")
             decision = Decision("none")

@@ -4,10 +4,10 @@ Each topic article lists how migrants ask about it, in every language (knowledge
 `questions`). They are written once, as content, and serve both retrieval and intent training:
 `write_training_file()` renders them as a Rasa NLU file under .cache/ at training time. Lines
 that also appear in the held-out test split, or already in data/nlu/ under some intent, are
-left out. The specific entries' phrasings (knowledge/entries) serve the answer ranker only: as
-intent examples they taught the topic intents short follow-ups ("c anonyme ?", "is it for
-everyone?") and follow-ups read in context fell from 77.5 % to 65.3 % on the conversation
-benchmark.
+left out. The specific entries' phrasings (knowledge/entries) teach their topic's intent only
+when they are a whole question (ENTRY_MIN_WORDS words or more): their short ones ("c anonyme ?",
+"is it for everyone?") taught the topic intents what are follow-ups, and follow-ups read in
+context fell from 77.5 % to 65.3 % on the conversation benchmark.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.nlu.examples import examples_by_language
 from bot.paths import CACHE_DIR, NLU_DIR, NLU_TEST_DIR
 
 GENERATED_FILE = CACHE_DIR / "nlu_generated" / "knowledge_questions.yml"
+ENTRY_MIN_WORDS = 5
 
 
 def knowledge_examples() -> Dict[str, List[str]]:
@@ -30,10 +31,12 @@ def knowledge_examples() -> Dict[str, List[str]]:
     by_intent: Dict[str, List[str]] = {}
     seen = set(written)
     kb = load_knowledge()
-    for answer in kb.articles.values():
+    for answer in kb.answers.values():
         for text in answer.texts.values():
             for question in text.questions:
                 key = question.strip().lower()
+                if answer.is_entry and len(key.split()) < ENTRY_MIN_WORDS:
+                    continue
                 if key and key not in held_out and key not in seen:
                     seen.add(key)
                     by_intent.setdefault(answer.parent, []).append(question.strip())
