@@ -107,7 +107,7 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
     """(answer id, choices): the answer for `text` about `topic`, or a close call's choices.
     `current_topic`: the conversation's topic before this message (context for a short follow-up)."""
     kb = knowledge()
-    if not kb.entries or not text.strip():
+    if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()
     try:
         from bot.retrieval.answers import get_ranker

@@ -20,7 +20,7 @@ def assistant():
 
 @pytest.mark.parametrize("form_start,danger", [
     ("can you check if i can go back home", "help we are lost in the desert now no water"),
-    ("how do i get a laissez passer from my embassy", "our boat is sinking now please help"),
+    ("help me get an emergency travel document from my embassy", "our boat is sinking now please help"),
 ])
 def test_an_emergency_mid_flow_gets_the_safety_answer_and_ends_the_flow(assistant, form_start, danger):
     async def talk():
