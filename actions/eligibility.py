@@ -18,6 +18,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_up import answer_for, follow_up_table
 from actions.language import requested_language
 from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
 from bot.retrieval.countries import country_name, resolve_country
@@ -36,7 +37,6 @@ VULNERABLE = {"child_alone", "medical", "pregnant", "trafficking_violence"}
 
 KNOWN_COUNTRY = {"host_country": "known_host_country", "nationality": "known_nationality"}
 SIDE_QUESTION_MIN_CONFIDENCE = 0.5
-_FOLLOW_UP_INTENTS = ("ask_cost", "ask_duration", "ask_family", "ask_where", "ask_contact", "ask_how")
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -51,9 +51,7 @@ def side_question(tracker: Tracker) -> Optional[str]:
         return None
     if name in knowledge().articles:
         return name
-    if name in _FOLLOW_UP_INTENTS:
-        from actions.follow_up import answer_for
-
+    if name in follow_up_table():
         return answer_for(name, "avr_eligibility")
     return None
 

@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import case_bridge
+from actions.follow_up import follow_up_table
 from actions.replies import knowledge, send, ui, user_language
 from bot.cases import service
 
@@ -24,7 +25,6 @@ EMERGENCY_SLOT = "emergency_active"
 # what a message is answered with once the emergency is over (the rules' intent -> action)
 _INTENT_ACTIONS = {"nlu_fallback": "action_answer_from_retrieval", "start_screening": "action_start_screening",
                    "consular_help": "action_start_consular", "human_handoff": "action_handoff"}
-_FOLLOW_UP_INTENTS = {"ask_cost", "ask_duration", "ask_family", "ask_where", "ask_contact", "ask_how"}
 
 
 def safety_text(tracker: Tracker, language: str) -> str:
@@ -63,7 +63,7 @@ def action_for(intent: Optional[str]) -> str:
     """The action the rules give `intent` outside an emergency."""
     if intent in knowledge().articles:
         return "action_answer_topic"
-    if intent in _FOLLOW_UP_INTENTS:
+    if intent in follow_up_table():
         return "action_answer_follow_up"
     return _INTENT_ACTIONS.get(intent or "", f"action_{intent}" if intent else "action_not_understood")
 

@@ -98,7 +98,7 @@ def _keywords(path: Path = KEYWORDS_FILE) -> Tuple[Optional[Pattern[str]], Froze
     with path.open(encoding="utf-8") as handle:
         doc = yaml.safe_load(handle) or {}
     keywords = [str(word) for words in (doc.get("emergency") or {}).values() for word in words or ()]
-    back = {normalise(str(word)) for words in (doc.get("return_to_assistant") or {}).values() for word in words or ()}
+    back = {_light(str(word)) for words in (doc.get("return_to_assistant") or {}).values() for word in words or ()}
     pattern = re.compile("|".join(sorted((_keyword_pattern(w) for w in keywords), key=len, reverse=True))) if keywords else None
     return pattern, frozenset(back)
 
@@ -111,6 +111,11 @@ def looks_urgent(text: str) -> bool:
     return is_immediate_danger(text) or (pattern is not None and pattern.search(normalise(text)) is not None)
 
 
+def _light(text: str) -> str:
+    # only case and spacing: "/start" must stay a command, not become the word "start"
+    return unicodedata.normalize("NFC", text or "").casefold().replace("’", "'").strip(" .!?\n\t")
+
+
 def wants_assistant(text: str) -> bool:
     """The whole message asks for the assistant back ("menu", "/start", "القائمة")."""
-    return normalise(text).strip(" .!?-") in _keywords()[1] or (text or "").strip().lower() in _keywords()[1]
+    return _light(text) in _keywords()[1]
