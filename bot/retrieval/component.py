@@ -1,4 +1,4 @@
-"""Rasa NLU component: the safety net, and the retrieval index built at training time.
+"""Rasa NLU component: the safety net, and the answer index built at training time.
 
 Placed last in config.yml's pipeline. A message is an emergency, whatever the intent classifier
 said, when a clear danger phrase is in it (knowledge/safety_keywords.yml, `immediate_danger`;
@@ -7,7 +7,7 @@ will they beat me?") or when the emergency model (bot.nlu.emergency_model, train
 examples against every other intent) finds danger happening now above its recall-tuned
 threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
 score is kept on the message (`emergency_score`) for the logs and the benchmark. Training also
-builds (or reuses) the retrieval index on disk, so a fallback question only embeds the query.
+builds (or reuses) the answer index on disk (bot.retrieval.answers), so a question only embeds itself.
 """
 from __future__ import annotations
 
@@ -74,9 +74,8 @@ class SafetyNet(GraphComponent):
             try:
                 from bot.retrieval.index import build_index
 
-                index = build_index(progress=True)
                 answers = build_index(progress=True, answers=True)  # bot.retrieval.answers
-                logger.info("retrieval indexes ready: %d and %d texts", len(index.entries), len(answers.entries))
+                logger.info("answer index ready: %d texts", len(answers.entries))
             except Exception:  # the index is rebuilt lazily at run time if this fails
                 logger.exception("could not build the retrieval index at training time")
         if self.config.get("emergency_model", True):

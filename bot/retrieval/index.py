@@ -1,4 +1,5 @@
-"""An embedding index of the knowledge base: every article's questions, title and answer.
+"""An embedding index of the knowledge base: every article's questions, title and answer (the
+retrieval benchmark's), or every answer's questions and titles (bot.retrieval.answers, at run time).
 
 Built once (at training time, with a progress bar) and cached on disk under
 `.cache/retrieval/`, keyed by a hash of the knowledge files and the embedding model. Loading a
@@ -7,7 +8,6 @@ cached index never re-embeds the base: only the query is embedded at run time.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -153,22 +153,9 @@ def _configured(backend: Optional[str], model: Optional[str]) -> Tuple[str, str]
     return backend, model or ""
 
 
-_index: Optional[RetrievalIndex] = None
-_index_lock = threading.Lock()
-
-
-def get_index() -> RetrievalIndex:
-    """The process-wide index (loaded from the disk cache; built only if the cache is missing)."""
-    global _index
-    with _index_lock:
-        if _index is None:
-            _index = build_index(progress=False)
-        return _index
-
-
 def main(argv: Optional[Iterable[str]] = None) -> int:
-    index = build_index(progress=True)
-    print(f"retrieval index: {len(index.entries)} entries, {index.vectors.shape[1]} dimensions")
+    index = build_index(progress=True, answers=True)
+    print(f"answer index: {len(index.entries)} texts, {index.vectors.shape[1]} dimensions")
     return 0
 
 
