@@ -25,7 +25,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.sentence_featurizer import MultilingualSentenceFeaturizer
+from bot.nlu.sentence_featurizer import MultilingualSentenceFeaturizer, sentence_vectors
 
 logger = logging.getLogger(__name__)
 _VECTORIZERS = {
@@ -62,18 +62,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def create(cls, config, model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext):
         return cls(config, model_storage, resource)
 
-    def _dense(self, messages: List[Message]) -> np.ndarray:
-        rows = []
-        for message in messages:
-            _, sentence = message.get_dense_features(TEXT, [])
-            rows.append(sentence.features.reshape(-1) if sentence is not None else None)
-        width = next((len(r) for r in rows if r is not None), 0)
-        return np.stack([r if r is not None else np.zeros(width, dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0))
-
     def _features(self, messages: List[Message]):
         texts = [m.get(TEXT) or "" for m in messages]
         sparse = [self.vectorizers[name].transform(texts) for name in _VECTORIZERS]
-        dense = csr_matrix(self._dense(messages) * float(self.config["embedding_weight"]))
+        dense = csr_matrix(sentence_vectors(messages) * float(self.config["embedding_weight"]))
         return hstack([*sparse, dense]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:

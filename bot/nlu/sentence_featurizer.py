@@ -73,3 +73,18 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
     def load(cls, config, model_storage, resource, execution_context, **kwargs: Any) -> "MultilingualSentenceFeaturizer":
         return cls(config, execution_context.node_name)
+
+
+def sentence_vectors(messages) -> "np.ndarray":
+    """The sentence embeddings this featurizer put on `messages`, one row each (zeros where a
+    message has none); shape (n, 0) when none has any. Read by the classifiers after it."""
+    import numpy as np
+    from rasa.shared.nlu.constants import TEXT
+
+    rows = []
+    for message in messages:
+        _, sentence = message.get_dense_features(TEXT, [])
+        rows.append(sentence.features.reshape(-1) if sentence is not None else None)
+    width = next((len(r) for r in rows if r is not None), 0)
+    return np.stack([r if r is not None else np.zeros(width, dtype=np.float32) for r in rows]) if rows \
+        else np.zeros((0, 0), dtype=np.float32)

@@ -90,11 +90,16 @@ def _normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
+def _consent_doc(path: Path = CONSENT_WORDS_FILE) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+@lru_cache(maxsize=2)
 def _consent_words(path: Path = CONSENT_WORDS_FILE) -> Tuple[Dict[str, str], Dict[str, str]]:
     """(normalised whole message -> answer, single word -> answer) for "yes" | "no" | "full".
 
     A word that belongs to more than one answer ("ok" in "ok no") is left out of the word table."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = _consent_doc(path)
     phrases: Dict[str, str] = {}
     words: Dict[str, set] = {}
     for answer in ("yes", "no", "full"):
@@ -132,8 +137,7 @@ def consent_answer(text: str, strict: bool = False) -> Optional[str]:
 
 @lru_cache(maxsize=2)
 def _acknowledgements(path: Path = CONSENT_WORDS_FILE) -> frozenset:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return frozenset(_normalise(str(word)) for word in doc.get("acknowledgements") or ())
+    return frozenset(_normalise(str(word)) for word in _consent_doc(path).get("acknowledgements") or ())
 
 
 def messages_since_question(tracker) -> Optional[int]:
@@ -141,9 +145,9 @@ def messages_since_question(tracker) -> Optional[int]:
     it does not wait for an answer (works on Rasa's and rasa-sdk's trackers)."""
     if tracker.get_slot("pending_confirmation") != PENDING_CONSENT:
         return None
-    events = [e if isinstance(e, dict) else e.as_dict() for e in tracker.events]
     messages = 0
-    for event in reversed(events):
+    for item in reversed(tracker.events):  # newest first: stops at the question
+        event = item if isinstance(item, dict) else item.as_dict()
         if event.get("event") == "user":
             messages += 1
         elif event.get("event") == "slot" and event.get("name") == "pending_confirmation":

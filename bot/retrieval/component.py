@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_model import EmergencyModel
+from bot.nlu.sentence_featurizer import sentence_vectors
 from bot.retrieval.safety import danger_phrase
 
 logger = logging.getLogger(__name__)
@@ -128,12 +129,6 @@ def _asks_about_a_risk(message: Message, score: float) -> bool:
 
 
 def _dense(messages: List[Message]) -> Optional[np.ndarray]:
-    """The sentence embeddings MultilingualSentenceFeaturizer put on the messages (None if absent)."""
-    rows = []
-    for message in messages:
-        _, sentence = message.get_dense_features(TEXT, [])
-        rows.append(sentence.features.reshape(-1) if sentence is not None else None)
-    width = next((len(r) for r in rows if r is not None), 0)
-    if not width:
-        return None
-    return np.stack([r if r is not None else np.zeros(width, dtype=np.float32) for r in rows])
+    """The sentence embeddings on the messages, or None when they carry none."""
+    vectors = sentence_vectors(messages)
+    return vectors if vectors.size else None
