@@ -7,13 +7,13 @@ letters ignored), so a hint never overrides what a longer message says.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional
 
 import yaml
 
+from bot.language.text import fold
 from bot.paths import KNOWLEDGE_DIR
 
 HINTS_FILE = KNOWLEDGE_DIR / "language_hints.yml"
@@ -21,11 +21,7 @@ _PUNCTUATION = re.compile(r"[^\w\s']+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").casefold().replace("’", "'")
-    decomposed = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in decomposed if not (unicodedata.category(c) == "Mn" and ord(c) < 0x0370))
-    text = unicodedata.normalize("NFC", text)
-    text = _PUNCTUATION.sub(" ", text)
+    text = _PUNCTUATION.sub(" ", fold(text))
     text = re.sub(r"(\D)\1{2,}", r"\1", text)  # "saluuut" -> "salut", "heyyy" -> "hey"
     return " ".join(text.split())
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot.language.text import fold
 from bot.paths import KNOWLEDGE_DIR
 
 CONSENT_SLOT = "consent"
@@ -79,10 +79,7 @@ def minimal_tracker(tracker, domain=None):
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").casefold().replace("’", "'")
-    decomposed = unicodedata.normalize("NFD", text)
-    text = unicodedata.normalize("NFC", "".join(c for c in decomposed
-                                                if not (unicodedata.category(c) == "Mn" and ord(c) < 0x0370)))
+    text = fold(text)
     if text.startswith("consent:"):
         return text.strip()
     words = re.sub(r"[^\w'\s👍👎✅❌]+", " ", text).split()

@@ -22,6 +22,7 @@ from typing import Dict, FrozenSet, List, Optional, Pattern, Tuple
 
 import yaml
 
+from bot.language.text import fold
 from bot.paths import KNOWLEDGE_DIR
 
 KEYWORDS_FILE = KNOWLEDGE_DIR / "safety_keywords.yml"
@@ -32,13 +33,8 @@ _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = text.replace("’", "'").replace("`", "'")
+    text = fold(text).replace("`", "'")
     text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
-    # drop Latin accents only (keep Ethiopic and Arabic letters intact)
-    decomposed = unicodedata.normalize("NFD", text)
-    text = "".join(c for c in decomposed if not (unicodedata.category(c) == "Mn" and ord(c) < 0x0370))
-    text = unicodedata.normalize("NFC", text)
     text = re.sub(r"[^\w'\s-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
