@@ -139,7 +139,7 @@ class Run:
         credentials = ROOT / "deploy" / "credentials.production.yml"  # the channels read the environment
         from tests.fakes.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM
 
-        env = {**os.environ, **stack.BASE_ENV, "DATABASE_URL": database_url, "PSEUDONYM_KEY": "load-bench-key",
+        env = {**os.environ, **stack.BASE_ENV, "DATABASE_URL": database_url, "PSEUDONYM_KEY": "load-bench-pseudonym-key-32-characters-long",
                "TELEGRAM_BOT_TOKEN": self.apis["token"], "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
                "TELEGRAM_API_BASE_URL": self.apis["telegram"], "TWILIO_ACCOUNT_SID": self.apis["account_sid"],
                "TWILIO_AUTH_TOKEN": self.apis["auth_token"], "TWILIO_WHATSAPP_FROM": TWILIO_FROM,

@@ -1,8 +1,7 @@
 """The real stack as separate processes, for bench/load.py and tests/scale: action server, Rasa
 server(s) with the trained model, the fake platform APIs, and the TCP proxies the faults use.
 
-Everything listens on 127.0.0.1 (the action server: rasa_sdk has no interface option, it binds
-all interfaces; nothing here is reachable from outside on this machine). Each process writes
+Everything listens on 127.0.0.1; the action server also wants its token (bot/action_server.py). Each process writes
 its log to the run's work directory; the resident memory (VmRSS, /proc) of each is sampled
 twice a second and its peak kept, over every restart.
 """
@@ -34,6 +33,8 @@ BASE_ENV = {
     "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "OMP_NUM_THREADS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+    "PSEUDONYM_KEY": "bench-only-pseudonym-key-never-used-in-production",  # the channels refuse to start without one
+    "ACTION_SERVER_TOKEN": "bench-only-action-server-token-never-used-in-production",  # bot/action_server.py
 }
 
 
@@ -242,7 +243,8 @@ def write_endpoints(path: Path, action_port: int, tracker: Dict[str, Any], lock_
     import yaml
 
     doc: Dict[str, Any] = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook",
+                            "headers": {"X-Action-Token": BASE_ENV["ACTION_SERVER_TOKEN"]}},
         "tracker_store": {"type": "bot.stores.tracker_store.ErasableSQLTrackerStore", **tracker},
     }
     if lock_store:
@@ -301,7 +303,7 @@ def copy_model(workdir: Path, source: Optional[Path] = None) -> Path:
 
 # -- the services ----------------------------------------------------------------------------
 def action_server(workdir: Path, port: int, env: Dict[str, str]) -> Service:
-    return Service("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+    return Service("action server", [sys.executable, "-m", "bot.action_server", "--port", str(port), "--interface", "127.0.0.1"],
                    env, workdir / "action_server.log", ready_url=f"http://127.0.0.1:{port}/health")
 
 

@@ -167,7 +167,7 @@ async def bench(senders: int, messages: int, bot_delay: float, api_latency: floa
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = _spawn(["--serve", str(port), "--bot-delay", str(bot_delay)], {
-            **env, "DATABASE_URL": url, "PSEUDONYM_KEY": "bench-key",
+            **env, "DATABASE_URL": url, "PSEUDONYM_KEY": "bench-pseudonym-key-of-32-characters-or-more",
             "TELEGRAM_BOT_TOKEN": apis["token"], "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_API_BASE_URL": apis["telegram"], "TWILIO_ACCOUNT_SID": apis["account_sid"],
             "TWILIO_AUTH_TOKEN": apis["auth_token"], "TWILIO_WHATSAPP_FROM": TWILIO_FROM,

@@ -1,12 +1,13 @@
 """`python -m bot run` (what `make run` starts): every process of the embedded set-up.
 
-Action server (5055), Rasa server (5005, SQLite tracker store, REST + configured channels),
+Action server (127.0.0.1:5055, token-protected: bot/action_server.py), Rasa server (5005, SQLite tracker store, REST + configured channels),
 a local web chat (http://127.0.0.1:8080) and the caseworker console (http://127.0.0.1:8081)
 when it is installed. Ctrl-C stops everything this started.
 """
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,8 +16,11 @@ import urllib.request
 from pathlib import Path
 from typing import List, Tuple
 
+import yaml
+
+from bot.action_server import TOKEN_ENV, TOKEN_HEADER
 from bot.paths import ROOT, VAR_DIR
-from bot.settings import get_settings
+from bot.settings import LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
 
 BIN = Path(sys.executable).parent
 
@@ -32,10 +36,22 @@ def _credentials_file() -> Tuple[Path, List[str]]:
     return path, [f"{c.name}: {c.webhook_url}" for c in channel_config.enabled_channels()]
 
 
-def _processes(credentials: Path) -> List[Tuple[str, List[str]]]:
+def _endpoints_file(token: str) -> Path:
+    """endpoints.yml plus the header that lets Rasa (and only Rasa) call the action server."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["headers"] = {TOKEN_HEADER: token}
+    path = VAR_DIR / "endpoints.yml"
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # holds a secret
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(endpoints, handle, sort_keys=False)
+    return path
+
+
+def _processes(credentials: Path, endpoints: Path) -> List[Tuple[str, List[str]]]:
     processes = [
-        ("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]),
-        ("rasa server", [str(BIN / "rasa"), "run", "--model", "models", "--endpoints", "endpoints.yml",
+        ("action server", [sys.executable, "-m", "bot.action_server", "--port", "5055", "--interface", "127.0.0.1"]),
+        ("rasa server", [str(BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints),
                          "--credentials", str(credentials), "--port", "5005", "--interface", "127.0.0.1"]),
         ("web chat", [sys.executable, "-m", "bot.webchat"]),
     ]
@@ -56,17 +72,23 @@ def _wait_for(url: str, seconds: float) -> bool:
 
 
 def main() -> int:
-    settings = get_settings()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    if settings.using_default_pseudonym_key:
-        print("warning: PSEUDONYM_KEY is not set; using the local development key (never in production)")
+    if not get_settings().pseudonym_key.strip():  # neither the environment nor .env sets it
+        # every child process inherits it; a deployment sets its own (deploy/environment.md)
+        os.environ["PSEUDONYM_KEY"] = local_pseudonym_key()
+        print(f"PSEUDONYM_KEY is not set: using this machine's own random key in {LOCAL_PSEUDONYM_KEY_FILE}")
+        get_settings.cache_clear()
+    get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
     from bot.db import upgrade
 
     upgrade()
     credentials, channels = _credentials_file()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # a new token each run: only the Rasa server this command starts can call the action server
+    token = os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(48)
+    endpoints = _endpoints_file(token)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), TOKEN_ENV: token}
     children: List[subprocess.Popen] = []
-    for name, command in _processes(credentials):
+    for name, command in _processes(credentials, endpoints):
         print(f"starting {name}: {' '.join(command[1:4])} ...", flush=True)
         children.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
 

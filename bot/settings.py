@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Tuple
 
 from bot.paths import ROOT, VAR_DIR
@@ -25,10 +27,20 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+class MissingSecret(RuntimeError):
+    """A secret the process cannot run safely without: it refuses to start (fails closed)."""
+
+
+# A shorter key could be found by trying keys against one known (number, id) pair.
+MIN_PSEUDONYM_KEY_CHARS = 32
+LOCAL_PSEUDONYM_KEY_FILE = VAR_DIR / "pseudonym.key"
+
+
 @dataclass(frozen=True)
 class Settings:
-    # Key for pseudonymising channel addresses. The embedded default is only for local use:
-    # `make run` prints a warning when it is used, and production must set PSEUDONYM_KEY.
+    # Key for pseudonymising channel addresses. There is no default: a public key would let
+    # anyone turn a `wa-…` id back into the phone number by trying numbers. `make run` keeps a
+    # random local key in var/pseudonym.key (see local_pseudonym_key).
     pseudonym_key: str = field(default_factory=lambda: os.environ.get("PSEUDONYM_KEY", ""))
     database_url: str = field(
         default_factory=lambda: os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'assistant.db'}")
@@ -46,12 +58,16 @@ class Settings:
         parse_office_hours(self.office_hours)  # a clear error at start-up, not in a migrant's reply
 
     @property
-    def using_default_pseudonym_key(self) -> bool:
-        return not self.pseudonym_key
-
-    @property
-    def effective_pseudonym_key(self) -> bytes:
-        return (self.pseudonym_key or "local-development-key-not-for-production").encode()
+    def pseudonym_key_bytes(self) -> bytes:
+        """The key, or MissingSecret: never an id made with a key that is public or guessable."""
+        key = self.pseudonym_key.strip()
+        if not key:
+            raise MissingSecret(
+                "PSEUDONYM_KEY is not set. Set it to a long random value, the same in every process "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))'); see deploy/environment.md.")
+        if len(key) < MIN_PSEUDONYM_KEY_CHARS:
+            raise MissingSecret(f"PSEUDONYM_KEY is too short: use at least {MIN_PSEUDONYM_KEY_CHARS} random characters.")
+        return key.encode()
 
 
 OFFICE_DAYS = ("mon-fri", "sun-thu", "mon-sat", "daily")
@@ -66,6 +82,17 @@ def parse_office_hours(value: str) -> Tuple[str, str, str]:
                          f"got {value!r}")
     days, start_h, start_m, end_h, end_m = match.groups()
     return days, f"{int(start_h)}:{start_m}", f"{int(end_h)}:{end_m}"
+
+
+def local_pseudonym_key(path: Path = LOCAL_PSEUDONYM_KEY_FILE) -> str:
+    """The embedded set-up's own random key (created once, readable only by its owner), so a local
+    `make run` needs no configuration and still never uses a key anyone else knows."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+    return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)

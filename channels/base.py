@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
+from bot.settings import get_settings
 from channels import outbound
 from channels.inbound import Inbound, InboundProcessor
 from channels.inbox import Arrival, Inbox, KeptMessage
@@ -59,6 +60,9 @@ class ManagedInputChannel(InputChannel):
         if config is None:
             logger.warning("The %s channel is mounted but not configured: its webhooks answer 503", self.channel)
         else:
+            # Fail closed: without the key no address can be turned into a conversation id that
+            # nobody can reverse, so the channel does not start at all (bot.settings.MissingSecret).
+            get_settings().pseudonym_key_bytes
             _warm_up()  # now, at start-up, not in the event loop while the first user waits
 
     @classmethod

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The channels refuse to run without a key (fail closed); tests use their own, never a deployment's.
+os.environ.setdefault("PSEUDONYM_KEY", "tests-only-pseudonym-key-0123456789abcdef")
 
 
 def make_tracker(

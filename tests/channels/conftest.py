@@ -32,7 +32,7 @@ def db_url(tmp_path, monkeypatch, schema_template):
     for name in CHANNEL_ENV:  # a developer's .env or shell must not leak into tests
         monkeypatch.setenv(name, "")
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("PSEUDONYM_KEY", "test-pseudonym-key")
+    monkeypatch.setenv("PSEUDONYM_KEY", "test-pseudonym-key-of-at-least-32-characters")
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()

@@ -58,7 +58,7 @@ def two_servers(tmp_path, postgres_database, redis_prefix):
     database_url = load_stack.postgres_url(postgres_database, pg_port)
     upgrade(database_url)  # the migrations job: the project's tables next to Rasa's `events`
     action_port, ports = load_stack.free_port(), [load_stack.free_port(), load_stack.free_port()]
-    env = {**os.environ, **load_stack.BASE_ENV, "PSEUDONYM_KEY": "scale-test-key", "DATABASE_URL": database_url,
+    env = {**os.environ, **load_stack.BASE_ENV, "PSEUDONYM_KEY": "scale-test-pseudonym-key-32-characters-long", "DATABASE_URL": database_url,
            # what endpoints.production.yml reads (deploy/environment.md)
            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
            "DB_HOST": "127.0.0.1", "DB_PORT": str(pg_port), "DB_NAME": postgres_database,
