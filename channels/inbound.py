@@ -23,6 +23,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.language.text import as_user_words
 from bot.privacy import log_filter
 from channels import hooks, limits
 from channels.collector import Reply, ReplyCollector
@@ -72,6 +73,8 @@ class Inbound:
         return f"Inbound({self.channel!r}, {self.conversation_id!r}, media={len(self.media)}, control={self.control!r})"
 
     def __post_init__(self) -> None:
+        if self.text is not None:  # typed text and button data alike (Telegram callback data is free text)
+            self.text = as_user_words(self.text) or None
         log_filter.remember(self.address, self.text)  # never in a log line
 
     def message(self) -> Dict[str, Any]:
@@ -281,7 +284,7 @@ class InboundProcessor:
         if language is ERASED:  # the user just had their conversation deleted
             await self.store.run(self.store.erase_conversation, address.conversation_id)
             return None
-        if language and language != address.language:
+        if language and language != address.language and language in _known_languages():
             await self.store.run(self.store.set_language, address.conversation_id, language)
             return language
         return address.language
@@ -306,6 +309,13 @@ class InboundProcessor:
                     self.store.claim_update, self.channel, inbound.delivery_id):
                 await self.store.run(self.store.set_blocked, cid, inbound.control == BLOCKED)
         logger.info("%s: %s", cid, inbound.control)
+
+
+def _known_languages() -> Dict[str, Any]:
+    # a slot is data from the conversation: only a language the assistant speaks is copied
+    from bot.knowledge import load_knowledge
+
+    return load_knowledge().languages
 
 
 def _database_hiccup(exc: BaseException) -> Tuple[bool, None]:

@@ -38,7 +38,7 @@ def user_text(text: str) -> Tuple[str, Dict[str, Any]]:
         if command == "start" and argument.strip():
             metadata["start_payload"] = argument.strip()[:64]  # deep link t.me/bot?start=...
         return COMMANDS[command], metadata
-    return stripped.lstrip("/").strip(), {}
+    return stripped, {}  # Inbound removes the "/" of anything else (Rasa's forced-intent syntax)
 
 
 def message_media(message: Message) -> List[Media]:

@@ -57,7 +57,7 @@ def parse_message(form: Mapping[str, Any]) -> Optional[Inbound]:
     body = str(form.get("Body") or "").strip()
     inbound = Inbound(
         channel=WHATSAPP, conversation_id=pseudonymise(WHATSAPP, number), address=number,
-        text=body.lstrip("/").strip() or None,  # Rasa would read "/intent" as a forced intent
+        text=body or None,  # Inbound removes Rasa's "/intent" syntax
         metadata={"channel": WHATSAPP},
     )
     opt_out_type = str(form.get("OptOutType") or "").upper()  # set by Twilio Advanced Opt-Out

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import unicodedata
 
+# Rasa reads a message starting with "/" as a forced intent with slot values
+# ("/greet{\"language\": \"…\"}"): no migrant means that, and no input may set slots that way.
+INTENT_PREFIX = "/"
+
 
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold().replace("’", "'")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(
         c for c in decomposed if not (unicodedata.category(c) == "Mn" and ord(c) < 0x0370)))
+
+
+def as_user_words(text: str) -> str:
+    """What a person typed or tapped, never Rasa's forced-intent syntax: leading "/" removed
+    (every channel's text and button data, and the local web chat, pass through here)."""
+    return (text or "").strip().lstrip(INTENT_PREFIX).strip()

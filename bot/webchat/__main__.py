@@ -7,6 +7,8 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bot.language.text import as_user_words
+
 PAGE = Path(__file__).with_name("index.html")
 RASA_REST = os.environ.get("RASA_REST_URL", "http://127.0.0.1:5005/webhooks/rest/webhook")
 MAX_MESSAGE_CHARS = 4000
@@ -19,7 +21,7 @@ async def index(_request: web.Request) -> web.Response:
 async def message(request: web.Request) -> web.Response:
     payload = await request.json()
     sender = str(payload.get("sender", ""))[:64]
-    text = str(payload.get("message", ""))[:MAX_MESSAGE_CHARS]
+    text = as_user_words(str(payload.get("message", ""))[:MAX_MESSAGE_CHARS])
     if not sender.startswith("web-"):
         return web.json_response({"error": "bad sender"}, status=400)
     try:

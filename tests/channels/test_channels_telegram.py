@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.knowledge import load_knowledge
 from bot.privacy.pseudonym import pseudonymise
-from channels.store import channel_media, delivery_status
+from channels.store import channel_addresses, channel_media, delivery_status
 from tests.fakes.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
 
 pytestmark = pytest.mark.asyncio
@@ -287,3 +287,23 @@ async def test_logs_never_contain_the_telegram_id_or_token(telegram, fake_telegr
     assert cid() in caplog.text  # the logs do name the conversation, pseudonymously
     assert str(CHAT) not in caplog.text
     assert fake_telegram.token not in caplog.text and fake_telegram.token.split(":")[1] not in caplog.text
+
+
+FORCED_INTENTS = ['/greet{"language": "<b>xx-long-injected-language</b>"}', "//handoff", " /emergency{}"]
+
+
+@pytest.mark.parametrize("data", FORCED_INTENTS)
+async def test_button_data_cannot_force_an_intent(telegram, stub_bot, data):
+    # callback data is whatever a client sends: Rasa must never read it as "/intent{slots}"
+    await send(telegram, telegram_callback(CHAT, data))
+    [text] = stub_bot.texts()
+    assert not text.startswith("/") and text == data.strip().lstrip("/")
+
+
+@pytest.mark.parametrize("language, kept", [("ha", "ha"), ("<b>xx-long-injected-language</b>", None), ("zz", None)])
+async def test_only_a_language_the_assistant_speaks_is_copied_to_the_address(telegram, store, language, kept):
+    await send(telegram, telegram_message(CHAT, f"slot language={language}"))
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(channel_addresses.c.language)
+                                    .where(channel_addresses.c.conversation_id == cid())).scalar()
+    assert stored == kept

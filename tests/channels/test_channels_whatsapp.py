@@ -254,3 +254,9 @@ async def test_logs_never_contain_the_phone_number(whatsapp, fake_twilio, caplog
     await send_to_conversation(cid(), "opted out now")
     assert cid() in caplog.text
     assert NUMBER not in caplog.text and NUMBER[1:] not in caplog.text
+
+
+@pytest.mark.parametrize("body", ['/greet{"language": "xx"}', "/handoff"])
+async def test_a_message_cannot_force_an_intent(whatsapp, stub_bot, body):
+    await send(whatsapp, twilio_message(NUMBER, body))
+    assert stub_bot.texts() == [body.lstrip("/")]

@@ -83,6 +83,8 @@ class StubBot:
                 await asyncio.sleep(0.3)
             if text == "bonjour":
                 self.languages[sender] = "fr"
+            if text.startswith("slot language="):  # as if a message had set the slot to anything
+                self.languages[sender] = text.split("=", 1)[1]
             if text == "long":
                 await out.send_response(sender, {"text": LONG_REPLY})
             elif text == "two":
