@@ -5,6 +5,8 @@ owned by Alembic migrations in migrations/ (`upgrade()` runs them at start-up an
 """
 from __future__ import annotations
 
+import logging
+
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from bot.paths import ROOT
 from bot.settings import get_settings
 
+logger = logging.getLogger(__name__)
 Base = declarative_base()
 
 
@@ -38,10 +41,27 @@ def make_engine(url: Optional[str] = None) -> Engine:
             # an fsync per commit: the inbox write sits on the webhook's acknowledgement path.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # erased rows are overwritten with zeros, not left in free pages of the file
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def scrub_deleted(engine: Engine) -> bool:
+    """After an erasure: no copy of the deleted rows left in SQLite's write-ahead log.
+
+    secure_delete zeroes the rows in the database file, but the WAL still holds the pages as
+    they were until a checkpoint copies them back and truncates it. True when the WAL is empty
+    (or there is none: PostgreSQL reuses the space of deleted rows after its autovacuum)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+    if busy:
+        logger.warning("erased rows stay in the SQLite WAL until the next checkpoint: a reader was busy")
+    return not busy
 
 
 @lru_cache(maxsize=8)

@@ -20,7 +20,7 @@ from typing import Dict, Mapping, Optional
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.db import get_engine
+from bot.db import get_engine, scrub_deleted
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def erase_personal_data(conversation_id: str, engine: Optional[Engine] = None, *
             result = connection.execute(text(f"DELETE FROM {table} WHERE conversation_id = :id"), {"id": conversation_id})
             removed[table] = int(result.rowcount or 0)
         log_erasure(connection, REQUEST, kind, 1, removed)
+    scrub_deleted(engine)
     # tombstone: counts only, never the id or the address
     logger.info("erasure on request completed (%s): %s", kind, removed)
     return removed
@@ -108,6 +109,7 @@ def forget_on_decline(conversation_id: str, engine: Optional[Engine] = None, *, 
             removed[table] = int(result.rowcount or 0)
         if any(removed.values()):
             log_erasure(connection, DECLINED, kind, 1, removed)
+    scrub_deleted(engine)
     logger.info("consent declined (%s): %s", kind, removed)
     return removed
 

@@ -24,7 +24,9 @@ from typing import Any, Callable, Dict, Optional, TypeVar
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import event as sa_event
 
+from bot.db import scrub_deleted
 from bot.privacy.consent import is_declined, minimal_tracker
 from bot.stores import resilience
 
@@ -76,6 +78,9 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, retry_seconds: float = resilience.DEFAULT_RETRY_SECONDS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.retry_seconds = float(retry_seconds)
+        if self.engine.dialect.name == "sqlite":
+            # erased events are overwritten with zeros, not left in free pages of the file
+            sa_event.listen(self.engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=ON"))
         resilience.install_strict_fail_safe()  # before the Agent wraps this store
 
     async def _db(self, function: Callable[..., T], *args: Any) -> T:
@@ -131,6 +136,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 synchronize_session=False
             )
             session.commit()
+        scrub_deleted(self.engine)
         return int(removed or 0)
 
     def _replace(self, tracker: DialogueStateTracker) -> None:
@@ -147,3 +153,4 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                     intent_name=None, action_name=data.get("name"), data=json.dumps(data),
                 ))
             session.commit()
+        scrub_deleted(self.engine)
