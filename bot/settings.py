@@ -52,6 +52,11 @@ class Settings:
     # structured, so that every language renders it (knowledge/ui office_hours_*): "DAYS HH:MM-HH:MM"
     office_hours: str = field(default_factory=lambda: os.environ.get("OFFICE_HOURS", "mon-fri 09:00-17:00"))
     retention_days: int = field(default_factory=lambda: int(os.environ.get("RETENTION_DAYS", "90")))
+    # The upper limit for a case nobody works on, resolved or not: its transcript and the
+    # migrant's address do not stay for ever because a case was left open. A case event warns
+    # RETENTION_WARNING_DAYS before (the console shows it in the case log).
+    case_retention_days: int = field(default_factory=lambda: int(os.environ.get("CASE_RETENTION_DAYS", "365")))
+    retention_warning_days: int = field(default_factory=lambda: int(os.environ.get("RETENTION_WARNING_DAYS", "14")))
     debug_personal_data_in_logs: bool = field(default_factory=lambda: _bool("DEBUG_PERSONAL_DATA_IN_LOGS"))
 
     def __post_init__(self) -> None:

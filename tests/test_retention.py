@@ -156,3 +156,29 @@ def test_purge_without_a_tracker_store_yet(tmp_path):
     assert report.counts["tracker_conversations"] == 0 and report.notes
     assert not (tmp_path / "none.db").exists()
     engine.dispose()
+
+
+def test_an_open_case_does_not_keep_a_transcript_and_an_address_for_ever(databases):
+    engine, tracker_url, store = databases  # wa-old-case: open, no activity since OLD
+    with engine.connect() as c:
+        last_activity = c.execute(text("SELECT updated_at FROM cases WHERE conversation_id = 'wa-old-case'")).scalar()
+    limit = timedelta(days=365)
+    # three weeks before its limit: kept, and its log warns once (without counting as activity)
+    first, second = (purge(timedelta(days=90), engine=engine, tracker_url=tracker_url,
+                           now=OLD + limit - timedelta(days=10), case_older_than=limit, warn_before=timedelta(days=14))
+                     for _ in range(2))
+    assert any("#" in note and "will be deleted" in note for note in first.notes)
+    assert not any("will be deleted" in note for note in second.notes)  # warned once
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM cases WHERE conversation_id = 'wa-old-case'")).scalar() == 1
+        warnings = c.execute(text("SELECT payload FROM case_events WHERE kind = 'retention_warning'")).scalars().all()
+        assert c.execute(text("SELECT updated_at FROM cases WHERE conversation_id = 'wa-old-case'")).scalar() == last_activity
+    assert len(warnings) == 1 and json.loads(warnings[0])["deleted_from"] == f"{OLD + limit:%Y-%m-%d}"
+    # past the limit: gone, with its transcript, log and the address it was keeping
+    late = purge(timedelta(days=90), engine=engine, tracker_url=tracker_url, now=OLD + limit + timedelta(days=1),
+                 case_older_than=limit)
+    assert late.counts["cases"] >= 1
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM cases WHERE conversation_id = 'wa-old-case'")).scalar() == 0
+        assert c.execute(text("SELECT count(*) FROM case_messages")).scalar() == 0
+        assert c.execute(text("SELECT count(*) FROM channel_addresses WHERE conversation_id = 'wa-old-case'")).scalar() == 0

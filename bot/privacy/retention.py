@@ -1,7 +1,9 @@
 """Retention: `python -m bot purge [--older-than 90d]` removes what is older than the limit.
 
 - conversations in Rasa's SQL tracker store (`events` table) whose last event is older;
-- resolved cases resolved before the limit, with their transcript and log;
+- resolved cases resolved before the limit, with their transcript and log, and any case, active
+  or not, with no activity for CASE_RETENTION_DAYS (default 365): RETENTION_WARNING_DAYS before
+  that, the purge writes a `retention_warning` event into the case's log and prints the cases;
 - channel_media, delivery_status, processed_updates and inbox rows older than the limit;
 - channel addresses of purged conversations and of conversations silent since before the
   limit (never while a case is still active: a caseworker may still have to answer).
@@ -14,6 +16,7 @@ var/rasa_tracker.db.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -112,17 +115,23 @@ def _age_text(age: timedelta) -> str:
 
 
 def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: Optional[str] = None,
-          now: Optional[datetime] = None) -> PurgeReport:
-    from bot.db import get_engine
+          now: Optional[datetime] = None, case_older_than: Optional[timedelta] = None,
+          warn_before: Optional[timedelta] = None) -> PurgeReport:
+    from bot.db import get_engine, scrub_deleted
     from bot.settings import get_settings
 
-    engine = engine or get_engine(get_settings().database_url)
-    cutoff = (now or utcnow()) - older_than
+    settings = get_settings()
+    engine = engine or get_engine(settings.database_url)
+    now = now or utcnow()
+    cutoff = now - older_than
+    case_cutoff = now - max(case_older_than or timedelta(days=settings.case_retention_days), older_than)
+    warn_before = warn_before if warn_before is not None else timedelta(days=settings.retention_warning_days)
     report = PurgeReport(older_than, cutoff)
     purged = _purge_tracker(tracker_url or tracker_db_url(), cutoff, report)
     tables = set(inspect(engine).get_table_names())
     if "cases" in tables:
-        _purge_cases(engine, cutoff, report)
+        _purge_cases(engine, cutoff, case_cutoff, report)
+        _warn_before_purge(engine, now - case_cutoff, case_cutoff + warn_before, now, report)
     else:
         report.notes.append("no case tables in the project database")
     for table, column in (("channel_media", "received_at"), ("delivery_status", "recorded_at"),
@@ -136,6 +145,7 @@ def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: O
 
         with engine.begin() as connection:
             log_erasure(connection, RETENTION, "all", report.conversations, report.counts)
+    scrub_deleted(engine)
     logger.info("retention purge: %s", report.counts)
     return report
 
@@ -176,13 +186,38 @@ def _purge_tracker(url: str, cutoff: datetime, report: PurgeReport) -> List[str]
         engine.dispose()
 
 
-def _purge_cases(engine: Engine, cutoff: datetime, report: PurgeReport) -> None:
-    old = "SELECT id FROM cases WHERE status = 'resolved' AND resolved_at < :cutoff"
+_OLD_CASE = "(status = 'resolved' AND resolved_at < :cutoff) OR updated_at < :case_cutoff"
+
+
+def _purge_cases(engine: Engine, cutoff: datetime, case_cutoff: datetime, report: PurgeReport) -> None:
+    old = f"SELECT id FROM cases WHERE {_OLD_CASE}"
+    dates = {"cutoff": cutoff, "case_cutoff": case_cutoff}
     # children first, each table in its own transaction; a rerun finishes an interrupted one
-    _delete(engine, report, "case_messages", f"DELETE FROM case_messages WHERE case_id IN ({old})", cutoff=cutoff)
-    _delete(engine, report, "case_events", f"DELETE FROM case_events WHERE case_id IN ({old})", cutoff=cutoff)
-    _delete(engine, report, "cases", "DELETE FROM cases WHERE status = 'resolved' AND resolved_at < :cutoff",
-            cutoff=cutoff)
+    _delete(engine, report, "case_messages", f"DELETE FROM case_messages WHERE case_id IN ({old})", **dates)
+    _delete(engine, report, "case_events", f"DELETE FROM case_events WHERE case_id IN ({old})", **dates)
+    _delete(engine, report, "cases", f"DELETE FROM cases WHERE {_OLD_CASE}", **dates)
+
+
+def _warn_before_purge(engine: Engine, case_age: timedelta, warn_cutoff: datetime, now: datetime,
+                       report: PurgeReport) -> None:
+    """A `retention_warning` in the log of each case the next weeks' purges will remove, once
+    (written without touching updated_at: a warning is not activity that keeps a case)."""
+    with engine.begin() as connection:
+        rows = connection.execute(text(
+            "SELECT id, updated_at FROM cases WHERE status IN ('pending', 'open') AND updated_at < :warn "
+            "AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'retention_warning' "
+            "AND e.created_at >= cases.updated_at)"), {"warn": warn_cutoff}).all()
+        for case_id, updated_at in rows:
+            updated = updated_at if isinstance(updated_at, datetime) else datetime.fromisoformat(str(updated_at))
+            deleted_from = updated + case_age
+            connection.execute(text(
+                "INSERT INTO case_events (case_id, kind, actor, created_at, payload) "
+                "VALUES (:c, 'retention_warning', 'system', :t, :p)"),
+                {"c": case_id, "t": now, "p": json.dumps({"deleted_from": f"{deleted_from:%Y-%m-%d}"})})
+    if rows:
+        numbers = ", ".join(f"#{case_id}" for case_id, _ in rows)
+        report.notes.append(f"{len(rows)} active case(s) with no activity will be deleted by a coming purge: {numbers}")
+        logger.warning("retention: %d active case(s) near the case limit: %s", len(rows), numbers)
 
 
 def _purge_addresses(engine: Engine, cutoff: datetime, purged: Sequence[str], report: PurgeReport,
