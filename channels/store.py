@@ -241,15 +241,22 @@ class ChannelStore:
 
     def record_delivery(
         self, channel: str, status: str, message_id: Optional[str] = None,
-        conversation_id: Optional[str] = None, error_code: Optional[str] = None,
-    ) -> None:
+        conversation_id: Optional[str] = None, error_code: Optional[str] = None, *, known_only: bool = False,
+    ) -> bool:
+        """Keep a delivery record. `known_only` (platform status callbacks): only for a conversation
+        whose address is still held, so a callback arriving after an erasure recreates nothing."""
         with self.engine.begin() as connection:
+            if known_only and conversation_id is not None and connection.execute(
+                    select(channel_addresses.c.conversation_id)
+                    .where(channel_addresses.c.conversation_id == conversation_id)).first() is None:
+                return False
             connection.execute(
                 insert(delivery_status).values(
                     channel=channel, status=status, message_id=message_id, conversation_id=conversation_id,
                     error_code=None if error_code in (None, "") else str(error_code), recorded_at=utcnow(),
                 )
             )
+        return True
 
     def erase_conversation(self, conversation_id: str) -> None:
         """After a user's "delete my data": forget media references, delivery log and language.

@@ -16,6 +16,7 @@ webhook answers with an empty TwiML document: a plain-text answer would be sent 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 from urllib.parse import parse_qs
 
@@ -130,7 +131,10 @@ class WhatsAppInput(ManagedInputChannel):
         cid = pseudonymise(WHATSAPP, recipient[len("whatsapp:"):]) if recipient.startswith("whatsapp:") else None
         status = str(form.get("MessageStatus") or form.get("SmsStatus") or "unknown")[:32]
         code = str(form.get("ErrorCode") or "") or None
-        await self.store.run(self.store.record_delivery, WHATSAPP, status, form.get("MessageSid"), cid, code)
+        kept = await self.store.run(partial(self.store.record_delivery, known_only=True),
+                                    WHATSAPP, status, form.get("MessageSid"), cid, code)
+        if not kept:  # the conversation was erased (or never known): nothing about it is written again
+            return
         if cid and code and code.isdigit() and int(code) in UNSUBSCRIBED_CODES:
             await self.store.run(self.store.set_opted_out, cid, True)
         if code:

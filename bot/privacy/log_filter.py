@@ -10,17 +10,27 @@ twilio, ours), is redacted once, when it is created:
 - Telegram bot tokens;
 - known strings: the addresses and message texts the channels have just received
   (`remember()`, called for every parsed inbound message), for as long as they are among the
-  last `MAX_KNOWN` seen.
+  last `MAX_KNOWN` seen;
+- conversation ids (`tg-…`, `wa-…`, `web-…`) become a tag (`wa~3f9a1c0d`) keyed by a random value
+  that lives only in this process's memory: one process's lines about a conversation still go
+  together, but no log holds the stored id, so an erased conversation cannot be found in old
+  logs by its id (and nobody can compute the tag of an id once the process has ended).
+
+`install_structlog_redaction()` does the same for Rasa's structured debug events (`rasa run
+--debug` logs slot values, entities and texts as fields): those fields become "[redacted]".
 
 The message and arguments are formatted first, so a value passed as an argument is caught as
 well as one inside the format string; a traceback is formatted and redacted too.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from typing import Optional, Tuple
@@ -32,6 +42,17 @@ MIN_TEXT = 5  # shorter texts ("1", "oui") are everywhere in logs and identify n
 _PLUS_NUMBER = re.compile(r"(?<![\w+])\+\d(?:[ \-.]?\d){7,16}(?!\w)")
 _BARE_DIGITS = re.compile(r"(?<![\w+])\d{9,15}(?!\w)")
 _BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b")
+_CONVERSATION_ID = re.compile(r"(?<![\w-])(tg|wa|web)-([0-9a-f]{16,64})(?![\w-])")
+_TAG_KEY = secrets.token_bytes(32)  # never stored: tags cannot be linked to ids after the process ends
+# Rasa's structlog fields that carry what a migrant wrote or what the assistant knows about them
+# (the keys rasa.utils.log_utils._anonymizer would hand to Rasa Plus' anonymisation).
+STRUCTLOG_PERSONAL_FIELDS = frozenset({
+    "text", "response_text", "user_text", "slot_values", "parse_data_text", "parse_data_entities",
+    "prediction_events", "tracker_latest_message", "prefilled_slots", "message", "response",
+    "slot_candidates", "rasa_event", "rasa_events", "tracker_states", "current_states", "old_states",
+    "successes", "current_entity", "next_entity", "states", "entity", "token_text", "user_message",
+    "json_message", "events", "slots", "tracker",
+})
 
 _lock = threading.Lock()
 _known: "OrderedDict[str, None]" = OrderedDict()
@@ -80,8 +101,34 @@ def redact(text: str) -> str:
         if known in text:
             text = text.replace(known, REDACTED)
     text = _BOT_TOKEN.sub(REDACTED, text)
+    text = _CONVERSATION_ID.sub(lambda match: conversation_tag(match.group(0)), text)
     text = _PLUS_NUMBER.sub(REDACTED, text)
     return _BARE_DIGITS.sub(REDACTED, text)
+
+
+def conversation_tag(conversation_id: str) -> str:
+    """How logs of this process name a conversation: `wa~` and 8 hex digits of a keyed hash."""
+    prefix = conversation_id.split("-", 1)[0]
+    return f"{prefix}~{hmac.new(_TAG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:8]}"
+
+
+def _redact_structlog_fields(_logger: object, _method: str, event_dict: dict) -> dict:
+    if enabled():
+        for key in STRUCTLOG_PERSONAL_FIELDS.intersection(event_dict):
+            event_dict[key] = REDACTED
+    return event_dict
+
+
+def install_structlog_redaction() -> bool:
+    """Put the field redaction first in structlog's chain (Rasa configures structlog before it
+    loads the model, which imports `bot`, so this runs after Rasa's set-up). Idempotent."""
+    import structlog
+
+    processors = list(structlog.get_config().get("processors") or [])
+    if _redact_structlog_fields in processors:
+        return True
+    structlog.configure(processors=[_redact_structlog_fields, *processors])
+    return True
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:

@@ -94,3 +94,46 @@ def test_the_filter_keeps_other_numbers_and_can_be_turned_off_for_debugging(monk
     assert "ABCDEFGHIJ" not in token.getMessage()
     assert NUMBER not in caplog.text.split("debugging")[0] and "[redacted]" in failed.exc_text
     assert debugging.getMessage() == f"debugging {NUMBER}"
+
+
+def test_logs_never_hold_a_stored_conversation_id(caplog):
+    log_filter.install_log_redaction()
+    caplog.set_level(logging.INFO)
+    stored = "wa-" + "3f9a1c0d5e77c2b9" * 2
+    logging.getLogger("rasa.core.processor").info("Received user message from %s", stored)
+    logging.getLogger("test").info("again %s and tg-%s", stored, "0" * 32)
+    first, second = (record.getMessage() for record in caplog.records)
+    tag = log_filter.conversation_tag(stored)
+    assert stored not in caplog.text and tag in first and tag in second  # one conversation, one tag
+    assert log_filter.conversation_tag("tg-" + "0" * 32) in second and tag.startswith("wa~")
+
+
+def test_rasa_debug_events_lose_slot_values_and_texts(monkeypatch):
+    import structlog
+    from rasa.utils.log_utils import configure_structlog
+
+    monkeypatch.delenv("DEBUG_PERSONAL_DATA_IN_LOGS", raising=False)
+    saved = structlog.get_config()
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler, root = Keep(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        configure_structlog(logging.DEBUG)  # what `rasa run --debug` does before loading our code
+        log_filter.install_structlog_redaction()
+        structlog.get_logger().debug("processor.slots.log", slot_values={"nationality": "Sudan", "detained": True})
+        structlog.get_logger().debug("processor.message.parse", parse_data_text="I am in Sabha prison",
+                                     parse_data_intent={"name": "inform"})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        structlog.configure(**saved)
+    logged = "\n".join(records)
+    assert "processor.slots.log" in logged and "inform" in logged
+    assert "Sudan" not in logged and "Sabha" not in logged and "[redacted]" in logged

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.knowledge import load_knowledge
+from bot.privacy.log_filter import conversation_tag
 from bot.privacy.pseudonym import pseudonymise
 from channels import delivery as d
 from channels.outbound import send_to_conversation
@@ -252,7 +253,7 @@ async def test_logs_never_contain_the_phone_number(whatsapp, fake_twilio, caplog
     await send(whatsapp, twilio_message(NUMBER, "STOP"))
     await whatsapp.post_twilio(twilio_message(NUMBER, "forged"), signature="nope")
     await send_to_conversation(cid(), "opted out now")
-    assert cid() in caplog.text
+    assert conversation_tag(cid()) in caplog.text and cid() not in caplog.text  # tagged, never the stored id
     assert NUMBER not in caplog.text and NUMBER[1:] not in caplog.text
 
 
@@ -260,3 +261,17 @@ async def test_logs_never_contain_the_phone_number(whatsapp, fake_twilio, caplog
 async def test_a_message_cannot_force_an_intent(whatsapp, stub_bot, body):
     await send(whatsapp, twilio_message(NUMBER, body))
     assert stub_bot.texts() == [body.lstrip("/")]
+
+
+async def test_status_callbacks_after_an_erasure_recreate_nothing(whatsapp, fake_twilio, store):
+    from bot.privacy.erasure import erase_personal_data
+
+    await send(whatsapp, twilio_message(NUMBER, "hello"))
+    sid = fake_twilio.messages[0].sid
+    erase_personal_data(cid(), store.engine)
+    for status in ("sent", "delivered", "read"):  # Twilio's callbacks for the reply, late
+        await whatsapp.post_twilio({"MessageSid": sid, "MessageStatus": status, "To": f"whatsapp:{NUMBER}",
+                                    "From": TWILIO_FROM, "AccountSid": fake_twilio.account_sid},
+                                   path="/webhooks/whatsapp/status")
+    await whatsapp.settle()
+    assert statuses(store) == []
