@@ -11,6 +11,8 @@ inbound message before Rasa sees it:
     message ("we are alerting the team"), so a person in danger never meets silence
   - active case, migrant wrote 'menu'  → "to_case_and_bot" from then on, until a caseworker
     answers: ui handoff_requested promises that 'menu' brings the assistant back.
+  - active case, migrant asks to delete their data ("delete my data", "/delete") → the same:
+    erasure is always reachable, and the answer to the assistant's "are you sure?" follows.
 If the case store fails, the message goes to the bot: an answer from the assistant is better
 than silence.
 """
@@ -21,7 +23,7 @@ from typing import Any, Optional
 
 from bot.cases import service
 from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, register_inbound
-from bot.retrieval.safety import looks_urgent, wants_assistant
+from bot.retrieval.safety import asks_for_erasure, looks_urgent, wants_assistant
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,8 @@ def on_inbound(conversation_id: str, channel: str, text: str, media: Any = None)
     open, else None (not ours: the next hook, or the assistant, takes the message)."""
     text = text or ""
     try:
-        recorded = service.record_inbound(conversation_id, text, media, back_to_assistant=wants_assistant(text))
+        back_to_assistant = wants_assistant(text) or asks_for_erasure(text)
+        recorded = service.record_inbound(conversation_id, text, media, back_to_assistant=back_to_assistant)
     except Exception:  # noqa: BLE001 - any store failure: fall back to the assistant
         logger.exception("Case store unavailable; message routed to the assistant")
         return None

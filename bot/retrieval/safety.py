@@ -86,24 +86,30 @@ def _keyword_pattern(keyword: str) -> str:
     return rf"(?<!\w){keyword}" if latin else keyword
 
 
+def _any_keyword(keywords: List[str]) -> Optional[Pattern[str]]:
+    return re.compile("|".join(sorted((_keyword_pattern(w) for w in keywords), key=len, reverse=True))) if keywords else None
+
+
 @lru_cache(maxsize=4)
-def _keywords(path: Path = KEYWORDS_FILE) -> Tuple[Optional[Pattern[str]], FrozenSet[str]]:
-    """(the `emergency` keyword pattern, the `return_to_assistant` words)."""
+def _keywords(path: Path = KEYWORDS_FILE) -> Tuple[Optional[Pattern[str]], FrozenSet[str], Optional[Pattern[str]]]:
+    """(the `emergency` keyword pattern, the `return_to_assistant` words, the `erase_request` pattern)."""
     if not path.exists():
-        return None, frozenset()
+        return None, frozenset(), None
     with path.open(encoding="utf-8") as handle:
         doc = yaml.safe_load(handle) or {}
-    keywords = [str(word) for words in (doc.get("emergency") or {}).values() for word in words or ()]
-    back = {_light(str(word)) for words in (doc.get("return_to_assistant") or {}).values() for word in words or ()}
-    pattern = re.compile("|".join(sorted((_keyword_pattern(w) for w in keywords), key=len, reverse=True))) if keywords else None
-    return pattern, frozenset(back)
+
+    def words(section: str) -> List[str]:
+        return [str(word) for group in (doc.get(section) or {}).values() for word in group or ()]
+
+    back = frozenset(_light(word) for word in words("return_to_assistant"))
+    return _any_keyword(words("emergency")), back, _any_keyword(words("erase_request"))
 
 
 def looks_urgent(text: str) -> bool:
     """A danger phrase or an emergency keyword is in `text` (errs towards a false alarm)."""
     if not text:
         return False
-    pattern, _ = _keywords()
+    pattern = _keywords()[0]
     return is_immediate_danger(text) or (pattern is not None and pattern.search(normalise(text)) is not None)
 
 
@@ -115,3 +121,12 @@ def _light(text: str) -> str:
 def wants_assistant(text: str) -> bool:
     """The whole message asks for the assistant back ("menu", "/start", "القائمة")."""
     return _light(text) in _keywords()[1]
+
+
+def asks_for_erasure(text: str) -> bool:
+    """The message asks to delete the migrant's data ("delete my data", "/delete", "امسح بياناتي")."""
+    words = normalise(text or "")
+    if words == "delete":  # "/delete", WhatsApp's spelling of Telegram's command
+        return True
+    pattern = _keywords()[2]
+    return pattern is not None and pattern.search(words) is not None

@@ -30,13 +30,13 @@ async def run(action, tracker_):
 async def test_handoff_action_opens_one_case_and_answers_from_the_store(default_db):
     texts, slots = await run(ActionHandoff(), tracker(CONV, "I want a person", history=[("bot", "Hello.")]))
     assert texts == [ui("handoff_requested", "en")] and slots["handoff"] is True
-    (row,) = store.inbox(accounts.create("sup", "supervisor-pw", "supervisor", engine=default_db), "unassigned")
+    (row,) = store.inbox(accounts.create("sup", "lantern orbit fennel 42", "supervisor", engine=default_db), "unassigned")
     assert (row.case.conversation_id, row.case.channel, row.case.priority) == (CONV, "telegram", "normal")
     assert [l.message.text for l in store.transcript(row.case.id)] == ["Hello.", "I want a person"]
     texts, _ = await run(ActionHandoff(), tracker(CONV, "hello??", slots={"handoff": True}))
     assert texts == [ui("handoff_already_open", "en")]
     # After the case is resolved the slot is still set, but a person is no longer on it.
-    supervisor = accounts.authenticate("sup", "supervisor-pw")
+    supervisor = accounts.authenticate("sup", "lantern orbit fennel 42")
     service.assign(row.case.id, supervisor, supervisor.id)
     await service.resolve(row.case.id, supervisor, FakeChannel().send)
     texts, _ = await run(ActionHandoff(), tracker(CONV, "human again", slots={"handoff": True}))
@@ -51,7 +51,7 @@ async def test_emergency_is_urgent_records_the_safety_answer_and_alerts(default_
     await run(ActionHandoff(), tracker(CONV, "human please", slots={"language": "fr"}))
     texts, slots = await run(ActionEmergency(), tracker(CONV, "au secours", slots={"language": "fr"}))
     assert texts == [ui("emergency_safety", "fr")] and slots["urgent"] is True
-    supervisor = accounts.create("sup", "supervisor-pw", "supervisor")
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
     (row,) = store.inbox(supervisor, "unassigned")
     assert (row.case.priority, row.case.reason, row.case.language) == ("urgent", "request", "fr")
     assert store.transcript(row.case.id)[-1].message.text == ui("emergency_safety", "fr")
@@ -70,7 +70,7 @@ async def test_emergency_is_urgent_records_the_safety_answer_and_alerts(default_
 @pytest.mark.asyncio
 async def test_handoff_priority_from_the_conversation(default_db, slots, priority, reason, flags):
     await run(ActionHandoff(), tracker(CONV, "a person please", slots=slots))
-    (row,) = store.inbox(accounts.create("sup", "supervisor-pw", "supervisor"), "unassigned")
+    (row,) = store.inbox(accounts.create("sup", "lantern orbit fennel 42", "supervisor"), "unassigned")
     assert (row.case.priority, row.case.reason, row.case.flag_list) == (priority, reason, flags)
 
 
@@ -111,9 +111,26 @@ async def test_menu_brings_the_assistant_back_until_a_caseworker_answers(default
     case_id = service.open_or_update_case(CONV, "whatsapp", "en").case_id
     assert routing.on_inbound(CONV, "whatsapp", " Menu! ", None) == TO_CASE_AND_BOT
     assert routing.on_inbound(CONV, "whatsapp", "2", None) == TO_CASE_AND_BOT
-    amina = accounts.create("amina", "amina-password")
+    amina = accounts.create("amina", "quiet harbour tulip mosaic")
     await service.reply(case_id, amina, "Hello, I am here now", FakeChannel().send)
     assert routing.on_inbound(CONV, "whatsapp", "thank you", None) == TO_CASE
+
+
+@pytest.mark.parametrize("text", [
+    "delete my data", "/delete", "delete", "Please DELETE my messages", "supprimez mes données svp", "apaga meus dados",
+    "امسح بياناتي", "ku goge bayanai na", "tirtir xogtayda", "መረጃዬን አጥፉ", "ሓበሬታይ ደምስሱ", "abeg delete my data",
+])
+def test_erasure_is_never_swallowed_by_an_open_case(default_db, text):
+    # the request and the answer to the assistant's "are you sure? 1 yes 2 no" both reach it
+    service.open_or_update_case(CONV, "telegram", "en")
+    assert routing.on_inbound(CONV, "telegram", text, None) == TO_CASE_AND_BOT
+    assert routing.on_inbound(CONV, "telegram", "1", None) == TO_CASE_AND_BOT
+
+
+@pytest.mark.parametrize("text", ["my passport is lost", "they deleted my visa at the border?", "remember me to her"])
+def test_other_messages_stay_with_the_case(default_db, text):
+    service.open_or_update_case(CONV, "telegram", "en")
+    assert routing.on_inbound(CONV, "telegram", text, None) == TO_CASE
 
 
 def test_a_failing_store_routes_to_the_bot(monkeypatch):
@@ -163,16 +180,16 @@ async def test_urgent_notification_names_no_person(monkeypatch):
 
 
 def test_caseworker_cli(default_db, monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("granite puffin sorrel 31\n"))
     assert cli.main(["add", "Amina", "--role", "supervisor", "--password-stdin"]) == 0
-    assert accounts.authenticate("amina", "a-long-password").role == "supervisor"
+    assert accounts.authenticate("amina", "granite puffin sorrel 31").role == "supervisor"
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["add", "ben", "--password-stdin"]) == 1
     assert cli.main(["deactivate", "amina"]) == 0
     assert cli.main(["list"]) == 0
     out = capsys.readouterr()
-    assert "amina\tsupervisor\tinactive" in out.out and "at least 10 characters" in out.err
-    assert accounts.authenticate("amina", "a-long-password") is None
+    assert "amina\tsupervisor\tinactive" in out.out and "at least 12 characters" in out.err
+    assert accounts.authenticate("amina", "granite puffin sorrel 31") is None
 
 
 @pytest.mark.asyncio
@@ -192,7 +209,7 @@ async def test_an_emergency_stays_with_the_team_until_a_caseworker_resolves_it(d
     during = tracker(CONV, "mu 50 ne", slots={"language": "ha", "emergency_active": True})
     texts, _ = await run(ActionEmergencyFollowup(), during)
     assert texts == [ui("emergency_ack", "ha")]
-    supervisor = accounts.create("sup", "supervisor-pw", "supervisor")
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
     (row,) = store.inbox(supervisor, "unassigned")
     transcript = [entry.message.text for entry in store.transcript(row.case.id)]
     assert transcript[-2:] == ["mu 50 ne", ui("emergency_ack", "ha")] and row.case.priority == "urgent"
