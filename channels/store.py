@@ -22,6 +22,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 T = TypeVar("T")
+# Delivery ids (Telegram update_id, Twilio MessageSid; not personal data) are remembered this
+# long. Twilio signs no timestamp, so a captured signed request could be answered again once its
+# id is forgotten: a month makes that useless in practice (docs/security/replay.md). Telegram
+# updates also carry their date: older than MAX_UPDATE_AGE they are refused (telegram_updates).
+DEDUP_WINDOW = timedelta(days=30)
+
 metadata = MetaData()
 _executor: Optional[ThreadPoolExecutor] = None
 
@@ -123,8 +129,9 @@ class ChannelStore:
         except IntegrityError:
             return False
 
-    def prune_processed_updates(self, older_than: timedelta = timedelta(days=7)) -> int:
-        """Platforms stop re-sending after minutes (Telegram) or seconds (Twilio): a week is ample."""
+    def prune_processed_updates(self, older_than: timedelta = DEDUP_WINDOW) -> int:
+        """Platforms stop re-sending after minutes (Telegram) or seconds (Twilio); the window is
+        long because it also stops replays of captured, validly signed requests (DEDUP_WINDOW)."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 delete(processed_updates).where(processed_updates.c.received_at < utcnow() - older_than)

@@ -8,6 +8,8 @@ because Rasa would read "/intent" as a forced intent.
 """
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
 from telegram import Message, Update
@@ -15,6 +17,11 @@ from telegram import Message, Update
 from bot.privacy.pseudonym import pseudonymise
 from channels.config import TELEGRAM
 from channels.inbound import BLOCKED, UNBLOCKED, Inbound, Media
+
+logger = logging.getLogger(__name__)
+# Telegram keeps an undelivered update for 24 hours: anything older is a replay of a captured
+# request (the secret token proves the sender, not the time), refused well inside DEDUP_WINDOW.
+MAX_UPDATE_AGE = timedelta(hours=48)
 
 COMMANDS = {
     "start": "hello",
@@ -84,6 +91,10 @@ def parse_update(data: Dict[str, Any]) -> Optional[Tuple[Inbound, Optional[str]]
         return inbound, None
     message = update.message or update.edited_message
     if message is None or message.chat.type != "private":
+        return None
+    sent_at = message.edit_date if update.edited_message is not None and message.edit_date else message.date
+    if sent_at is not None and datetime.now(timezone.utc) - sent_at > MAX_UPDATE_AGE:
+        logger.warning("Telegram update %s from %s refused: too old to be a delivery", update.update_id, sent_at)
         return None
     raw_text = message.text or message.caption or ""
     text, metadata = user_text(raw_text) if raw_text else ("", {})

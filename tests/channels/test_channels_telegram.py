@@ -309,3 +309,12 @@ async def test_only_a_language_the_assistant_speaks_is_copied_to_the_address(tel
         stored = connection.execute(select(channel_addresses.c.language)
                                     .where(channel_addresses.c.conversation_id == cid())).scalar()
     assert stored == kept
+
+
+@pytest.mark.parametrize("age_hours, answered", [(0, True), (30, True), (24 * 8, False), (24 * 40, False)])
+async def test_a_replayed_update_older_than_telegram_keeps_them_is_refused(telegram, stub_bot, age_hours, answered):
+    # the secret token proves who sent it, not when: an old captured update must not be answered again
+    update = telegram_message(CHAT, "bonjour")
+    update["message"]["date"] -= age_hours * 3600
+    await send(telegram, update)
+    assert stub_bot.texts() == (["bonjour"] if answered else [])
