@@ -1,0 +1,69 @@
+"""'delete my data' while a caseworker case is open, through the trained model, the production
+tracker store and the case router the channels use (issue: on Telegram, hello → 1 → "I want to
+talk to a person" → "delete my data" → 1 → /delete got no reply and erased nothing)."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from bot.cases import routing, service
+from bot.db import make_engine, upgrade
+from bot.knowledge import load_knowledge
+from bot.model import latest_model
+from bot.settings import get_settings
+from channels.hooks import TO_CASE
+
+pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
+KB = load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from rasa.core.agent import Agent
+
+    from bot.inprocess_actions import InProcessActionEndpoint
+    from bot.stores.tracker_store import ErasableSQLTrackerStore
+
+    folder = tmp_path_factory.mktemp("erase-during-case")
+    project = f"sqlite:///{folder / 'assistant.db'}"
+    upgrade(project)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATABASE_URL", project)
+    get_settings.cache_clear()
+    store = ErasableSQLTrackerStore(dialect="sqlite", db=str(folder / "tracker.db"))
+    agent = Agent.load(str(latest_model()), tracker_store=store, action_endpoint=InProcessActionEndpoint())
+    yield agent, store, make_engine(project)
+    patch.undo()
+    get_settings.cache_clear()
+
+
+def say(agent, sender: str, message: str) -> list:
+    """What the Telegram channel does: the case router first, then Rasa unless the case took it."""
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    if routing.on_inbound(sender, "telegram", message, None) == TO_CASE:
+        return []
+    out = CollectingOutputChannel()
+    asyncio.run(agent.handle_message(UserMessage(message, out, sender, input_channel="telegram")))
+    return [m.get("text") or "" for m in out.messages]
+
+
+@pytest.mark.parametrize("request_words", ["delete my data", "/delete"])
+def test_delete_my_data_while_a_case_is_open_erases_everything(assistant, request_words):
+    agent, store, engine = assistant
+    me = f"tg-{uuid.uuid4().hex}"
+    say(agent, me, "hello")
+    say(agent, me, "I want to talk to a person")
+    say(agent, me, "yes")  # consent before a person follows up
+    assert service.record_inbound(me, "my employer took my passport", engine=engine) is not None  # the case is open
+    asked = say(agent, me, request_words.lstrip("/") if request_words == "/delete" else request_words)
+    assert KB.text("delete_data_confirm", "en").split("\n")[0] in "\n".join(asked)
+    done = say(agent, me, "1")
+    assert KB.text("delete_data_done", "en").split("\n")[0] in "\n".join(done)
+    assert asyncio.run(store.retrieve(me)) is None
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM cases WHERE conversation_id = :c"), {"c": me}).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM case_messages")).scalar() == 0
