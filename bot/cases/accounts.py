@@ -1,4 +1,11 @@
-"""Caseworker accounts: argon2id password hashes, roles, deactivation."""
+"""Caseworker accounts: argon2id password hashes, roles, deactivation.
+
+Passwords must be long and hard to guess (check_password_rules): at least 12 characters
+besides spaces, not one character repeated or a run like "abcd…"/"1234…", not containing the
+username, and zxcvbn (offline, with its lists of common passwords, words and names) must rate
+it at least 3 of 4: about 10^8 guesses, which the sign-in throttle (console/throttle.py)
+puts far out of reach of online guessing.
+"""
 from __future__ import annotations
 
 import re
@@ -8,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from zxcvbn import zxcvbn
 
 from bot.cases.models import Caseworker, utcnow
 from bot.cases.policy import ROLES, Actor
@@ -15,7 +23,9 @@ from bot.cases.service import engine_for
 from bot.cases.state import CaseError
 from bot.db import session_scope
 
-MIN_PASSWORD_CHARS = 10
+MIN_PASSWORD_CHARS = 12
+MIN_STRENGTH = 3  # zxcvbn score 0-4
+ZXCVBN_MAX_CHARS = 72  # zxcvbn refuses longer input; more characters can only make it stronger
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified when the username does not exist, so a wrong name costs as long as a wrong password
@@ -27,9 +37,31 @@ def _actor(worker: Caseworker) -> Actor:
     return Actor(id=worker.id, username=worker.username, role=worker.role)
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise CaseError(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
+def check_password_rules(password: str, username: str = "") -> None:
+    """Raise CaseError, in words the person choosing it can act on, unless the password is
+    long and hard to guess."""
+    letters = "".join(password.split()).lower()
+    if len(letters) < MIN_PASSWORD_CHARS:
+        raise CaseError(f"The password needs at least {MIN_PASSWORD_CHARS} characters, not counting spaces.")
+    if len(set(letters)) == 1:
+        raise CaseError("The password is one character repeated; use several unrelated words.")
+    if _steps(letters) in (1, -1):
+        raise CaseError("The password is a run like 'abcd' or '1234'; use several unrelated words.")
+    name = username.strip().lower()
+    if len(name) >= 3 and name in letters:  # shorter names would forbid ordinary words
+        raise CaseError("The password must not contain the username.")
+    rating = zxcvbn(password[:ZXCVBN_MAX_CHARS], user_inputs=[name] if name else [])
+    if rating["score"] < MIN_STRENGTH:
+        feedback = rating["feedback"]
+        advice = " ".join([feedback["warning"], *feedback["suggestions"]]).strip()
+        raise CaseError("The password is too easy to guess. "
+                        + (advice or "Use a longer passphrase of several unrelated words."))
+
+
+def _steps(letters: str) -> int:
+    """The step between neighbouring characters when it is the same all along, else 0."""
+    steps = {ord(b) - ord(a) for a, b in zip(letters, letters[1:])}
+    return steps.pop() if len(steps) == 1 else 0
 
 
 def create(username: str, password: str, role: str = "caseworker", engine: Optional[Engine] = None) -> Actor:
@@ -38,7 +70,7 @@ def create(username: str, password: str, role: str = "caseworker", engine: Optio
         raise CaseError("A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-'.")
     if role not in ROLES:
         raise CaseError(f"The role must be one of: {', '.join(ROLES)}.")
-    check_password_rules(password)
+    check_password_rules(password, username)
     with session_scope(engine_for(engine)) as session:
         if session.execute(select(Caseworker.id).where(Caseworker.username == username)).first():
             raise CaseError(f"The caseworker {username!r} already exists.")
@@ -74,7 +106,7 @@ def active_actor(caseworker_id: int, engine: Optional[Engine] = None) -> Optiona
 
 
 def set_password(username: str, password: str, engine: Optional[Engine] = None) -> None:
-    check_password_rules(password)
+    check_password_rules(password, username)
     with session_scope(engine_for(engine)) as session:
         worker = _by_name(session, username)
         worker.password_hash = _hasher.hash(password)

@@ -25,9 +25,9 @@ def kinds(engine, case_id):
 
 @pytest.fixture
 def people(engine):
-    supervisor = accounts.create("sup", "supervisor-pass", "supervisor", engine=engine)
-    amina = accounts.create("amina", "amina-password", engine=engine)
-    ben = accounts.create("ben", "ben-password1", engine=engine)
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor", engine=engine)
+    amina = accounts.create("amina", "quiet harbour tulip mosaic", engine=engine)
+    ben = accounts.create("ben", "copper violin meadow 7", engine=engine)
     return supervisor, amina, ben
 
 
@@ -227,8 +227,8 @@ def test_accounts_store_argon2_hashes_and_check_passwords(engine):
     assert accounts.authenticate("AMINA ", "correct horse battery", engine=engine) == actor
     assert accounts.authenticate("amina", "wrong password!", engine=engine) is None
     assert accounts.authenticate("nobody", "correct horse battery", engine=engine) is None
-    for bad in [("amina", "another-password", "caseworker"), ("x", "long-enough-pw", "caseworker"),
-                ("new", "short", "caseworker"), ("new", "long-enough-pw", "admin")]:
+    for bad in [("amina", "pelican lantern crossing 9", "caseworker"), ("x", "pelican lantern crossing 9", "caseworker"),
+                ("new", "short", "caseworker"), ("new", "pelican lantern crossing 9", "admin")]:
         with pytest.raises(CaseError):
             accounts.create(*bad, engine=engine)
     accounts.set_active("amina", False, engine=engine)

@@ -12,7 +12,7 @@ from bot.cases.delivery import DeliveryResult
 from bot.cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
-from tests.console.helpers import CSRF, login
+from tests.console.helpers import CSRF, PASSWORDS, login
 
 pytestmark = pytest.mark.asyncio
 XSS = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
@@ -52,13 +52,13 @@ async def test_login_sets_strict_httponly_cookies_and_checks_csrf_and_password(c
     page = await response.text()
     cookie = response.cookies["console_login_csrf"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
-    assert (await client.post("/login", data={"username": "sup", "password": "supervisor-pw"})).status == 403
+    assert (await client.post("/login", data={"username": "sup", "password": PASSWORDS["sup"]})).status == 403
     token = CSRF.search(page).group(1)
     wrong = await client.post("/login", data={"csrf_token": token, "username": "sup", "password": "nope"})
     assert wrong.status == 401 and "Wrong username or password" in await wrong.text()
     page = await (await client.get("/login")).text()
     good = await client.post("/login", allow_redirects=False, data={
-        "csrf_token": CSRF.search(page).group(1), "username": "sup", "password": "supervisor-pw",
+        "csrf_token": CSRF.search(page).group(1), "username": "sup", "password": PASSWORDS["sup"],
         "next": "//evil.example/steal"})
     assert good.status == 303 and good.headers["Location"] == "/inbox"  # no open redirect
     session = good.cookies["console_session"]
@@ -72,7 +72,7 @@ async def test_repeated_wrong_passwords_are_throttled(client, people):
         await client.post("/login", data={"csrf_token": CSRF.search(page).group(1), "username": "amina", "password": "x"})
     page = await (await client.get("/login")).text()
     response = await client.post("/login", data={"csrf_token": CSRF.search(page).group(1), "username": "amina",
-                                                 "password": "amina-password"})
+                                                 "password": PASSWORDS["amina"]})
     assert response.status == 429
 
 
