@@ -5,6 +5,7 @@ besides spaces, not one character repeated or a run like "abcd…"/"1234…", no
 username, and zxcvbn (offline, with its lists of common passwords, words and names) must rate
 it at least 3 of 4: about 10^8 guesses, which the sign-in throttle (console/throttle.py)
 puts far out of reach of online guessing.
+A new password and any change of the active flag end every console session of the account.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import List, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from bot.cases.models import Caseworker, utcnow
+from bot.cases.models import Caseworker, ConsoleSession, utcnow
 from bot.cases.policy import ROLES, Actor
 from bot.cases.service import engine_for
 from bot.cases.state import CaseError
@@ -106,15 +108,26 @@ def active_actor(caseworker_id: int, engine: Optional[Engine] = None) -> Optiona
 
 
 def set_password(username: str, password: str, engine: Optional[Engine] = None) -> None:
+    """A new password; whoever is signed in with the old one (maybe who stole it) is signed out."""
     check_password_rules(password, username)
     with session_scope(engine_for(engine)) as session:
         worker = _by_name(session, username)
         worker.password_hash = _hasher.hash(password)
+        _end_sessions(session, worker)
 
 
 def set_active(username: str, active: bool, engine: Optional[Engine] = None) -> None:
+    """Deactivating signs the account out at once; re-activating does not bring back a
+    session from before (the account starts signed out either way)."""
     with session_scope(engine_for(engine)) as session:
-        _by_name(session, username).active = active
+        worker = _by_name(session, username)
+        if worker.active != active:
+            worker.active = active
+            _end_sessions(session, worker)
+
+
+def _end_sessions(session: Session, worker: Caseworker) -> None:
+    session.execute(delete(ConsoleSession).where(ConsoleSession.caseworker_id == worker.id))
 
 
 def list_all(engine: Optional[Engine] = None) -> List[Caseworker]:
@@ -122,7 +135,7 @@ def list_all(engine: Optional[Engine] = None) -> List[Caseworker]:
         return list(session.execute(select(Caseworker).order_by(Caseworker.username)).scalars().all())
 
 
-def _by_name(session, username: str) -> Caseworker:
+def _by_name(session: Session, username: str) -> Caseworker:
     worker = session.execute(
         select(Caseworker).where(Caseworker.username == username.strip().lower())
     ).scalar_one_or_none()

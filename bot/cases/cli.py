@@ -3,6 +3,10 @@
     python -m bot caseworker add amina --role supervisor      # asks for the password twice
     printf '%s\n' "$PW" | python -m bot caseworker add amina --password-stdin
     python -m bot caseworker list | passwd NAME | deactivate NAME | activate NAME
+
+A password needs 12 or more characters and must be hard to guess (several unrelated words
+work well); a refused one is explained. A new password, deactivating and activating all
+sign the account out of the console.
 """
 from __future__ import annotations
 
@@ -23,11 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", choices=ROLES, default="caseworker")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    passwd = commands.add_parser("passwd", help="set a new password")
+    passwd = commands.add_parser("passwd", help="set a new password (signs the account out)")
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
     for name in ("deactivate", "activate"):
-        commands.add_parser(name, help=f"{name} an account (deactivated: signed out at once)").add_argument("username")
+        commands.add_parser(name, help=f"{name} an account (signs it out at once)").add_argument("username")
     commands.add_parser("list", help="list accounts")
     return parser
 
@@ -52,7 +56,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"Created {actor.role} {actor.username!r}.")
         elif args.action == "passwd":
             accounts.set_password(args.username, _password(args.password_stdin))
-            print("Password changed.")
+            print("Password changed; the account was signed out of the console.")
         elif args.action in ("deactivate", "activate"):
             accounts.set_active(args.username, args.action == "activate")
             print(f"{args.username}: {args.action}d.")

@@ -1,11 +1,12 @@
-"""Caseworker accounts as the console feels them: weak passwords are refused with advice."""
+"""Caseworker accounts as the console feels them: weak passwords are refused with advice, and a
+new password or a (de)activation ends the account's sessions."""
 from __future__ import annotations
 
 import pytest
 
 from bot.cases import accounts
 from bot.cases.state import CaseError
-from tests.console.helpers import PASSWORDS
+from tests.console.helpers import PASSWORDS, login
 
 WEAK = {
     "ten spaces": " " * 10,
@@ -57,3 +58,31 @@ def test_a_weak_new_password_is_refused(db, people):
     with pytest.raises(CaseError):
         accounts.set_password("amina", "password1234", engine=db)
     assert accounts.authenticate("amina", PASSWORDS["amina"], engine=db) is not None
+
+
+async def _signed_in(client) -> bool:
+    response = await client.get("/inbox", allow_redirects=False)
+    return response.status == 200
+
+
+@pytest.mark.asyncio
+async def test_a_new_password_ends_every_session_of_the_account(client, db, people):
+    await login(client, "amina")
+    assert await _signed_in(client)
+    accounts.set_password("amina", "tamarind pelican 4 vault", engine=db)
+    assert not await _signed_in(client)  # whoever had the old password is out
+    await login(client, "amina", "tamarind pelican 4 vault")
+    assert await _signed_in(client)
+
+
+@pytest.mark.asyncio
+async def test_reactivation_does_not_bring_back_an_old_session(client, db, people):
+    await login(client, "amina")
+    accounts.set_active("amina", False, engine=db)
+    assert not await _signed_in(client)
+    accounts.set_active("amina", True, engine=db)
+    assert not await _signed_in(client)
+    await login(client, "amina")
+    assert await _signed_in(client)
+    accounts.set_active("amina", True, engine=db)  # already active: nothing changes
+    assert await _signed_in(client)
