@@ -18,6 +18,7 @@ from bot.cases.service import engine_for
 from bot.db import make_engine
 from console import api, auth, views
 from console.config import ConsoleConfig
+from console.middlewares import refuse_encoded_bodies
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -50,7 +51,10 @@ async def security_headers(request: web.Request, handler):
 
 
 def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send] = None) -> web.Application:
-    app = web.Application(middlewares=[security_headers, auth.gate], client_max_size=256 * 1024)
+    # Compressed bodies are refused before anything reads them, and never inflated by the
+    # parser either (auto_decompress off); the outer middleware only adds headers.
+    app = web.Application(middlewares=[security_headers, refuse_encoded_bodies, auth.gate],
+                          client_max_size=256 * 1024, handler_args={"auto_decompress": False})
     app["engine"] = make_engine(database_url) if database_url else engine_for()
     app["send"] = send or delivery.send
     app["config"] = ConsoleConfig()

@@ -8,6 +8,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.language.text import as_user_words
+from console.middlewares import refuse_encoded_bodies  # the console's rule, kept in one place
 
 PAGE = Path(__file__).with_name("index.html")
 RASA_REST = os.environ.get("RASA_REST_URL", "http://127.0.0.1:5005/webhooks/rest/webhook")
@@ -32,11 +33,17 @@ async def message(request: web.Request) -> web.Response:
         return web.json_response([{"text": "The assistant is starting or unavailable. Try again in a moment."}], status=503)
 
 
-def main() -> None:
-    app = web.Application(client_max_size=64 * 1024)
+def create_app() -> web.Application:
+    # Compressed bodies: refused (415) and never inflated by the parser (aiohttp CVE-2025-69223).
+    app = web.Application(middlewares=[refuse_encoded_bodies], client_max_size=64 * 1024,
+                          handler_args={"auto_decompress": False})
     app.router.add_get("/", index)
     app.router.add_post("/api/message", message)
-    web.run_app(app, host="127.0.0.1", port=int(os.environ.get("WEBCHAT_PORT", "8080")), print=None)
+    return app
+
+
+def main() -> None:
+    web.run_app(create_app(), host="127.0.0.1", port=int(os.environ.get("WEBCHAT_PORT", "8080")), print=None)
 
 
 if __name__ == "__main__":
