@@ -18,43 +18,17 @@ from bot.cases.service import engine_for
 from bot.db import make_engine
 from console import api, auth, views
 from console.config import ConsoleConfig
-from console.middlewares import refuse_encoded_bodies
+from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
 
 STATIC = Path(__file__).resolve().parent / "static"
-
-# Scripts and styles only from our own files: even a markup injection we missed could not
-# run a script. No framing (clickjacking), no referrer (case numbers stay inside).
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def _secure(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers.update(SECURITY_HEADERS)
-    if not request.path.startswith("/static/"):
-        response.headers["Cache-Control"] = "no-store"  # case data stays out of browser caches
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler):
-    try:
-        response = await handler(request)
-    except web.HTTPException as error:  # redirects and error pages are responses too
-        _secure(request, error)
-        raise
-    _secure(request, response)
-    return response
 
 
 def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send] = None) -> web.Application:
     # Compressed bodies are refused before anything reads them, and never inflated by the
-    # parser either (auto_decompress off); the outer middleware only adds headers.
-    app = web.Application(middlewares=[security_headers, refuse_encoded_bodies, auth.gate],
+    # parser either (auto_decompress off); the outer middleware only wraps errors.
+    app = web.Application(middlewares=[unexpected_errors, refuse_encoded_bodies, auth.gate],
                           client_max_size=256 * 1024, handler_args={"auto_decompress": False})
+    app.on_response_prepare.append(add_security_headers)
     app["engine"] = make_engine(database_url) if database_url else engine_for()
     app["send"] = send or delivery.send
     app["config"] = ConsoleConfig()

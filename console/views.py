@@ -27,6 +27,7 @@ NOTICES = {
     "resolved": "Case resolved; the migrant was told that the assistant is back.",
     "resolved_unsent": "Case resolved, but the message telling the migrant could not be delivered.",
 }
+MAX_DATABASE_ID = 2**31 - 1
 
 
 async def db(request: web.Request, function: Callable[..., Any], *args: Any) -> Any:
@@ -34,11 +35,21 @@ async def db(request: web.Request, function: Callable[..., Any], *args: Any) -> 
     return await asyncio.to_thread(function, *args, engine=request.app["engine"])
 
 
-def _case_id(request: web.Request) -> int:
+def database_id(value: Any) -> Optional[int]:
+    """A row id from a request, or None when it is no number or out of the column's range
+    (PostgreSQL INTEGER): the database would fail on it with an overflow, not say "none"."""
     try:
-        return int(request.match_info["case_id"])
+        number = int(str(value))
     except ValueError:
-        raise web.HTTPNotFound() from None
+        return None
+    return number if 0 <= number <= MAX_DATABASE_ID else None
+
+
+def _case_id(request: web.Request) -> int:
+    case_id = database_id(request.match_info["case_id"])
+    if case_id is None:
+        raise web.HTTPNotFound(text="No such case.")
+    return case_id
 
 
 async def index(request: web.Request) -> web.Response:
@@ -123,7 +134,7 @@ async def case_action(request: web.Request) -> web.Response:
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise CaseError("Choose a caseworker.") from None
+    number = database_id(value)
+    if number is None:
+        raise CaseError("Choose a caseworker.")
+    return number
