@@ -19,6 +19,7 @@ from bot.db import make_engine
 from console import api, auth, views
 from console.config import ConsoleConfig
 from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
+from console.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -32,7 +33,7 @@ def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send]
     app["engine"] = make_engine(database_url) if database_url else engine_for()
     app["send"] = send or delivery.send
     app["config"] = ConsoleConfig()
-    app["login_throttle"] = auth.LoginThrottle()
+    app["login_throttle"] = LoginThrottle()
     app.add_routes([
         web.get("/login", auth.login_page),
         web.post("/login", auth.login),

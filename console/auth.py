@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
-from typing import Deque, Dict, Optional
+from typing import Optional
 
 from aiohttp import web
 from yarl import URL
@@ -21,31 +19,11 @@ from yarl import URL
 from bot.cases import accounts
 from console import sessions
 from console.render import render
+from console.throttle import LoginThrottle, client_address, whole_seconds
 
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MAX_FAILURES, FAILURE_WINDOW_SECONDS = 5, 15 * 60
-
-
-class LoginThrottle:
-    """At most MAX_FAILURES wrong passwords per username in the window (per process): slows
-    password guessing without locking anyone out for long."""
-
-    def __init__(self) -> None:
-        self.failures: Dict[str, Deque[float]] = defaultdict(deque)
-
-    def blocked(self, username: str) -> bool:
-        recent = self.failures[username]
-        while recent and recent[0] < time.monotonic() - FAILURE_WINDOW_SECONDS:
-            recent.popleft()
-        return len(recent) >= MAX_FAILURES
-
-    def failed(self, username: str) -> None:
-        self.failures[username].append(time.monotonic())
-
-    def succeeded(self, username: str) -> None:
-        self.failures.pop(username, None)
 
 
 def _cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
@@ -82,13 +60,16 @@ async def gate(request: web.Request, handler):
     return await handler(request)
 
 
-async def login_page(request: web.Request, error: Optional[str] = None, status: int = 200) -> web.Response:
+async def login_page(request: web.Request, error: Optional[str] = None, status: int = 200,
+                     retry_after: int = 0) -> web.Response:
     # Reuse the browser's token: a second tab (or a stray favicon request that got redirected
     # here) must not invalidate the form already on the screen.
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "login.html", status=status, login_csrf=token, error=error,
                       next=_safe_next(request.query.get("next")))
     _cookie(response, request, LOGIN_CSRF_COOKIE, token)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -96,16 +77,19 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     if not _tokens_match(form.get("csrf_token"), request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise web.HTTPForbidden(text="Missing or wrong CSRF token. Reload the login page and try again.")
-    username = str(form.get("username", "")).strip().lower()
+    username, password = str(form.get("username", "")).strip().lower(), str(form.get("password", ""))
+    address = client_address(request, request.app["config"].trusted_proxies)
     throttle: LoginThrottle = request.app["login_throttle"]
-    if throttle.blocked(username):
-        return await login_page(request, "Too many failed attempts. Wait 15 minutes and try again.", 429)
+    wait = throttle.reserve(username, address)  # counted as a failure from here on
+    if wait:
+        seconds = whole_seconds(wait)
+        return await login_page(request, f"Too many failed sign-ins. Wait {seconds} seconds and try again.",
+                                429, seconds)
     engine = request.app["engine"]
-    actor = await asyncio.to_thread(accounts.authenticate, username, str(form.get("password", "")), engine)
+    actor = await asyncio.to_thread(accounts.authenticate, username, password, engine)
     if actor is None:
-        throttle.failed(username)
         return await login_page(request, "Wrong username or password.", 401)
-    throttle.succeeded(username)
+    throttle.succeeded(username, address)
     token = await asyncio.to_thread(sessions.create, engine, actor.id, request.app["config"].session_hours)
     response = web.HTTPSeeOther(_safe_next(str(form.get("next", ""))))
     _cookie(response, request, SESSION_COOKIE, token)

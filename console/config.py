@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import FrozenSet
+
+
+def _addresses(name: str) -> FrozenSet[str]:
+    return frozenset(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
 
 
 def _int(name: str, default: int) -> int:
@@ -24,3 +29,7 @@ class ConsoleConfig:
         default_factory=lambda: os.environ.get("CONSOLE_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
     )
     poll_seconds: int = field(default_factory=lambda: _int("CONSOLE_POLL_SECONDS", 3))
+    # The reverse proxy's address(es), comma-separated (e.g. 127.0.0.1): only requests coming
+    # from it may name the client in X-Forwarded-For (sign-in throttling, console/throttle.py).
+    # Empty: proxy headers are ignored, as anyone could write them.
+    trusted_proxies: FrozenSet[str] = field(default_factory=lambda: _addresses("CONSOLE_TRUSTED_PROXY"))
