@@ -6,7 +6,9 @@
 - on declined consent (actions/consent.py): the same, except the address (needed to deliver
   the replies the migrant still asks for) and an active urgent case (someone in danger: vital
   interests outweigh the refusal, and the safety answer promised that the team is alerted);
-- by the retention purge (bot/privacy/retention.py), which writes its own summary row.
+- by the retention purge (bot/privacy/retention.py), which writes its own summary row;
+- by a supervisor in the console, on the migrant's behalf (`erase_on_behalf`): everything, the
+  Rasa tracker store's events included, with the supervisor named in the tombstone.
 
 What remains is a tombstone in `erasure_log` (migrations/versions/0004_privacy.py): time,
 reason, channel kind and row counts. Never the conversation id, the address or any text.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Dict, Mapping, Optional
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, text
@@ -27,7 +30,7 @@ logger = logging.getLogger(__name__)
 _CHANNEL_TABLES = ("inbox", "channel_media", "delivery_status", "channel_addresses")
 CHANNEL_KINDS = {"tg": "telegram", "wa": "whatsapp"}
 
-REQUEST, DECLINED, RETENTION = "request", "declined", "retention"
+REQUEST, DECLINED, RETENTION, CASEWORKER = "request", "declined", "retention", "caseworker"
 
 metadata = MetaData()
 erasure_log = Table(
@@ -38,6 +41,7 @@ erasure_log = Table(
     Column("channel", String(16), nullable=False),
     Column("conversations", Integer, nullable=False),
     Column("counts", Text, nullable=False),
+    Column("requested_by", String(80)),  # caseworker:<username> for a console erasure
 )
 
 
@@ -57,17 +61,18 @@ def channel_kind(conversation_id: str, channel: Optional[str] = None) -> str:
 
 
 def log_erasure(connection: Connection, reason: str, channel: str, conversations: int,
-                counts: Mapping[str, int]) -> None:
+                counts: Mapping[str, int], requested_by: Optional[str] = None) -> None:
     from bot.cases.models import utcnow
 
     connection.execute(insert(erasure_log).values(
         erased_at=utcnow(), reason=reason, channel=channel, conversations=int(conversations),
-        counts=json.dumps({k: int(v) for k, v in sorted(counts.items())}),
+        counts=json.dumps({k: int(v) for k, v in sorted(counts.items())}), requested_by=requested_by,
     ))
 
 
 def erase_personal_data(conversation_id: str, engine: Optional[Engine] = None, *, channel: Optional[str] = None,
-                        tracker_events: Optional[int] = None) -> Dict[str, int]:
+                        tracker_events: Optional[int] = None, reason: str = REQUEST,
+                        requested_by: Optional[str] = None) -> Dict[str, int]:
     """Everything of one conversation in the project database, on the migrant's request."""
     engine = _engine(engine)
     from bot.cases.service import erase_conversation
@@ -81,11 +86,42 @@ def erase_personal_data(conversation_id: str, engine: Optional[Engine] = None, *
         for table in _CHANNEL_TABLES:
             result = connection.execute(text(f"DELETE FROM {table} WHERE conversation_id = :id"), {"id": conversation_id})
             removed[table] = int(result.rowcount or 0)
-        log_erasure(connection, REQUEST, kind, 1, removed)
+        log_erasure(connection, reason, kind, 1, removed, requested_by)
     scrub_deleted(engine)
     # tombstone: counts only, never the id or the address
-    logger.info("erasure on request completed (%s): %s", kind, removed)
+    logger.info("erasure (%s) completed (%s): %s", reason, kind, removed)
     return removed
+
+
+def erase_on_behalf(conversation_id: str, requested_by: str, engine: Optional[Engine] = None,
+                    tracker_url: Optional[str] = None) -> Dict[str, int]:
+    """A supervisor erases a conversation from the console (the migrant asked a person, on the
+    phone or at a centre): Rasa's stored events and everything in the project database."""
+    from bot.privacy.retention import tracker_db_url
+
+    events = erase_tracker_events(tracker_url or tracker_db_url(), conversation_id)
+    return erase_personal_data(conversation_id, engine, tracker_events=events, reason=CASEWORKER,
+                               requested_by=requested_by)
+
+
+def erase_tracker_events(url: str, conversation_id: str) -> int:
+    """Delete one conversation's events from Rasa's SQL tracker store (another process's store)."""
+    from sqlalchemy import create_engine, inspect
+
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        return 0
+    engine = create_engine(url, future=True)
+    try:
+        if "events" not in inspect(engine).get_table_names():
+            return 0
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA secure_delete=ON")
+            removed = connection.execute(text("DELETE FROM events WHERE sender_id = :id"), {"id": conversation_id})
+        scrub_deleted(engine)
+        return int(removed.rowcount or 0)
+    finally:
+        engine.dispose()
 
 
 def forget_on_decline(conversation_id: str, engine: Optional[Engine] = None, *, channel: Optional[str] = None,
