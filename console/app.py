@@ -19,6 +19,7 @@ from bot.db import make_engine
 from console import api, auth, views
 from console.config import ConsoleConfig
 from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
+from console.password_checks import PasswordChecks
 from console.throttle import LoginThrottle
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,6 +35,8 @@ def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send]
     app["send"] = send or delivery.send
     app["config"] = ConsoleConfig()
     app["login_throttle"] = LoginThrottle()
+    app["password_checks"] = PasswordChecks()
+    app.on_cleanup.append(_stop_password_checks)
     app.add_routes([
         web.get("/login", auth.login_page),
         web.post("/login", auth.login),
@@ -53,3 +56,7 @@ def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send]
 
 async def _dispose_engine(app: web.Application) -> None:
     app["engine"].dispose()
+
+
+async def _stop_password_checks(app: web.Application) -> None:
+    app["password_checks"].close()

@@ -16,14 +16,15 @@ from typing import Optional
 from aiohttp import web
 from yarl import URL
 
-from bot.cases import accounts
 from console import sessions
+from console.password_checks import LoginQueueFull, PasswordChecks
 from console.render import render
 from console.throttle import LoginThrottle, client_address, whole_seconds
 
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+BUSY_SECONDS = 5
 
 
 def _cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
@@ -86,7 +87,12 @@ async def login(request: web.Request) -> web.Response:
         return await login_page(request, f"Too many failed sign-ins. Wait {seconds} seconds and try again.",
                                 429, seconds)
     engine = request.app["engine"]
-    actor = await asyncio.to_thread(accounts.authenticate, username, password, engine)
+    checks: PasswordChecks = request.app["password_checks"]
+    try:
+        actor = await checks.authenticate(username, password, engine)
+    except LoginQueueFull:
+        throttle.released(username, address)
+        return await login_page(request, "The console is busy. Try again in a few seconds.", 503, BUSY_SECONDS)
     if actor is None:
         return await login_page(request, "Wrong username or password.", 401)
     throttle.succeeded(username, address)

@@ -1,16 +1,21 @@
-"""Sign-in throttling (console/throttle.py): bursts are counted before any password is checked,
-and a stranger elsewhere cannot lock a caseworker out."""
+"""Sign-in throttling (console/throttle.py) and the password-hashing pool (console/password_checks.py):
+bursts are counted before any password is checked, a stranger elsewhere cannot lock a
+caseworker out, and a flood of sign-ins never holds up the pages."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
+from argon2 import PasswordHasher
 
+from bot.cases import accounts
 from console.app import create_app
+from console.password_checks import MAX_WAITING, WORKERS
 from console.throttle import FORGET_AFTER, FREE_FAILURES, MAX_DELAY, LoginThrottle, client_address
-from tests.console.helpers import PASSWORDS, login_form_token, try_login
+from tests.console.helpers import PASSWORDS, login, login_form_token, try_login
 
 HOME, ELSEWHERE = "198.51.100.7", "203.0.113.9"
 
@@ -149,6 +154,54 @@ def test_ipv6_addresses_count_per_64_network():
         assert throttle.reserve("amina", f"2001:db8:1:2::{host + 1}") == 0
     assert throttle.reserve("ben", "2001:db8:1:2:ffff::9") > 0  # same /64: same key
     assert throttle.reserve("ben", "2001:db8:1:3::1") == 0
+
+
+# --- hashing has its own small pool; pages never wait behind it --------------------------
+
+class BlockingHasher(PasswordHasher):
+    """argon2 whose verify waits until released: the hashing pool stays busy for as long as
+    the test needs."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=64, parallelism=1)
+        self.release, self.started = threading.Event(), 0
+
+    def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        self.started += 1
+        self.release.wait()
+        return super().verify(hash, password)
+
+
+async def until(condition, guard_seconds: float = 60.0) -> None:
+    """Wait for `condition` (a liveness guard, not a timing assertion: a hang fails the test)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + guard_seconds
+    while not condition():
+        assert loop.time() < deadline, "gave up waiting"
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+async def test_a_sign_in_flood_is_refused_beyond_the_queue_and_pages_stay_served(proxied, people, monkeypatch):
+    await login(proxied, "sup")
+    hasher = BlockingHasher()
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    token = await login_form_token(proxied)
+    flood = [asyncio.ensure_future(try_login(proxied, token, f"user{n}", "wrong password", address=f"192.0.2.{n}"))
+             for n in range(40)]  # distinct addresses and names: nothing throttled, all want a hash
+    admitted = WORKERS + MAX_WAITING
+    try:
+        await until(lambda: hasher.started == WORKERS and sum(task.done() for task in flood) == 40 - admitted)
+        busy = [task.result() for task in flood if task.done()]
+        assert {response.status for response in busy} == {503}
+        assert all(response.headers["Retry-After"].isdigit() for response in busy)
+        inbox = asyncio.ensure_future(proxied.get("/inbox"))  # while every hashing thread is blocked
+        await until(inbox.done)
+        assert inbox.result().status == 200 and not hasher.release.is_set()
+    finally:
+        hasher.release.set()
+    statuses = [response.status for response in await asyncio.gather(*flood)]
+    assert statuses.count(401) == admitted and statuses.count(503) == 40 - admitted
 
 
 @pytest.mark.parametrize("remote, forwarded, trusted, expected", [
