@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import re
 import secrets
 from typing import Optional
 
@@ -24,6 +25,10 @@ from console.throttle import LoginThrottle, client_address, whole_seconds
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Where sign-in may send the browser next: a path on this site and nothing else. Only the
+# characters a URL may carry unencoded (RFC 3986): browsers silently drop tabs and newlines
+# and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example" would leave the site.
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*")
 BUSY_SECONDS = 5
 
 
@@ -34,7 +39,7 @@ def _cookie(response: web.StreamResponse, request: web.Request, name: str, value
 
 def _safe_next(target: Optional[str]) -> str:
     # Only local paths: "//evil.example" or "https://…" would make the login an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and LOCAL_PATH.fullmatch(target):
         return target
     return "/inbox"
 
