@@ -1,6 +1,8 @@
 """HTML rendering and the small formatting helpers pages and JSON share.
 
 Jinja's autoescape is on for every template: a migrant's words can only ever appear as text.
+Text people wrote also goes through `visible_bidi`: invisible direction controls are shown as
+⟨U+202E⟩ instead of reordering what follows ("\u202egnp.exe" must not read "exe.png").
 """
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+
+import re
 
 import yaml
 from aiohttp import web
@@ -23,6 +27,17 @@ CANNED_DIR = KNOWLEDGE_DIR / "canned_replies"
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)
+
+
+# Bidirectional embeddings, overrides and isolates, the LRM/RLM marks and the Arabic letter
+# mark. console.js has the same list for the text it inserts.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def visible_bidi(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    return BIDI_CONTROLS.sub(lambda found: f"⟨U+{ord(found.group()):04X}⟩", text)
 
 
 def duration(minutes: float) -> str:
@@ -93,7 +108,8 @@ def canned_replies(language: str) -> Tuple[bool, Tuple[Dict[str, str], ...]]:
     return bool((doc.get("translation") or {}).get("reviewed")), replies
 
 
-_env.filters.update(when=when, topic_title=topic_title, duration=duration, media_labels=media_labels)
+_env.filters.update(when=when, topic_title=topic_title, duration=duration, media_labels=media_labels,
+                    visible_bidi=visible_bidi)
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

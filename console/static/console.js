@@ -1,11 +1,19 @@
 // Caseworker console: live transcript, inbox refresh, canned replies. No framework.
 // Everything that came from a migrant (or any message) is inserted with textContent, never
-// innerHTML: it is shown as text, never run or parsed as markup.
+// innerHTML: it is shown as text, never run or parsed as markup. Direction controls in it are
+// shown as visible escapes (console/render.py, visible_bidi, does the same on the server).
 (function () {
   "use strict";
   var body = document.body;
   var every = (parseInt(body.dataset.poll, 10) || 3) * 1000;
   var AUTHORS = { migrant: "Migrant", bot: "Assistant", caseworker: "Caseworker" };
+  var BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+  function visibleBidi(text) {
+    return String(text).replace(BIDI_CONTROLS, function (c) {
+      return "\u27e8U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27e9";
+    });
+  }
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -19,7 +27,7 @@
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
+    if (text !== undefined) node.textContent = visibleBidi(text);
     return node;
   }
 

@@ -1,0 +1,59 @@
+"""What a caseworker sees: direction controls in people's text are shown, not obeyed."""
+from __future__ import annotations
+
+import pytest
+
+from bot.cases import service
+from tests.console.helpers import PASSWORDS, login
+from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
+
+pytestmark = pytest.mark.asyncio
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+        "\u200e", "\u200f", "\u061c"]
+SPOOF = "invoice_\u202egnp.exe"  # reads "invoice_exe.png" where the control is obeyed
+SHOWN = "invoice_⟨U+202E⟩gnp.exe"
+
+
+def case_with(db, conversation, text, **kwargs):
+    args = dict(channel="telegram", language="en", topic="avr_overview", history=[("migrant", text)])
+    args.update(kwargs)
+    return service.open_or_update_case(conversation, engine=db, **args).case_id
+
+
+async def test_direction_controls_are_shown_as_escapes_on_the_case_page(client, db, people):
+    every = "".join(f"{c}x" for c in BIDI)
+    case_id = case_with(db, "tg-bidi", SPOOF)
+    service.record_inbound("tg-bidi", every, {"kind": "document", "reference": "\u202efdp.scr"}, engine=db)
+    csrf = await login(client, "sup")
+    await client.post(f"/cases/{case_id}/note", data={"csrf_token": csrf, "text": "see \u2067" + SPOOF})
+    page = await (await client.get(f"/cases/{case_id}")).text()
+    assert not any(control in page for control in BIDI)
+    assert SHOWN in page and "see ⟨U+2067⟩" + SHOWN in page and "⟨U+202E⟩fdp.scr" in page
+    assert "".join(f"⟨U+{ord(c):04X}⟩x" for c in BIDI) in page
+    data = await (await client.get(f"/api/cases/{case_id}/messages")).json()
+    assert data["messages"][0]["text"] == SPOOF  # the data stays as written; only its display changes
+
+
+async def test_direction_controls_arriving_live_are_shown_as_escapes_in_a_browser(client, db, people):
+    require_chromium()
+    from playwright.async_api import async_playwright
+
+    case_id = case_with(db, "tg-live", "hello")
+    base = str(client.make_url("")).rstrip("/")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{base}/cases/{case_id}")
+            await page.fill("input[name=username]", "amina")
+            await page.fill("input[name=password]", PASSWORDS["amina"])
+            async with page.expect_navigation():
+                await page.click("button[type=submit]")
+            assert page.url.endswith(f"/cases/{case_id}")
+            service.record_inbound("tg-live", SPOOF, {"kind": "document", "reference": "\u202efdp.scr"}, engine=db)
+            await page.wait_for_function(
+                "() => document.querySelectorAll('#transcript li').length === 2", timeout=15000)
+            live = await page.locator("#transcript li").nth(1).text_content()
+            assert SHOWN in live and "⟨U+202E⟩fdp.scr" in live and "\u202e" not in live
+        finally:
+            await browser.close()
