@@ -32,4 +32,4 @@ def _not_found() -> web.Response:
 
 
 async def inbox_version(request: web.Request) -> web.Response:
-    return web.json_response({"version": await db(request, store.inbox_version)})
+    return web.json_response({"version": await db(request, store.inbox_version, request["actor"])})

@@ -65,12 +65,12 @@ async def inbox(request: web.Request) -> web.Response:
         rows = await db(request, store.inbox, actor, folder, topic, language, status)
     except CaseError as error:
         return render(request, "error.html", status=403 if folder == "all" else 400, error=str(error))
-    topics, languages = await db(request, store.filter_values)
+    topics, languages = await db(request, store.filter_values, actor)
     limit = request.app["config"].sla_first_response_minutes
     return render(
         request, "inbox.html", rows=[(row, sla(row.case, limit)) for row in rows], folder=folder, status_filter=status,
         topic=topic or "", language=language or "", topics=topics, languages=languages, sla_minutes=limit,
-        version=await db(request, store.inbox_version), poll_seconds=request.app["config"].poll_seconds,
+        version=await db(request, store.inbox_version, actor), poll_seconds=request.app["config"].poll_seconds,
     )
 
 

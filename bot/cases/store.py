@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import and_, case as when, func, select
+from sqlalchemy import and_, case as when, func, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
@@ -58,18 +58,26 @@ def inbox(actor: Actor, folder: str = "unassigned", topic: Optional[str] = None,
         return [InboxRow(case, name) for case, name in session.execute(query).all()]
 
 
-def filter_values(engine: Optional[Engine] = None) -> Tuple[List[str], List[str]]:
-    """The topics and languages that occur in cases, for the inbox filters."""
+def _viewable(actor: Actor):
+    """policy.may_view as SQL: the cases `actor` may open (counts and lists reveal no others)."""
+    return true() if actor.is_supervisor else or_(Case.assignee_id.is_(None), Case.assignee_id == actor.id)
+
+
+def filter_values(actor: Actor, engine: Optional[Engine] = None) -> Tuple[List[str], List[str]]:
+    """The topics and languages that occur in the cases `actor` may open, for the inbox filters."""
     with session_scope(engine_for(engine)) as session:
-        topics = session.execute(select(Case.topic).where(Case.topic.is_not(None)).distinct()).scalars().all()
-        languages = session.execute(select(Case.language).distinct()).scalars().all()
+        topics = session.execute(
+            select(Case.topic).where(Case.topic.is_not(None), _viewable(actor)).distinct()).scalars().all()
+        languages = session.execute(select(Case.language).where(_viewable(actor)).distinct()).scalars().all()
     return sorted(topics), sorted(languages)
 
 
-def inbox_version(engine: Optional[Engine] = None) -> str:
-    """Changes whenever any case changes: the inbox page polls it and reloads when it moves."""
+def inbox_version(actor: Actor, engine: Optional[Engine] = None) -> str:
+    """Changes whenever a case `actor` may open changes: the inbox page polls it and reloads
+    when it moves."""
+    query = select(func.count(Case.id), func.max(Case.updated_at)).where(_viewable(actor))
     with session_scope(engine_for(engine)) as session:
-        count, latest = session.execute(select(func.count(Case.id), func.max(Case.updated_at))).one()
+        count, latest = session.execute(query).one()
     return f"{count}:{latest.isoformat() if isinstance(latest, datetime) else latest}"
 
 

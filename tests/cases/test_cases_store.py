@@ -203,10 +203,10 @@ def test_inbox_folders_filters_and_order(engine, people):
     assert len(store.inbox(supervisor, "all", engine=engine)) == 4
     with pytest.raises(CaseError):
         store.inbox(amina, "all", engine=engine)
-    assert store.filter_values(engine=engine) == (["avr_overview", "minors", "risk_sea"], ["ar", "en", "fr"])
-    before = store.inbox_version(engine=engine)
+    assert store.filter_values(supervisor, engine=engine) == (["avr_overview", "minors", "risk_sea"], ["ar", "en", "fr"])
+    before = store.inbox_version(supervisor, engine=engine)
     service.record_inbound("tg-urgent", "news", engine=engine)
-    assert store.inbox_version(engine=engine) != before
+    assert store.inbox_version(supervisor, engine=engine) != before
 
 
 def test_erasure_removes_cases_messages_and_events(engine):

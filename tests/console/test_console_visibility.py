@@ -1,5 +1,8 @@
-"""What a caseworker sees: direction controls in people's text are shown, not obeyed."""
+"""What a caseworker sees: direction controls in people's text are shown, not obeyed, and the
+inbox counts and filters reveal nothing about cases they may not open."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -57,3 +60,25 @@ async def test_direction_controls_arriving_live_are_shown_as_escapes_in_a_browse
             assert SHOWN in live and "⟨U+202E⟩fdp.scr" in live and "\u202e" not in live
         finally:
             await browser.close()
+
+
+async def test_inbox_filters_and_version_count_only_cases_the_caseworker_may_open(client, db, people):
+    case_with(db, "tg-open", "hello", language="en", topic="avr_overview")
+    theirs = case_with(db, "tg-bens", "bonjour", language="fr", topic="risk_sea")
+    service.assign(theirs, people["sup"], people["ben"].id, engine=db)
+
+    await login(client, "amina")
+    page = await (await client.get("/inbox?folder=mine")).text()
+    options = set(re.findall(r'<option value="([^"]+)"', page))
+    assert "en" in options and "avr_overview" in options
+    assert "fr" not in options and "risk_sea" not in options
+    version = (await (await client.get("/api/inbox/version")).json())["version"]
+    assert version.startswith("1:")  # one case she may open, not two
+    service.record_inbound("tg-bens", "merci", engine=db)  # ben's case moves...
+    assert (await (await client.get("/api/inbox/version")).json())["version"] == version  # ...she sees nothing
+
+    client.session.cookie_jar.clear()
+    await login(client, "sup")
+    page = await (await client.get("/inbox?folder=all")).text()
+    assert {"fr", "risk_sea", "en"} <= set(re.findall(r'<option value="([^"]+)"', page))
+    assert (await (await client.get("/api/inbox/version")).json())["version"].startswith("2:")
