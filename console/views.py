@@ -26,6 +26,8 @@ NOTICES = {
     "priority": "Priority changed.", "reopened": "Case reopened.",
     "resolved": "Case resolved; the migrant was told that the assistant is back.",
     "resolved_unsent": "Case resolved, but the message telling the migrant could not be delivered.",
+    "erased": "The conversation was erased: the migrant was told, and nothing of it is kept but an "
+              "anonymous record that a supervisor erased one.",
 }
 MAX_DATABASE_ID = 2**31 - 1
 
@@ -70,6 +72,7 @@ async def inbox(request: web.Request) -> web.Response:
     return render(
         request, "inbox.html", rows=[(row, sla(row.case, limit)) for row in rows], folder=folder, status_filter=status,
         topic=topic or "", language=language or "", topics=topics, languages=languages, sla_minutes=limit,
+        notice=NOTICES.get(request.query.get("notice", "")),
         version=await db(request, store.inbox_version, actor), poll_seconds=request.app["config"].poll_seconds,
     )
 
@@ -122,6 +125,11 @@ async def case_action(request: web.Request) -> web.Response:
         elif action == "reopen":
             await db(request, service.reopen, case_id, actor)
             notice = "reopened"
+        elif action == "erase":
+            if form.get("confirm") != "yes":
+                raise CaseError("Tick the box to confirm that the migrant asked for their data to be erased.")
+            await service.erase_on_request(case_id, actor, send, engine=engine)
+            raise web.HTTPSeeOther("/inbox?notice=erased")  # the case no longer exists
         else:
             raise web.HTTPNotFound()
     except CaseNotFound:

@@ -174,3 +174,30 @@ async def test_migrant_text_is_escaped_in_pages_and_raw_in_json(client, db, peop
     newer = await (await client.get(f"/api/cases/{case_id}/messages?after={data['messages'][0]['id']}")).json()
     assert [m["id"] for m in newer["messages"]] == [data["messages"][1]["id"]]
     assert (await client.get(f"/api/cases/{case_id}/messages?after=x")).status == 400
+
+
+async def test_a_supervisor_erases_a_conversation_the_migrant_asked_to_erase(client, db, channel, people, tmp_path,
+                                                                               monkeypatch):
+    from sqlalchemy import text
+
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'no-tracker-yet.db'}")
+    case_id = new_case(db, "wa-erase-me", channel="whatsapp", language="fr")
+    service.record_inbound("wa-erase-me", "je m'appelle Awa, effacez tout svp", engine=db)
+    csrf = await login(client, "amina")
+    assert "Erase this conversation" not in await (await client.get(f"/cases/{case_id}")).text()
+    refused = await client.post(f"/cases/{case_id}/erase", data={"csrf_token": csrf, "confirm": "yes"})
+    assert refused.status == 403 and "Only a supervisor" in await refused.text()
+    await client.post("/logout", data={"csrf_token": csrf})
+
+    csrf = await login(client, "sup")
+    assert "Erase this conversation" in await (await client.get(f"/cases/{case_id}")).text()
+    unconfirmed = await client.post(f"/cases/{case_id}/erase", data={"csrf_token": csrf})
+    assert unconfirmed.status == 409 and "Tick the box" in await unconfirmed.text()
+    erased = await client.post(f"/cases/{case_id}/erase", data={"csrf_token": csrf, "confirm": "yes"})
+    assert erased.status == 200 and "The conversation was erased" in await erased.text()
+    assert channel.texts()[-1] == load_knowledge().text("delete_data_done", "fr")
+    assert (await client.get(f"/cases/{case_id}")).status == 404
+    with db.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM case_messages")).scalar() == 0
+        [(reason, requested_by)] = connection.execute(text("SELECT reason, requested_by FROM erasure_log")).all()
+    assert (reason, requested_by) == ("caseworker", "caseworker:sup")
