@@ -10,7 +10,7 @@ from sqlalchemy import inspect, update
 from channels import hooks
 from channels.queues import SenderQueues
 from channels.retry import RetryPolicy, call_with_retries
-from channels.store import processed_updates, utcnow
+from channels.store import DEDUP_WINDOW, processed_updates, utcnow
 
 
 
@@ -79,7 +79,7 @@ def test_claims_are_persistent_and_per_channel(store):
     assert store.claim_update("whatsapp", "1") is True
     with store.engine.begin() as connection:
         connection.execute(update(processed_updates).where(processed_updates.c.channel == "whatsapp")
-                           .values(received_at=utcnow() - timedelta(days=8)))
+                           .values(received_at=utcnow() - DEDUP_WINDOW - timedelta(days=1)))
     assert store.prune_processed_updates() == 1
     assert store.claim_update("telegram", "1") is False
 
