@@ -41,12 +41,24 @@ def make_engine(url: Optional[str] = None) -> Engine:
             # an fsync per commit: the inbox write sits on the webhook's acknowledgement path.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            # erased rows are overwritten with zeros, not left in free pages of the file
-            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
-        return engine
+        return overwrite_deletes(engine)
     return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def overwrite_deletes(engine: Engine) -> Engine:
+    """SQLite: deleted rows are overwritten with zeros, not left in free pages of the file
+    (every engine that erases personal data: ours, Rasa's tracker store, the purge's)."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=ON"))
+    return engine
+
+
+def tracker_store_engine(url: str) -> Engine:
+    """An engine on Rasa's tracker store database, for the erasure and the purge (another
+    process's tables: no pool settings or pragmas of ours beyond overwriting deletes)."""
+    return overwrite_deletes(create_engine(url, future=True))
 
 
 def scrub_deleted(engine: Engine) -> bool:

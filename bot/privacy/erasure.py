@@ -23,7 +23,7 @@ from typing import Dict, Mapping, Optional
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.db import get_engine, scrub_deleted
+from bot.db import get_engine, scrub_deleted, tracker_store_engine
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -106,17 +106,15 @@ def erase_on_behalf(conversation_id: str, requested_by: str, engine: Optional[En
 
 def erase_tracker_events(url: str, conversation_id: str) -> int:
     """Delete one conversation's events from Rasa's SQL tracker store (another process's store)."""
-    from sqlalchemy import create_engine, inspect
+    from sqlalchemy import inspect
 
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
         return 0
-    engine = create_engine(url, future=True)
+    engine = tracker_store_engine(url)
     try:
         if "events" not in inspect(engine).get_table_names():
             return 0
         with engine.begin() as connection:
-            if engine.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA secure_delete=ON")
             removed = connection.execute(text("DELETE FROM events WHERE sender_id = :id"), {"id": conversation_id})
         scrub_deleted(engine)
         return int(removed.rowcount or 0)

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.paths import ROOT, VAR_DIR
@@ -124,14 +124,15 @@ def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: O
     engine = engine or get_engine(settings.database_url)
     now = now or utcnow()
     cutoff = now - older_than
-    case_cutoff = now - max(case_older_than or timedelta(days=settings.case_retention_days), older_than)
+    case_age = max(case_older_than or timedelta(days=settings.case_retention_days), older_than)
+    case_cutoff = now - case_age
     warn_before = warn_before if warn_before is not None else timedelta(days=settings.retention_warning_days)
     report = PurgeReport(older_than, cutoff)
     purged = _purge_tracker(tracker_url or tracker_db_url(), cutoff, report)
     tables = set(inspect(engine).get_table_names())
     if "cases" in tables:
         _purge_cases(engine, cutoff, case_cutoff, report)
-        _warn_before_purge(engine, now - case_cutoff, case_cutoff + warn_before, now, report)
+        _warn_before_purge(engine, case_age, case_cutoff + warn_before, now, report)
     else:
         report.notes.append("no case tables in the project database")
     for table, column in (("channel_media", "received_at"), ("delivery_status", "recorded_at"),
@@ -163,7 +164,9 @@ def _purge_tracker(url: str, cutoff: datetime, report: PurgeReport) -> List[str]
         report.notes.append("no tracker store database yet")
         report.counts.update(tracker_conversations=0, tracker_events=0)
         return []
-    engine = create_engine(url, future=True)
+    from bot.db import scrub_deleted, tracker_store_engine
+
+    engine = tracker_store_engine(url)
     try:
         if "events" not in inspect(engine).get_table_names():
             report.notes.append("the tracker store has no events table yet")
@@ -180,6 +183,7 @@ def _purge_tracker(url: str, cutoff: datetime, report: PurgeReport) -> List[str]
                 placeholders = ", ".join(f":{name}" for name in params)
                 removed += int(connection.execute(
                     text(f"DELETE FROM events WHERE sender_id IN ({placeholders})"), params).rowcount or 0)
+        scrub_deleted(engine)
         report.counts.update(tracker_conversations=len(senders), tracker_events=removed)
         return senders
     finally:

@@ -24,9 +24,8 @@ from typing import Any, Callable, Dict, Optional, TypeVar
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import event as sa_event
 
-from bot.db import scrub_deleted
+from bot.db import overwrite_deletes, scrub_deleted
 from bot.privacy.consent import is_declined, minimal_tracker
 from bot.stores import resilience
 
@@ -78,9 +77,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, retry_seconds: float = resilience.DEFAULT_RETRY_SECONDS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.retry_seconds = float(retry_seconds)
-        if self.engine.dialect.name == "sqlite":
-            # erased events are overwritten with zeros, not left in free pages of the file
-            sa_event.listen(self.engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=ON"))
+        overwrite_deletes(self.engine)  # erased events are zeroed, not left in free pages
         resilience.install_strict_fail_safe()  # before the Agent wraps this store
 
     async def _db(self, function: Callable[..., T], *args: Any) -> T:
