@@ -17,15 +17,12 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from bot.retrieval.answers import get_ranker, minmax  # the ranker and its own normalisation
+
 
 WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)   # dense share of the fused score
 PRIORS = (0.5, 1.0)                             # weight of the intent prior
 PREFERENCES = (0.0, 0.05, 0.1, 0.15, 0.2)       # how close an entry must read to beat its article
-
-
-def _minmax(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return (values - low) / (high - low) if high > low else np.zeros_like(values)
 
 
 def leave_one_out_scores(ranker) -> Tuple[List[int], np.ndarray, np.ndarray]:
@@ -71,7 +68,6 @@ def choose(kb, candidates: List[str], scores: np.ndarray, specific_preference: f
 
 def main(argv=None) -> int:
     from bot.knowledge import load_knowledge
-    from bot.retrieval.answers import get_ranker
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--top", type=int, default=15, help="settings to print, best first")
@@ -87,7 +83,7 @@ def main(argv=None) -> int:
     for weight, prior, preference in itertools.product(WEIGHTS, PRIORS, PREFERENCES):
         per_language: Dict[str, List[bool]] = defaultdict(list)
         for n, row in enumerate(rows):
-            fused = weight * _minmax(dense[n]) + (1 - weight) * _minmax(sparse[n]) + prior * in_topic[n]
+            fused = weight * minmax(dense[n]) + (1 - weight) * minmax(sparse[n]) + prior * in_topic[n]
             got = choose(kb, candidates, fused, preference)
             per_language[entries[row].language].append(got == truth[n])
             per_language["all"].append(got == truth[n])

@@ -182,20 +182,21 @@ def test_project_files_are_consistent():
     assert all(item.package in lock.pins for item in accepted), "an exception names a package the lock does not pin"
 
 
-def test_main_on_a_recorded_report(tmp_path, capsys):
+def _main_on(tmp_path, report: str, exceptions: "str | None" = None) -> int:
+    """`python -m tools.audit` on recorded files (no exceptions file when `exceptions` is None)."""
     (tmp_path / "lock.txt").write_text(LOCK)
-    (tmp_path / "report.json").write_text(SKIPPED)
-    (tmp_path / "exceptions.yml").write_text("exceptions: []\n")
-    code = audit.main(["--lock", str(tmp_path / "lock.txt"), "--exceptions", str(tmp_path / "exceptions.yml"),
+    (tmp_path / "report.json").write_text(report)
+    if exceptions is not None:
+        (tmp_path / "exceptions.yml").write_text(exceptions)
+    return audit.main(["--lock", str(tmp_path / "lock.txt"), "--exceptions", str(tmp_path / "exceptions.yml"),
                        "--report", str(tmp_path / "report.json")])
-    assert code == audit.EXIT_INCOMPLETE
+
+
+def test_main_on_a_recorded_report(tmp_path, capsys):
+    assert _main_on(tmp_path, SKIPPED, "exceptions: []\n") == audit.EXIT_INCOMPLETE
     assert "audited 0 of 4 pinned packages" in capsys.readouterr().out
 
 
 def test_main_when_pip_audit_printed_nothing(tmp_path, capsys):
-    (tmp_path / "lock.txt").write_text(LOCK)
-    (tmp_path / "report.json").write_text("")
-    code = audit.main(["--lock", str(tmp_path / "lock.txt"), "--exceptions", str(tmp_path / "none.yml"),
-                       "--report", str(tmp_path / "report.json")])
-    assert code == audit.EXIT_INCOMPLETE
+    assert _main_on(tmp_path, "") == audit.EXIT_INCOMPLETE
     assert "could not be reached" in capsys.readouterr().err

@@ -65,7 +65,7 @@ class AnswerRanker:
         TF-IDF baseline alone (no embeddings, no prior)."""
         sparse = self.sparse_scores(text)
         dense_scores = self.dense_scores(text) if dense else np.zeros_like(sparse)
-        fused = DENSE_WEIGHT * _minmax(dense_scores) + (1 - DENSE_WEIGHT) * _minmax(sparse) if dense else sparse
+        fused = DENSE_WEIGHT * minmax(dense_scores) + (1 - DENSE_WEIGHT) * minmax(sparse) if dense else sparse
         if intent_ranking and dense:
             fused = fused + PRIOR_WEIGHT * np.array(
                 [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
@@ -74,7 +74,7 @@ class AnswerRanker:
         return [Scored(self.candidates[i], float(fused[i]), float(dense_scores[i]), float(sparse[i])) for i in order[:k]]
 
 
-def _minmax(values: np.ndarray) -> np.ndarray:
+def minmax(values: np.ndarray) -> np.ndarray:
     low, high = float(values.min()), float(values.max())
     return (values - low) / (high - low) if high > low else np.zeros_like(values)
 
