@@ -96,7 +96,35 @@ def main(argv=None) -> int:
     for key, per_language in sorted(results.items(), key=lambda kv: -np.mean(kv[1]["all"]))[:args.top]:
         cells = [f"{100 * np.mean(per_language[c]):.1f}" for c in columns]
         print(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
+    print()
+    print_lead_calibration(kb, ranker, rows, dense, sparse)
     return 0
+
+
+def print_lead_calibration(kb, ranker, rows, dense, sparse, width: float = 0.02, prior: float = 0.5) -> None:
+    """How often a specific entry ranked first is right, by its lead over the runner-up: where the
+    top-1 is right less often than not, a choice of three (actions/knowledge_answer.ENTRY_MARGIN)
+    serves the person better than a guess."""
+    from bot.retrieval.answers import DENSE_WEIGHT
+
+    entries, candidates = ranker.index.entries, ranker.candidates
+    buckets: Dict[int, List[Tuple[bool, bool]]] = defaultdict(list)
+    for n, row in enumerate(rows):
+        truth = entries[row].topic
+        in_topic = np.array([kb.answers[c].parent == kb.answers[truth].parent for c in candidates], dtype=np.float32)
+        fused = DENSE_WEIGHT * minmax(dense[n]) + (1 - DENSE_WEIGHT) * minmax(sparse[n]) + prior * in_topic
+        order = np.argsort(-fused)
+        if not kb.answers[candidates[order[0]]].is_entry:
+            continue
+        bucket = min(int((fused[order[0]] - fused[order[1]]) / width), 10)
+        buckets[bucket].append((candidates[order[0]] == truth, truth in {candidates[i] for i in order[:3]}))
+    print("| lead of the best entry | phrasings | top-1 right | right one in the best three |")
+    print("|---|---|---|---|")
+    for bucket in sorted(buckets):
+        hits = buckets[bucket]
+        span = f"{bucket * width:.2f}-{(bucket + 1) * width:.2f}" if bucket < 10 else f">= {bucket * width:.2f}"
+        print(f"| {span} | {len(hits)} | {100 * np.mean([h[0] for h in hits]):.0f} % "
+              f"| {100 * np.mean([h[1] for h in hits]):.0f} % |")
 
 
 if __name__ == "__main__":
