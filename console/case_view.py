@@ -57,7 +57,9 @@ def media_items(case_id: int, message_id: int, media: List[Any]) -> List[Dict[st
 
 def message_json(line: TranscriptLine, states: Dict[int, dict]) -> Dict[str, Any]:
     message = line.message
-    state = states.get(message.id) or {}
+    state = dict(states.get(message.id) or {})
+    if message.author == "bot" and state.get("state") == "sent":
+        state = {}  # the assistant's own replies: recorded as said, not tracked per platform message
     resend = message.author != "migrant" and (
         message.delivery in ("failed", "template") or state.get("state") == "failed")
     return {

@@ -54,6 +54,10 @@ def from_slots(slots: Mapping[str, Any], channel: Optional[str], language: str) 
 
 
 def as_note(summary: Mapping[str, Any]) -> str:
+    from bot.knowledge import load_knowledge
+
+    language = load_knowledge().languages.get(summary.get("language") or "")
+    summary = {**summary, "language": language.name if language else summary.get("language")}
     lines = ["Handoff summary (from the assistant):"]
     for key, label in (("language", "Language"), ("channel", "Channel"), ("host_country", "Host country"),
                        ("nationality", "Nationality"), ("topic", "Topic"), ("consent", "Consent")):

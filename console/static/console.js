@@ -36,11 +36,17 @@
     return span;
   }
 
+  // A file the platform no longer gives (expired, or the channel is not configured here): the
+  // link under it stays, and opening it says why in words.
+  function hideBroken(img) {
+    img.addEventListener("error", function () { img.classList.add("hidden"); });
+  }
+
   function mediaNode(item) {
     var figure = element("figure", "media");
     if (item.shown === "image") {
       var img = document.createElement("img");
-      img.src = item.url; img.alt = visibleBidi(item.label);
+      hideBroken(img); img.src = item.url; img.alt = visibleBidi(item.label);
       figure.appendChild(img);
     } else if (item.shown === "audio") {
       var audio = document.createElement("audio");
@@ -101,6 +107,9 @@
     var transcript = document.getElementById("transcript");
     var csrf = transcript.dataset.csrf;
     var lastId = parseInt(transcript.dataset.lastId, 10) || 0;
+    Array.prototype.forEach.call(transcript.querySelectorAll("img"), function (img) {
+      if (img.complete && img.naturalWidth === 0) img.classList.add("hidden"); else hideBroken(img);
+    });
     showNewest(transcript);
     function poll() {
       getJSON("/api/cases/" + body.dataset.caseId + "/messages?after=" + lastId).then(function (data) {
