@@ -132,3 +132,27 @@ async def test_erasure_takes_unfetched_web_chat_messages_too(chat, db):
     outbox.put(cid, "a reply nobody fetched", engine=db)
     service.erase_conversation(cid, engine=db)
     assert await updates(chat) == []
+
+
+async def test_the_page_shows_a_caseworker_reply_in_a_real_browser(chat, rasa, db):
+    from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
+
+    require_chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 740})
+            await page.goto(str(chat.make_url("/")))
+            await page.fill("#text", "hello")
+            await page.press("#text", "Enter")
+            await page.wait_for_selector("text=Answer from the assistant.", timeout=15000)
+            cid = outbox.conversation_for(await page.evaluate("sessionStorage.session"))
+            assert rasa.seen[-1]["sender"] == cid
+            outbox.put(cid, "<b>Hello</b>, I am Amina from the team.", engine=db)
+            await page.wait_for_selector(".msg.person", timeout=15000)
+            assert await page.inner_text(".msg.person") == "<b>Hello</b>, I am Amina from the team."  # text, not markup
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+        finally:
+            await browser.close()
