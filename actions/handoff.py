@@ -1,7 +1,8 @@
 """Hand the conversation to a person (caseworker)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import logging
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -9,6 +10,44 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import case_bridge
 from actions.replies import send, ui, user_language
+
+logger = logging.getLogger(__name__)
+
+
+def after_hours_line(language: str) -> Optional[str]:
+    """Outside office hours (OFFICE_HOURS in OFFICE_TIMEZONE): when a person will answer, in the
+    user's language; None while the team is at work."""
+    from bot.cases.hours import next_opening, opening_words
+
+    try:
+        opening = next_opening()
+    except ValueError:  # a wrong OFFICE_TIMEZONE: the promise of office hours still stands
+        logger.exception("Office hours could not be checked")
+        return None
+    if opening is None:
+        return None
+    day, clock = opening_words(opening)
+    return ui("handoff_after_hours", language, day=ui(f"weekday_{day}", language), time=clock)
+
+
+def _record_turn(case: Any, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    """The caseworker reads everything the migrant received: this turn's messages (privacy
+    notice, confirmation, office hours) are not in the tracker yet, so they are added here, and
+    what the assistant knows is kept as the case's summary (and first note of a new case)."""
+    from bot.cases import service, summary
+
+    try:
+        for message in dispatcher.messages:
+            if message.get("text"):
+                service.record_bot_message(case.case_id, message["text"])
+        slots = {name: tracker.get_slot(name) for name in (
+            "host_country", "known_host_country", "nationality", "known_nationality", "own_wish", "has_document",
+            "detained", "vulnerability", "asylum_pending", "previous_return", "consent", "topic")}
+        slots["consent"] = slots.get("consent") or "given"  # a case is only opened after consent
+        summary.save(case.case_id, summary.from_slots(slots, tracker.get_latest_input_channel(), language),
+                     created=case.created)
+    except Exception:  # noqa: BLE001 - the migrant's answer never depends on the case store
+        logger.exception("Could not add the handoff turn to the case")
 
 
 def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False,
@@ -24,6 +63,13 @@ def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: 
     # is resolved); without a case (no store, no channel) the slot is all we have.
     already = not case.created if case else bool(tracker.get_slot("handoff"))
     send(dispatcher, ui("handoff_already_open" if already else "handoff_requested", language))
+    # Urgent cases alert the team at any hour (bot/cases/notify.py); a plain request outside
+    # office hours is told when a person will be there, so silence is not read as refusal.
+    late = None if urgent else after_hours_line(language)
+    if late:
+        send(dispatcher, late)
+    if case:
+        _record_turn(case, dispatcher, tracker, language)
     events: List[EventType] = [SlotSet("handoff", True), SlotSet("failed_understandings", 0.0)]
     if urgent:
         events.append(SlotSet("urgent", True))

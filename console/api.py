@@ -5,7 +5,8 @@ from aiohttp import web
 
 from bot.cases import store
 from bot.cases.service import CaseNotFound
-from console.render import message_json
+from bot.cases import overview
+from console.case_view import message_json, waiting_since
 from console.views import database_id, db
 
 
@@ -20,10 +21,20 @@ async def case_messages(request: web.Request) -> web.Response:
         case, assignee = await db(request, store.get_case, case_id, request["actor"])
     except CaseNotFound:
         return _not_found()
-    lines = await db(request, store.transcript, case_id, after)
+    # every message's state can change (a delivered / read callback), so all are looked at;
+    # only those after `after` are sent whole
+    lines = await db(request, store.transcript, case_id, 0)
+    states = await db(request, overview.delivery_states, [line.message for line in lines])
+    seen = (await db(request, overview.activity, [case_id], request["actor"].id))[case_id]
+    new = [line for line in lines if line.message.id > after]
+    if new:
+        await db(request, overview.mark_read, case_id, request["actor"].id, new[-1].message.id)
     return web.json_response({
-        "case": {"id": case.id, "status": case.status, "priority": case.priority, "assignee": assignee},
-        "messages": [message_json(line) for line in lines],
+        "case": {"id": case.id, "status": case.status, "priority": case.priority, "assignee": assignee,
+                 "waiting": waiting_since(seen.last_migrant_at) if case.status != "resolved" else "-"},
+        "messages": [message_json(line, states) for line in new],
+        "states": {str(m): {"delivery": s["state"], "error": s["reason"] if s["state"] in ("failed", "template") else None}
+                   for m, s in states.items()},
     })
 
 
@@ -32,4 +43,6 @@ def _not_found() -> web.Response:
 
 
 async def inbox_version(request: web.Request) -> web.Response:
-    return web.json_response({"version": await db(request, store.inbox_version, request["actor"])})
+    actor = request["actor"]
+    return web.json_response({"version": await db(request, store.inbox_version, actor),
+                              "urgent": await db(request, overview.urgent_waiting, actor)})

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.cases import delivery
 from bot.cases.service import engine_for
 from bot.db import make_engine
-from console import api, auth, views
+from console import api, auth, media, views
 from console.config import ConsoleConfig
 from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
 from console.password_checks import PasswordChecks
@@ -45,6 +45,7 @@ def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send]
         web.get("/inbox", views.inbox),
         web.get(r"/cases/{case_id:\d+}", views.case_page),
         web.post(r"/cases/{case_id:\d+}/{action:[a-z]+}", views.case_action),
+        web.get(r"/cases/{case_id:\d+}/media/{message_id:\d+}/{number:\d+}", media.case_media),
         web.get(r"/api/cases/{case_id:\d+}/messages", api.case_messages),
         web.get("/api/inbox/version", api.inbox_version),
         web.static("/static", STATIC),

@@ -18,7 +18,6 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.cases.models import Case, utcnow
-from bot.cases.store import TranscriptLine
 from bot.knowledge import load_knowledge
 from bot.paths import KNOWLEDGE_DIR
 
@@ -72,28 +71,6 @@ def sla(case: Case, limit_minutes: int, now: Optional[datetime] = None) -> Dict[
     return {"label": f"waiting {duration(minutes)}", "over": minutes > limit_minutes, "running": True}
 
 
-def media_labels(media: List[Any]) -> List[str]:
-    """Media references as plain text: what was sent and its reference, never the content."""
-    labels = []
-    for item in media:
-        if isinstance(item, dict):
-            kind = item.get("kind") or "file"
-            details = " ".join(str(item[k]) for k in ("content_type", "reference") if item.get(k))
-            labels.append(f"[{kind}] {details}".strip())
-        else:
-            labels.append(f"[file] {item}")
-    return labels
-
-
-def message_json(line: TranscriptLine) -> Dict[str, Any]:
-    message = line.message
-    return {
-        "id": message.id, "author": message.author, "caseworker": line.caseworker, "text": message.text,
-        "media": media_labels(message.media_list), "at": when(message.created_at),
-        "delivery": message.delivery, "error": message.delivery_error,
-    }
-
-
 @lru_cache(maxsize=16)
 def canned_replies(language: str) -> Tuple[bool, Tuple[Dict[str, str], ...]]:
     """(reviewed, replies) from knowledge/canned_replies/<language>.yml, else English."""
@@ -108,8 +85,7 @@ def canned_replies(language: str) -> Tuple[bool, Tuple[Dict[str, str], ...]]:
     return bool((doc.get("translation") or {}).get("reviewed")), replies
 
 
-_env.filters.update(when=when, topic_title=topic_title, duration=duration, media_labels=media_labels,
-                    visible_bidi=visible_bidi)
+_env.filters.update(when=when, topic_title=topic_title, duration=duration, visible_bidi=visible_bidi)
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

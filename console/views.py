@@ -15,13 +15,16 @@ from bot.cases import service, store
 from bot.cases.policy import Actor, PermissionDenied
 from bot.cases.service import CaseNotFound
 from bot.cases.state import PRIORITIES, CaseError, allowed_actions
+from bot.cases import overview
+from console.case_view import message_json, summary_card
 from console.render import canned_replies, render, sla
 
 NOTICES = {
     "sent": "Reply sent.",
     "template": "WhatsApp's 24-hour window is closed: the migrant received the approved template inviting "
                 "them to write back, not your text. Your reply is saved here; send it again when they answer.",
-    "failed": "The reply could not be delivered (see the message below). It is saved here; try again later.",
+    "failed": "The reply could not be delivered (the reason is under the message). It is saved here; use "
+              "Send again when the reason is fixed.",
     "claimed": "You have claimed this case.", "assigned": "Case assigned.", "noted": "Note added.",
     "priority": "Priority changed.", "reopened": "Case reopened.",
     "resolved": "Case resolved; the migrant was told that the assistant is back.",
@@ -29,7 +32,14 @@ NOTICES = {
     "erased": "The conversation was erased: the migrant was told, and nothing of it is kept but an "
               "anonymous record that a supervisor erased one.",
 }
+# Notices that report something that did not happen are shown (and announced) as errors.
+ERROR_NOTICES = {"failed", "template", "resolved_unsent"}
 MAX_DATABASE_ID = 2**31 - 1
+
+
+def notice_of(request: web.Request) -> Optional[dict]:
+    code = request.query.get("notice", "")
+    return {"text": NOTICES[code], "error": code in ERROR_NOTICES} if code in NOTICES else None
 
 
 async def db(request: web.Request, function: Callable[..., Any], *args: Any) -> Any:
@@ -69,10 +79,13 @@ async def inbox(request: web.Request) -> web.Response:
         return render(request, "error.html", status=403 if folder == "all" else 400, error=str(error))
     topics, languages = await db(request, store.filter_values, actor)
     limit = request.app["config"].sla_first_response_minutes
+    seen = await db(request, overview.activity, [row.case.id for row in rows], actor.id)
     return render(
-        request, "inbox.html", rows=[(row, sla(row.case, limit)) for row in rows], folder=folder, status_filter=status,
+        request, "inbox.html", rows=[(row, sla(row.case, limit), seen[row.case.id]) for row in rows],
+        folder=folder, status_filter=status,
+        urgent_ids=",".join(map(str, await db(request, overview.urgent_waiting, actor))),
         topic=topic or "", language=language or "", topics=topics, languages=languages, sla_minutes=limit,
-        notice=NOTICES.get(request.query.get("notice", "")),
+        notice=notice_of(request),
         version=await db(request, store.inbox_version, actor), poll_seconds=request.app["config"].poll_seconds,
     )
 
@@ -85,14 +98,19 @@ async def case_page(request: web.Request, error: Optional[str] = None, status: i
     except CaseNotFound:
         raise web.HTTPNotFound(text="No such case (or it is assigned to a colleague).") from None
     lines = await db(request, store.transcript, case_id, 0)
+    states = await db(request, overview.delivery_states, [line.message for line in lines])
+    last_id = lines[-1].message.id if lines else 0
+    await db(request, overview.mark_read, case_id, actor.id, last_id)
+    seen = (await db(request, overview.activity, [case_id], actor.id))[case_id]
     reviewed, replies = canned_replies(case.language)
     return render(
-        request, "case.html", status=status, case=case, assignee=assignee, lines=lines,
+        request, "case.html", status=status, case=case, assignee=assignee,
+        messages=[message_json(line, states) for line in lines], summary=summary_card(case, seen.last_migrant_at),
         events=await db(request, store.events, case_id),
         caseworkers=await db(request, store.caseworkers) if actor.is_supervisor else [],
         allowed=allowed_actions(case.status), priorities=PRIORITIES, canned=replies, canned_reviewed=reviewed,
         sla=sla(case, request.app["config"].sla_first_response_minutes), error=error,
-        notice=NOTICES.get(request.query.get("notice", "")), last_id=lines[-1].message.id if lines else 0,
+        notice=notice_of(request), last_id=last_id,
         poll_seconds=request.app["config"].poll_seconds,
     )
 
@@ -106,6 +124,9 @@ async def case_action(request: web.Request) -> web.Response:
     try:
         if action == "reply":
             result = await service.reply(case_id, actor, str(form.get("text", "")), send, engine=engine)
+            notice = "failed" if not result.ok else ("template" if result.used_template else "sent")
+        elif action == "resend":
+            result = await service.resend(case_id, actor, _message_id(form.get("message_id")), send, engine=engine)
             notice = "failed" if not result.ok else ("template" if result.used_template else "sent")
         elif action == "resolve":
             result = await service.resolve(case_id, actor, send, engine=engine)
@@ -146,3 +167,11 @@ def _int(value: Any) -> int:
     if number is None:
         raise CaseError("Choose a caseworker.")
     return number
+
+
+def _message_id(value: Any) -> int:
+    number = database_id(value)
+    if number is None:
+        raise CaseError("Choose the message to send again.")
+    return number
+

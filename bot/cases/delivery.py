@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,23 @@ class DeliveryResult:
     ok: bool
     used_template: bool = False  # WhatsApp: outside the 24 h window only a template could be sent
     error: Optional[str] = None
+    reason: Optional[str] = None      # channels.delivery's reason code (blocked, opted_out...)
+    permanent: bool = False           # trying again later will not help
+    message_ids: Tuple[str, ...] = ()  # the platform's ids, matched with its status callbacks
+
+
+# channels.delivery reason codes in words a caseworker can act on (never an address)
+REASON_WORDS = {
+    "unknown_conversation": "No channel address is known for this conversation, so it cannot be reached "
+                            "(the migrant erased their data, or it came from a tool without a way back).",
+    "channel_not_configured": "The migrant's channel is not set up on this server (its credentials are missing).",
+    "blocked": "The migrant has blocked the assistant on Telegram: nothing can reach them until they unblock it.",
+    "opted_out": "The migrant sent STOP on WhatsApp: nothing can reach them until they write START.",
+    "invalid_address": "The number is not a WhatsApp number.",
+    "outside_window_no_template": "WhatsApp's 24-hour window is closed and no template is configured: nothing "
+                                  "was sent. It can be sent when the migrant writes again.",
+    "failed": "The platform did not accept the message, even after retries.",
+}
 
 
 Send = Callable[..., Awaitable[Any]]  # async (conversation_id, text, buttons=None) -> result
@@ -33,13 +50,21 @@ def normalise(result: Any) -> DeliveryResult:
     get = result.get if isinstance(result, dict) else (lambda name, default=None: getattr(result, name, default))
     ok = get("ok", None)
     ok = get("sent", False) if ok is None else ok
-    error = get("error", None) or get("detail", None) or get("reason", None)
+    reason = get("reason", None)
+    error = get("error", None) or get("detail", None) or REASON_WORDS.get(reason or "") or reason
+    ids = tuple(str(i) for i in (get("message_ids", None) or ()))
     return DeliveryResult(ok=bool(ok), used_template=bool(get("used_template", False)),
-                          error=str(error) if error else None)
+                          error=str(error) if error else None, reason=reason,
+                          permanent=bool(get("permanent", False)), message_ids=ids)
 
 
 async def send(conversation_id: str, text: str, buttons: Optional[list] = None) -> DeliveryResult:
-    """Send through the migrant's own channel (channels.outbound.send_to_conversation)."""
+    """Send through the migrant's own channel (channels.outbound.send_to_conversation); the
+    local web chat's conversations (`web-…`) through its outbox, which its page polls."""
+    from bot.webchat import outbox
+
+    if outbox.is_webchat(conversation_id):
+        return normalise(await outbox.deliver(conversation_id, text))
     try:
         from channels.outbound import send_to_conversation
     except ImportError:

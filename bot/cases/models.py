@@ -73,6 +73,11 @@ class Case(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow)
     first_response_at = Column(DateTime)
     resolved_at = Column(DateTime)
+    summary = Column(Text)  # JSON: what the assistant knew at the handoff (migration 0007)
+
+    @property
+    def summary_dict(self) -> dict:
+        return dict(loads(self.summary, {}))
 
     @property
     def flag_list(self) -> List[str]:
@@ -106,10 +111,36 @@ class CaseMessage(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     delivery = Column(String(10))  # outbound only: sent | template | failed
     delivery_error = Column(Text)
+    platform_ids = Column(Text)  # JSON list: the platform's message ids, for delivered / read
+
+    @property
+    def platform_id_list(self) -> list:
+        return list(loads(self.platform_ids, []))
 
     @property
     def media_list(self) -> list:
         return list(loads(self.media, []))
+
+
+class CaseRead(Base):
+    """The newest message of a case a caseworker has seen: the inbox marks the rest unread."""
+
+    __tablename__ = "case_reads"
+
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    caseworker_id = Column(Integer, ForeignKey("caseworkers.id", ondelete="CASCADE"), primary_key=True)
+    last_message_id = Column(Integer, nullable=False, default=0)
+
+
+class WebchatOutbox(Base):
+    """A message for a local web chat conversation, kept until its browser fetched it."""
+
+    __tablename__ = "webchat_outbox"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class ConsoleSession(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases import policy
 from bot.cases.delivery import DeliveryResult, Send, safe_send
-from bot.cases.models import Case, CaseEvent, CaseMessage, Caseworker, dumps, utcnow
+from bot.cases.models import Case, CaseEvent, CaseMessage, Caseworker, WebchatOutbox, dumps, utcnow
 from bot.cases.policy import Actor
 from bot.cases.state import ACTIVE_STATUSES, CaseError, is_higher, priority_for, transition, validate_priority
 from bot.db import get_engine, session_scope
@@ -77,6 +77,12 @@ def _media_refs(media: Any) -> list:
 def _active(session: Session, conversation_id: str) -> Optional[Case]:
     query = select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(ACTIVE_STATUSES))
     return session.execute(query).scalar_one_or_none()
+
+
+def active_case_id(conversation_id: str, engine: Optional[Engine] = None) -> Optional[int]:
+    with session_scope(engine_for(engine)) as session:
+        case = _active(session, conversation_id)
+        return case.id if case else None
 
 
 def has_active_case(conversation_id: str, engine: Optional[Engine] = None) -> bool:
@@ -164,7 +170,8 @@ def _record_outbound(engine: Engine, case_id: int, actor: Optional[Actor], text:
     with session_scope(engine) as session:
         case = _get(session, case_id)
         message = _message(session, case, "caseworker" if actor else "bot", text,
-                           caseworker_id=actor.id if actor else None, delivery=delivery, delivery_error=result.error)
+                           caseworker_id=actor.id if actor else None, delivery=delivery, delivery_error=result.error,
+                           platform_ids=dumps(list(result.message_ids)) if result.message_ids else None)
         _event(session, case, "message_out", actor.label if actor else "bot",
                message_id=message.id, delivery=delivery, error=result.error)
         if actor and result.ok:
@@ -254,6 +261,23 @@ async def reply(case_id: int, actor: Actor, text: str, send: Send, engine: Optio
     return result
 
 
+def _resendable(engine: Engine, case_id: int, actor: Actor, message_id: int) -> Tuple[str, str]:
+    with session_scope(engine) as session:
+        case, _ = _checked(session, case_id, actor, "reply")
+        message = session.get(CaseMessage, message_id)
+        if message is None or message.case_id != case.id or message.delivery not in ("failed", "template"):
+            raise CaseError("Only a message that failed or went out as a template can be sent again.")
+        return case.conversation_id, message.text
+
+
+async def resend(case_id: int, actor: Actor, message_id: int, send: Send, engine: Optional[Engine] = None) -> DeliveryResult:
+    """Send a failed (or template-replaced) message again, as a new message of the transcript:
+    the first attempt and its failure stay visible, so the record says what really happened."""
+    engine = engine_for(engine)
+    _, text = await asyncio.to_thread(_resendable, engine, case_id, actor, message_id)
+    return await reply(case_id, actor, text, send, engine=engine)
+
+
 def _resolve(engine: Engine, case_id: int, actor: Actor) -> Tuple[str, str]:
     with session_scope(engine) as session:
         case, status = _checked(session, case_id, actor, "resolve")
@@ -303,4 +327,6 @@ def erase_conversation(conversation_id: str, engine: Optional[Engine] = None) ->
             session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(ids)))
             session.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(ids)))
             session.execute(delete(Case).where(Case.id.in_(ids)))
+        # a caseworker's messages a web chat page has not fetched yet go with the conversation
+        session.execute(delete(WebchatOutbox).where(WebchatOutbox.conversation_id == conversation_id))
         return len(ids)

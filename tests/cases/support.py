@@ -130,3 +130,12 @@ def tracker(sender_id: str, text: str, channel: Optional[str] = "telegram", slot
         "sender_id": sender_id, "slots": slots or {}, "latest_message": latest, "events": events,
         "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
     })
+
+
+def team_always_at_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Office hours that never end, so a handoff's messages do not depend on when tests run
+    (outside them a second message says when a person will answer: tests/cases/test_cases_hours.py)."""
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("OFFICE_HOURS", "daily 00:00-24:00")
+    get_settings.cache_clear()

@@ -32,7 +32,9 @@ async def test_handoff_action_opens_one_case_and_answers_from_the_store(default_
     assert texts == [ui("handoff_requested", "en")] and slots["handoff"] is True
     (row,) = store.inbox(accounts.create("sup", "lantern orbit fennel 42", "supervisor", engine=default_db), "unassigned")
     assert (row.case.conversation_id, row.case.channel, row.case.priority) == (CONV, "telegram", "normal")
-    assert [l.message.text for l in store.transcript(row.case.id)] == ["Hello.", "I want a person"]
+    # the history, then what the migrant received in the handoff turn itself (issue 14)
+    assert [l.message.text for l in store.transcript(row.case.id)] == ["Hello.", "I want a person",
+                                                                      ui("handoff_requested", "en")]
     texts, _ = await run(ActionHandoff(), tracker(CONV, "hello??", slots={"handoff": True}))
     assert texts == [ui("handoff_already_open", "en")]
     # After the case is resolved the slot is still set, but a person is no longer on it.

@@ -242,7 +242,7 @@ def test_migration_0003_matches_the_models(engine):
 
     from bot.db import Base
 
-    ours = {"caseworkers", "cases", "case_events", "case_messages", "console_sessions"}
+    ours = {"caseworkers", "cases", "case_events", "case_messages", "console_sessions", "case_reads", "webchat_outbox"}
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
             "include_name": lambda name, type_, parent: type_ != "table" or name in ours,

@@ -52,3 +52,13 @@ async def client(app):
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch):
     support.cheap_password_hashing(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _office_hours_now(monkeypatch):
+    from bot.settings import get_settings
+
+    support.team_always_at_work(monkeypatch)
+    yield
+    monkeypatch.undo()  # the real OFFICE_HOURS again, and no cached settings made from ours
+    get_settings.cache_clear()

@@ -170,7 +170,10 @@ async def test_migrant_text_is_escaped_in_pages_and_raw_in_json(client, db, peop
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     data = await (await client.get(f"/api/cases/{case_id}/messages?after=0")).json()
     assert data["messages"][0]["text"] == XSS  # the page script inserts it with textContent
-    assert data["messages"][1]["media"] == ["[photo] image/jpeg <b>ref</b>"]
+    # issue 14: never the platform reference (a Twilio URL names the account), only the console's route
+    (media,) = data["messages"][1]["media"]
+    assert media["label"] == "[photo] image/jpeg <b>ref</b>"  # not a URL: shown, as text
+    assert media["url"] == f"/cases/{case_id}/media/{data['messages'][1]['id']}/0" and media["shown"] == "image"
     newer = await (await client.get(f"/api/cases/{case_id}/messages?after={data['messages'][0]['id']}")).json()
     assert [m["id"] for m in newer["messages"]] == [data["messages"][1]["id"]]
     assert (await client.get(f"/api/cases/{case_id}/messages?after=x")).status == 400

@@ -18,6 +18,8 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
+from tests.fakes import media
+
 BOT_USER = {"id": 999000111, "is_bot": True, "first_name": "Fake", "username": "fake_migrant_bot"}
 
 
@@ -78,6 +80,7 @@ class FakeTelegramAPI:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        media.add_telegram_files(app, self)  # console tests: photos and voice notes to download
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -122,6 +125,9 @@ class FakeTelegramAPI:
         if handler is None:
             return self._error(404, "Not Found")
         return await handler(params)
+
+    async def _m_getFile(self, params: Dict[str, Any]) -> web.Response:
+        return media.telegram_get_file(params)
 
     async def _m_getMe(self, params: Dict[str, Any]) -> web.Response:
         return self._ok(BOT_USER)

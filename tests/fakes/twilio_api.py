@@ -26,6 +26,8 @@ import httpx
 from aiohttp import BasicAuth, web
 from twilio.request_validator import RequestValidator
 
+from tests.fakes import media
+
 WHATSAPP_ADDRESS = re.compile(r"^whatsapp:\+[1-9]\d{6,14}$")
 
 
@@ -75,6 +77,7 @@ class FakeTwilioAPI:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+        media.add_twilio_media(app, self)  # console tests: media URLs with basic auth
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
