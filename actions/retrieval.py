@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import not_understood
 from actions.follow_up import answer_for, follow_up_table
-from actions.knowledge_answer import answer_topic, follow_ups_for
+from actions.knowledge_answer import answer_topic, best_answer, follow_ups_for
 from actions.replies import knowledge, send, topic_options, ui, user_language
 from bot.retrieval.countries import wants_to_go_home
 
@@ -38,6 +38,7 @@ CHOICES = 3
 GOING_HOME = "avr_overview"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
 FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, under the fallback, is taken
+GROUP_PRIOR = 0.5             # an unclear follow-up may ask about a neighbour of the current topic
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,13 @@ def in_context(tracker: Tracker, text: str) -> Optional[str]:
         if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
             return answer_for(ranked["name"], topic)
     return topic if topic in knowledge().articles else None
+
+
+def context_prior(topic: str) -> List[Dict[str, Any]]:
+    """The intent ranking an unclear follow-up is read with: the conversation's topic first, the
+    other topics of its menu group (going home: overview, eligibility, process) next."""
+    group = next((g.topics for g in knowledge().menu_groups if topic in g.topics), (topic,))
+    return [{"name": t, "confidence": 1.0 if t == topic else GROUP_PRIOR} for t in dict.fromkeys((topic, *group))]
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,13 @@ class ActionAnswerFromRetrieval(Action):
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
             if failures >= 2:  # the same topic again would not help: offer a person
                 return not_understood(dispatcher, tracker)
+            choices: Tuple[str, ...] = ()
+            if follow_up in knowledge().articles:  # "but I have no money" after the return answer: the
+                # most specific answer of the conversation's topic (or of its menu group), not the article again
+                follow_up, choices = best_answer(text, follow_up, context_prior(follow_up), current_topic=follow_up)
+            if choices:
+                events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
+                return [*events, SlotSet("failed_understandings", float(failures))]
             return [*answer_topic(dispatcher, follow_up, language), SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(decision.topics, language))

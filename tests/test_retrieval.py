@@ -199,3 +199,21 @@ def test_the_answer_ranker_fuses_meaning_and_spelling_with_the_intent_as_prior()
     assert ranker.rank("zzz", {"avr_overview": 1.0}, within=["avr_cost", "risk_sea"])[0].answer == "avr_cost"
     baseline = ranker.rank("who pays the ticket", k=2, dense=False)
     assert baseline[0].answer == "avr_cost" and baseline[0].dense == 0.0
+
+
+@pytest.mark.parametrize("topic, text, entry", [
+    ("avr_overview", "but i have no money at all", "avr_no_money"),
+    ("reintegration", "can they help me open a small business", "reintegration_business"),
+])
+def test_an_unclear_follow_up_gets_the_topics_most_specific_answer(tracker_factory, dispatcher, monkeypatch,
+                                                                    topic, text, entry):
+    """Under the fallback, a short message in a conversation about a topic is read in that topic:
+    the entry of the topic it asks about, not the topic's article again."""
+    import actions.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(): [hit("travel_document", 0.5)])  # nothing fits
+    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher,
+                 tracker_factory(text, "nlu_fallback", 0.2, {"language": "en", "topic": topic}))
+    slots = slot_events(events)
+    # answered, or on a close call offered first (never the topic's article again)
+    assert slots.get("answer") == entry or (slots.get("menu_options") or [None])[0] == f"topic:{entry}"
