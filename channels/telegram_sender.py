@@ -1,8 +1,9 @@
 """Sending Telegram messages with python-telegram-bot's Bot (API calls only, no Application).
 
 Texts go out with no parse mode (plain text), so nothing needs escaping and a "*" or "_" in an
-answer can never break a message. Menus become inline keyboards whose callback_data is the
-button payload ("1", "2", ...). 429 waits the `retry_after` Telegram asks for; 403 (the user
+answer can never break a message. Menus become inline keyboards whose callback_data is a signed
+token naming the menu and the option (channels/menu_token.py), so a button of an old message
+still answers what it says. 429 waits the `retry_after` Telegram asks for; 403 (the user
 blocked the bot) marks the address blocked. ptb's error texts can contain the token or the
 chat id: only exception class names are logged.
 """
@@ -20,6 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Invali
 from channels import delivery as d
 from channels.config import TELEGRAM, TelegramConfig
 from channels.delivery import DeliveryResult
+from channels.menu_token import choices
 from channels.retry import Classification, RetryPolicy, call_with_retries
 from channels.store import Address, ChannelStore
 from channels.telegram_http import AiohttpRequest
@@ -62,14 +64,12 @@ def classify(exc: BaseException) -> Classification:
     return isinstance(exc, NetworkError), None  # network errors, time-outs and 5xx
 
 
-def inline_keyboard(buttons: Optional[List[Dict[str, Any]]]) -> Optional[InlineKeyboardMarkup]:
-    rows = []
-    for button in buttons or []:
-        payload = str(button.get("payload") or "").strip()
-        if not payload or len(payload.encode()) > CALLBACK_DATA_LIMIT:
-            logger.warning("Skipping a button whose payload does not fit Telegram's 64-byte callback data")
-            continue
-        rows.append([InlineKeyboardButton(str(button.get("title") or payload), callback_data=payload)])
+def inline_keyboard(conversation_id: str, buttons: Optional[List[Dict[str, Any]]]) -> Optional[InlineKeyboardMarkup]:
+    made = choices(conversation_id, buttons)
+    if len(made) < len(buttons or []):
+        logger.warning("Skipped %d button(s) whose id does not fit Telegram's 64-byte callback data",
+                       len(buttons or []) - len(made))
+    rows = [[InlineKeyboardButton(choice.title, callback_data=choice.token)] for choice in made]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -109,7 +109,7 @@ class TelegramSender:
         parts = split_message(text, TELEGRAM_LIMIT)
         if not parts:
             return DeliveryResult(cid, TELEGRAM, False, reason=d.EMPTY)
-        keyboard = inline_keyboard(buttons)
+        keyboard = inline_keyboard(cid, buttons)
         chat_id = int(address.address) if address.address.lstrip("-").isdigit() else address.address
         ids: List[str] = []
         for number, part in enumerate(parts, start=1):

@@ -1,10 +1,12 @@
 """Telegram Update JSON → the channel-neutral Inbound message (parsed with python-telegram-bot).
 
 Only private chats are served (the assistant talks to one person at a time; in a group the
-chat id would not be the user). Handled: messages and edited messages (an edit is answered like
-a new message), inline-keyboard callbacks, and my_chat_member (the user blocked / unblocked the
-bot). Commands become the words the assistant understands; any other leading "/" is removed,
-because Rasa would read "/intent" as a forced intent.
+chat id would not be the user). Handled: messages, edited messages (never answered as a new
+message: at most a note on an open case, see channels/inbound.py), inline-keyboard callbacks
+(their data is a signed menu token, channels/menu_token.py: anything else is an "old menu"),
+and my_chat_member (the user blocked / unblocked the bot). Commands become the words the
+assistant understands; any other leading "/" is removed, because Rasa would read "/intent" as
+a forced intent. `/start PAYLOAD` (a t.me deep link) carries a campaign, channels/campaign.py.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from telegram import Message, Update
 from bot.privacy.pseudonym import pseudonymise
 from channels.config import TELEGRAM
 from channels.inbound import BLOCKED, UNBLOCKED, Inbound, Media
+from channels.menu_token import tap_metadata
 
 logger = logging.getLogger(__name__)
 # Telegram keeps an undelivered update for 24 hours: anything older is a replay of a captured
@@ -74,9 +77,13 @@ def parse_update(data: Dict[str, Any]) -> Optional[Tuple[Inbound, Optional[str]]
     if update.callback_query is not None:
         query = update.callback_query
         message = query.message
-        if message is None or message.chat.type != "private" or not query.data:
+        if message is None or message.chat.type != "private":
             return None
-        inbound = _inbound(str(message.chat.id), query.data.strip(), [], {"callback": True})
+        chat_id = str(message.chat.id)
+        # Only a token signed for this chat chooses an option; anything else (an old "1" button,
+        # a forged value) reaches the assistant as an old menu, never as text of its own.
+        tap = tap_metadata(pseudonymise(TELEGRAM, chat_id), (query.data or "").strip())
+        inbound = _inbound(chat_id, tap["text"], [], {"callback": True, **tap["metadata"]})
         return inbound, query.id
     if update.my_chat_member is not None:
         member = update.my_chat_member

@@ -30,6 +30,7 @@ from bot.privacy.pseudonym import pseudonymise
 from channels.base import ManagedInputChannel
 from channels.config import WHATSAPP, whatsapp_config
 from channels.inbound import OPT_IN, OPT_OUT, Inbound, Media
+from channels.menu_token import tap_metadata
 from channels.whatsapp_sender import UNSUBSCRIBED_CODES, WhatsAppSender
 
 logger = logging.getLogger(__name__)
@@ -56,11 +57,19 @@ def parse_message(form: Mapping[str, Any]) -> Optional[Inbound]:
         return None  # e.g. an SMS to the same number: this channel only answers on WhatsApp
     number = sender[len("whatsapp:"):].strip()
     body = str(form.get("Body") or "").strip()
+    cid = pseudonymise(WHATSAPP, number)
+    # A tap on a quick-reply button (ButtonPayload) or a list item (ListId) carries the id we
+    # gave it, a signed menu token; Body is then only the title the user saw.
+    tapped = str(form.get("ListId") or form.get("ButtonPayload") or "").strip()
+    tap = tap_metadata(cid, tapped) if tapped else None
     inbound = Inbound(
-        channel=WHATSAPP, conversation_id=pseudonymise(WHATSAPP, number), address=number,
-        text=body or None,  # Inbound removes Rasa's "/intent" syntax
-        metadata={"channel": WHATSAPP},
+        channel=WHATSAPP, conversation_id=cid, address=number,
+        text=(tap["text"] if tap else body) or None,  # Inbound removes Rasa's "/intent" syntax
+        metadata={"channel": WHATSAPP, **(tap["metadata"] if tap else {})},
     )
+    if tap:
+        inbound.media = _media(form)
+        return inbound
     opt_out_type = str(form.get("OptOutType") or "").upper()  # set by Twilio Advanced Opt-Out
     if opt_out_type == "STOP" or (not opt_out_type and body.upper() in STOP_WORDS):
         inbound.control = OPT_OUT

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.knowledge import load_knowledge
 from bot.privacy.log_filter import conversation_tag
 from bot.privacy.pseudonym import pseudonymise
+from channels import menu_token
 from channels.store import channel_addresses, channel_media, delivery_status
 from tests.fakes.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
 
@@ -170,18 +171,20 @@ async def test_menu_becomes_an_inline_keyboard(telegram, fake_telegram):
     await send(telegram, telegram_message(CHAT, "menu"))
     sent = fake_telegram.sent(CHAT)[0]
     assert "1. Dangers du voyage" in sent["text"]  # the numbered list stays in the text
-    assert sent["reply_markup"]["inline_keyboard"] == [
-        [{"text": "1. Dangers du voyage", "callback_data": "1"}],
-        [{"text": "2. Parler à une personne", "callback_data": "2"}],
-    ]
+    rows = sent["reply_markup"]["inline_keyboard"]
+    assert [row[0]["text"] for row in rows] == ["1. Dangers du voyage", "2. Parler à une personne"]
+    # each button carries a signed id of its menu and payload (channels/menu_token.py)
+    assert [menu_token.read(cid(), row[0]["callback_data"]).value for row in rows] == ["1", "2"]
 
 
-async def test_button_press_is_answered_and_sent_to_rasa_as_text(telegram, fake_telegram, stub_bot):
-    update = telegram_callback(CHAT, "2")
+async def test_button_press_is_answered_and_sent_to_rasa_as_what_it_stands_for(telegram, fake_telegram, stub_bot):
+    token = menu_token.make(cid(), menu_token.new_menu_id(), 0, "2")
+    update = telegram_callback(CHAT, token)
     await send(telegram, update)
     answered = fake_telegram.method_calls("answerCallbackQuery")
     assert [call.params["callback_query_id"] for call in answered] == [update["callback_query"]["id"]]
     assert stub_bot.texts() == ["2"] and stub_bot.turns[0].metadata.get("callback") is True
+    assert stub_bot.turns[0].metadata["tap"] == token
     assert fake_telegram.texts(CHAT) == ["Écho : 2"]
 
 
@@ -296,10 +299,11 @@ FORCED_INTENTS = ['/greet{"language": "<b>xx-long-injected-language</b>"}', "//h
 
 @pytest.mark.parametrize("data", FORCED_INTENTS)
 async def test_button_data_cannot_force_an_intent(telegram, stub_bot, data):
-    # callback data is whatever a client sends: Rasa must never read it as "/intent{slots}"
+    # callback data is whatever a client sends: Rasa must never read it as "/intent{slots}";
+    # only a signed menu token is taken, anything else is an old menu ("0" and tap=expired)
     await send(telegram, telegram_callback(CHAT, data))
-    [text] = stub_bot.texts()
-    assert not text.startswith("/") and text == data.strip().lstrip("/")
+    [turn] = stub_bot.turns
+    assert turn.text == "0" and turn.metadata["tap"] == "expired"
 
 
 @pytest.mark.parametrize("language, kept", [("ha", "ha"), ("<b>xx-long-injected-language</b>", None), ("zz", None)])
