@@ -15,10 +15,12 @@ import warnings
 from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
+                      ReplyKeyboardRemove)
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from channels import delivery as d
+from channels import menus
 from channels.config import TELEGRAM, TelegramConfig
 from channels.delivery import DeliveryResult
 from channels.menu_token import choices
@@ -29,6 +31,8 @@ from channels.text import TELEGRAM_LIMIT, split_message
 
 logger = logging.getLogger(__name__)
 CALLBACK_DATA_LIMIT = 64  # bytes
+REMOVED = "removed"
+MAX_KEYBOARD_STATES = 50_000  # conversations whose keyboard state is remembered (then: sent again, harmless)
 
 
 class _RedactBotToken(logging.Filter):
@@ -100,8 +104,37 @@ class TelegramSender:
         self.store = store
         self.policy = policy
         self.bot = make_bot(config)
+        # The main menu as a persistent reply keyboard: which one each conversation has now
+        # (REMOVED, or the language it was sent in), and whether a caseworker holds it.
+        self._keyboards: Dict[str, str] = {}
+        self._held: Dict[str, bool] = {}
 
-    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> DeliveryResult:
+    def hold(self, conversation_id: str, held: bool) -> None:
+        """Told by the inbound path: a caseworker holds the conversation (no menu keyboard) or not."""
+        if len(self._held) > MAX_KEYBOARD_STATES:
+            self._held.clear()
+        self._held[conversation_id] = held
+        if held and self._keyboards.get(conversation_id) != REMOVED:
+            # The console (another process, its own sender) may remove the keyboard: from now on
+            # this sender does not know what the user has, so it shows the menu again afterwards.
+            self._keyboards.pop(conversation_id, None)
+
+    def _reply_keyboard(self, address: Address, held: Optional[bool]) -> Optional[tuple]:
+        """(markup, new state) when the reply keyboard must change with this message, else None."""
+        cid = address.conversation_id
+        held = self._held.get(cid, False) if held is None else held
+        state = self._keyboards.get(cid)
+        if held:
+            return None if state == REMOVED else (ReplyKeyboardRemove(), REMOVED)
+        wanted = f"menu:{address.language or ''}"
+        if state == wanted:
+            return None
+        rows = [[KeyboardButton(title)] for _, title in menus.main_menu(address.language)]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True), wanted
+
+    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
+                      held: Optional[bool] = None) -> DeliveryResult:
+        """`held`: sent by a caseworker (True) or the assistant (False); None: as last told (hold())."""
         cid = address.conversation_id
         if address.blocked:
             return DeliveryResult(cid, TELEGRAM, False, reason=d.BLOCKED, permanent=True,
@@ -112,8 +145,14 @@ class TelegramSender:
         keyboard = inline_keyboard(cid, buttons)
         chat_id = int(address.address) if address.address.lstrip("-").isdigit() else address.address
         ids: List[str] = []
+        # The reply keyboard rides on a part without an inline menu (one markup per message):
+        # the first part, unless that is also the last and carries the menu (then: a later message).
+        change = self._reply_keyboard(address, held)
+        change_on = 1 if change and (keyboard is None or len(parts) > 1) else None
         for number, part in enumerate(parts, start=1):
             markup = keyboard if number == len(parts) else None  # the menu goes under the last part
+            if number == change_on:
+                markup = change[0]
             try:
                 message = await call_with_retries(
                     lambda: self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup),
@@ -123,6 +162,10 @@ class TelegramSender:
             except Exception as exc:
                 return await self._failed(address, ids, exc)
             ids.append(str(message.message_id))
+            if number == change_on:
+                if len(self._keyboards) > MAX_KEYBOARD_STATES:
+                    self._keyboards.clear()
+                self._keyboards[cid] = change[1]
         return DeliveryResult(cid, TELEGRAM, True, parts=len(ids), message_ids=ids)
 
     async def _failed(self, address: Address, sent_ids: List[str], exc: BaseException) -> DeliveryResult:

@@ -28,6 +28,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.privacy.pseudonym import pseudonymise
 from channels.base import ManagedInputChannel
+from channels import campaign
 from channels.config import WHATSAPP, whatsapp_config
 from channels.inbound import OPT_IN, OPT_OUT, Inbound, Media
 from channels.menu_token import tap_metadata
@@ -70,6 +71,11 @@ def parse_message(form: Mapping[str, Any]) -> Optional[Inbound]:
     if tap:
         inbound.media = _media(form)
         return inbound
+    if inbound.text:  # a click-to-chat link's prefilled "Bonjour [fr_radio1]" (channels/campaign.py)
+        text, found = campaign.from_whatsapp_text(inbound.text)
+        if found is not None:
+            inbound.text = text
+            inbound.metadata.update(found.metadata())
     opt_out_type = str(form.get("OptOutType") or "").upper()  # set by Twilio Advanced Opt-Out
     if opt_out_type == "STOP" or (not opt_out_type and body.upper() in STOP_WORDS):
         inbound.control = OPT_OUT

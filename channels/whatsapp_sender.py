@@ -61,7 +61,8 @@ class WhatsAppSender:
         last = address.last_inbound_at
         return last is not None and utcnow() - last < WINDOW - WINDOW_MARGIN
 
-    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> DeliveryResult:
+    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
+                      held: Optional[bool] = None) -> DeliveryResult:
         """Text (split at 1600), or a menu as native buttons / a list (channels/whatsapp_content.py)
         when the window is open and the menu fits; the numbered list is in the text either way."""
         cid = address.conversation_id

@@ -93,7 +93,8 @@ async def test_media_only_message_is_kept_and_answered_in_the_users_language(tel
     content, reference, content_type = MEDIA[kind]
     await send(telegram, telegram_message(CHAT, "bonjour"))  # the assistant sets language=fr
     await send(telegram, telegram_message(CHAT, None, **content))
-    assert fake_telegram.texts(CHAT)[-1] == ui("media_unsupported", "fr")
+    # a voice note gets what the assistant can do instead (issue 13), any other file the old answer
+    assert fake_telegram.texts(CHAT)[-1] == ui("voice_note_reply" if kind == "voice" else "media_unsupported", "fr")
     assert stub_bot.texts() == ["bonjour"]  # media never reaches NLU
     with store.engine.connect() as connection:
         rows = connection.execute(select(channel_media)).mappings().all()
@@ -203,7 +204,9 @@ async def test_one_senders_messages_keep_their_order_while_others_run_in_paralle
 
 @pytest.mark.parametrize("command, text, payload", [
     ("/start", "hello", None),
-    ("/start campagne-niger_2024", "hello", "campagne-niger_2024"),
+    ("/start campagne-niger_2024", "hello", None),  # not a campaign payload: dropped, never stored
+    ("/start radio-niamey", "hello", "radio-niamey"),
+    ("/start fr_radio1", "bonjour", "radio1"),  # the language is preselected by its greeting
     ("/help", "menu", None),
     ("/help@fake_migrant_bot", "menu", None),
     ("/language", "change language", None),
@@ -214,15 +217,17 @@ async def test_one_senders_messages_keep_their_order_while_others_run_in_paralle
 async def test_commands(telegram, stub_bot, command, text, payload):
     await send(telegram, telegram_message(CHAT, command))
     assert stub_bot.texts() == [text]
-    assert stub_bot.turns[0].metadata.get("start_payload") == payload
+    assert stub_bot.turns[0].metadata.get("campaign") == payload
+    assert "start_payload" not in stub_bot.turns[0].metadata
 
 
-async def test_edited_message_is_processed_like_a_new_one(telegram, fake_telegram, stub_bot):
+async def test_an_edited_message_is_not_answered_as_a_new_one(telegram, fake_telegram, stub_bot, clean_hooks):
+    seen = []
+    clean_hooks.append(lambda cid_, channel, text, media: seen.append(text))
     await send(telegram, telegram_message(CHAT, "premier"))
     await send(telegram, telegram_message(CHAT, "premier corrigé", edited=True))
-    assert stub_bot.texts() == ["premier", "premier corrigé"]
-    assert stub_bot.turns[1].metadata["edited"] is True
-    assert fake_telegram.texts(CHAT)[-1] == "Écho : premier corrigé"
+    assert stub_bot.texts() == ["premier"] and fake_telegram.texts(CHAT) == ["Écho : premier"]
+    assert seen == ["premier", "✎ premier corrigé"]  # an open case would note the correction
 
 
 @pytest.mark.parametrize("text", ["boom", "silence"], ids=["assistant-raises", "assistant-silent"])
@@ -265,7 +270,8 @@ async def test_inbound_hook_decides_who_gets_the_message(telegram, fake_telegram
     clean_hooks.append(hook)
     content = {"voice": MEDIA["voice"][0]["voice"]} if media else {}
     await send(telegram, telegram_message(CHAT, None if media else "message", **content))
-    expected_media = {"kind": "voice", "reference": "voice-id", "content_type": "audio/ogg"} if media else None
+    # the case gets our media row, never the platform's reference (Twilio's URL holds the account id)
+    expected_media = {"kind": "voice", "reference": "channel_media:1", "content_type": "audio/ogg"} if media else None
     assert seen == [(cid(), "telegram", None if media else "message", expected_media)]
     assert bool(stub_bot.turns) is bot_called
     expected = [] if expected_reply is None else [ui(expected_reply) if "_" in expected_reply else expected_reply]
