@@ -122,3 +122,11 @@ async def test_a_voice_note_during_a_case_goes_to_the_caseworker_as_our_media_ro
     assert seen == [{"kind": "voice", "reference": f"channel_media:{row['id']}", "content_type": "audio/ogg"}]
     assert fake_telegram.texts(CHAT) == [KB.text("media_kept_for_caseworker", "en")]
     assert VOICE["voice"]["file_id"] not in caplog.text and str(CHAT) not in caplog.text
+
+
+@pytest.mark.parametrize("language", sorted(KB.languages))
+async def test_the_channels_main_menu_is_the_assistants(language):
+    from actions.replies import main_menu_options
+    from channels.menus import main_menu
+
+    assert main_menu(language) == main_menu_options(language)
