@@ -34,7 +34,22 @@ def tapped_option(tracker: Tracker) -> Optional[str]:
     tap = menu_token.read(tracker.sender_id, token) if token != EXPIRED else None
     if tap is None:
         return EXPIRED
-    return tap.value if tap.index else None  # a payload button (consent) is read as its words
+    if not tap.index:
+        return None  # a payload button (consent) is read as its words
+    return tap.value if _still_offered(tap.value) else EXPIRED
+
+
+def _still_offered(option: str) -> bool:
+    """An option of an old menu may be gone since (an article removed, a language dropped)."""
+    kind, _, value = option.partition(":")
+    kb = knowledge()
+    if kind == "topic":
+        return value in kb.answers
+    if kind == "group":
+        return kb.group(value) is not None
+    if kind == "language" and value:
+        return value in kb.languages
+    return True
 
 
 def current_menu(tracker: Tracker, language: str) -> List[Option]:

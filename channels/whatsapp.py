@@ -31,7 +31,7 @@ from channels.base import ManagedInputChannel
 from channels import campaign
 from channels.config import WHATSAPP, whatsapp_config
 from channels.inbound import OPT_IN, OPT_OUT, Inbound, Media
-from channels.menu_token import tap_metadata
+from channels.menu_token import looks_like_token, tap_metadata
 from channels.whatsapp_sender import UNSUBSCRIBED_CODES, WhatsAppSender
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,10 @@ def parse_message(form: Mapping[str, Any]) -> Optional[Inbound]:
     cid = pseudonymise(WHATSAPP, number)
     # A tap on a quick-reply button (ButtonPayload) or a list item (ListId) carries the id we
     # gave it, a signed menu token; Body is then only the title the user saw.
+    # A payload that is not ours (a button of the approved template, set up in Twilio's console)
+    # keeps the old way: its Body, the button's text, is the message.
     tapped = str(form.get("ListId") or form.get("ButtonPayload") or "").strip()
-    tap = tap_metadata(cid, tapped) if tapped else None
+    tap = tap_metadata(cid, tapped) if looks_like_token(tapped) else None
     inbound = Inbound(
         channel=WHATSAPP, conversation_id=cid, address=number,
         text=(tap["text"] if tap else body) or None,  # Inbound removes Rasa's "/intent" syntax

@@ -151,3 +151,18 @@ def test_the_action_checks_the_token_itself(tap):
     events = asyncio.run(ActionSelectOption().run(dispatcher, bot.tracker(message), {}))
     assert dispatcher.messages[0]["text"].startswith(KB.text("menu_expired", "fr"))
     assert not any(getattr(e, "get", lambda _: None)("event") == "followup" for e in events)
+
+
+def test_an_option_no_longer_offered_is_an_old_menu():
+    import asyncio
+    from types import SimpleNamespace
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.menu import ActionSelectOption
+
+    token = menu_token.make("tg-gone", menu_token.new_menu_id(), 2, "topic:an_article_removed_since")
+    message = SimpleNamespace(text="2", metadata={"tap": token}, sender_id="tg-gone")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionSelectOption().run(dispatcher, MenuBot("en").tracker(message), {}))
+    assert dispatcher.messages[0]["text"].startswith(KB.text("menu_expired", "en"))

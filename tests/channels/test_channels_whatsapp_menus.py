@@ -163,3 +163,9 @@ async def test_a_menu_when_twilio_says_the_window_closed_becomes_the_approved_te
     await _post(wa, twilio_message(NUMBER, "hello"))
     assert fake_twilio.messages[-1].params["ContentSid"] == TEMPLATE_SID
     assert fake_twilio.content_messages(NUMBER) == []
+
+
+@pytest.mark.asyncio
+async def test_a_button_of_the_approved_template_is_read_as_its_text(wa, fake_twilio):
+    await _post(wa, button_reply(NUMBER, "CONTINUE_CONVERSATION", "hello"))
+    assert wa.bot.texts() == ["hello"] and "tap" not in wa.bot.turns[0].metadata
