@@ -169,3 +169,17 @@ async def test_a_menu_when_twilio_says_the_window_closed_becomes_the_approved_te
 async def test_a_button_of_the_approved_template_is_read_as_its_text(wa, fake_twilio):
     await _post(wa, button_reply(NUMBER, "CONTINUE_CONVERSATION", "hello"))
     assert wa.bot.texts() == ["hello"] and "tap" not in wa.bot.turns[0].metadata
+
+
+@pytest.mark.asyncio
+async def test_the_sync_content_command_prints_every_template_id(db_url, fake_twilio, monkeypatch, capsys):
+    import asyncio
+
+    from bot.__main__ import main
+
+    for name, value in twilio_env(fake_twilio, "https://bot.example.org").items():
+        monkeypatch.setenv(name, value)
+    assert await asyncio.to_thread(main, ["whatsapp", "sync-content"]) == 0  # its own event loop
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 10 and {line.split()[0] for line in lines} == set(fake_twilio.contents)
+    assert fake_twilio.auth_token not in "\n".join(lines)
