@@ -26,7 +26,7 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.language.text import as_user_words
 from bot.privacy import log_filter
-from channels import hooks, limits, menus
+from channels import audio, hooks, limits, menus
 from channels.collector import Reply, ReplyCollector
 from channels.inbox import Inbox, KeptMessage
 from channels.store import Address, ChannelStore
@@ -262,6 +262,16 @@ class InboundProcessor:
             await self._say(address, "try_again", language)
             return
         await self._deliver(inbound, address, replies)
+        await self._send_audio(address, language, collector.customs())
+
+    async def _send_audio(self, address: Address, language: Optional[str], customs: List[Dict[str, Any]]) -> None:
+        """A recorded answer after the written one, where one exists (channels/audio.py)."""
+        if not hasattr(self.sender, "send_audio"):
+            return
+        for answer_id in audio.answers_of(customs):
+            path = audio.find(answer_id, language or address.language)
+            if path is not None:
+                await self.sender.send_audio(address, path, answer_id)
 
     async def _answered(self, conversation_id: str, message_id: str) -> Optional[List[Reply]]:
         if self.answered_lookup is None:

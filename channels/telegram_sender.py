@@ -108,6 +108,7 @@ class TelegramSender:
         # (REMOVED, or the language it was sent in), and whether a caseworker holds it.
         self._keyboards: Dict[str, str] = {}
         self._held: Dict[str, bool] = {}
+        self._voice_ids: Dict[str, str] = {}  # recorded answer file -> Telegram file_id (channels/audio.py)
 
     def hold(self, conversation_id: str, held: bool) -> None:
         """Told by the inbound path: a caseworker holds the conversation (no menu keyboard) or not."""
@@ -167,6 +168,29 @@ class TelegramSender:
                     self._keyboards.clear()
                 self._keyboards[cid] = change[1]
         return DeliveryResult(cid, TELEGRAM, True, parts=len(ids), message_ids=ids)
+
+    async def send_audio(self, address: Address, path: Any, answer_id: str) -> DeliveryResult:
+        """A recorded answer as a voice message: uploaded once per process, then by Telegram's file_id."""
+        import asyncio
+
+        from telegram import InputFile
+
+        cid = address.conversation_id
+        if address.blocked:
+            return DeliveryResult(cid, TELEGRAM, False, reason=d.BLOCKED, permanent=True)
+        key = str(path)
+        voice: Any = self._voice_ids.get(key)
+        if voice is None:
+            voice = InputFile(await asyncio.to_thread(path.read_bytes), filename=f"{answer_id}.ogg")
+        chat_id = int(address.address) if address.address.lstrip("-").isdigit() else address.address
+        try:
+            message = await call_with_retries(lambda: self.bot.send_voice(chat_id=chat_id, voice=voice),
+                                              classify, self.policy)
+        except Exception as exc:
+            return await self._failed(address, [], exc)
+        if message.voice is not None:
+            self._voice_ids[key] = message.voice.file_id
+        return DeliveryResult(cid, TELEGRAM, True, parts=1, message_ids=[str(message.message_id)])
 
     async def _failed(self, address: Address, sent_ids: List[str], exc: BaseException) -> DeliveryResult:
         cid = address.conversation_id

@@ -28,7 +28,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.privacy.pseudonym import pseudonymise
 from channels.base import ManagedInputChannel
-from channels import campaign
+from channels import audio, campaign
 from channels.config import WHATSAPP, whatsapp_config
 from channels.inbound import OPT_IN, OPT_OUT, Inbound, Media
 from channels.menu_token import looks_like_token, tap_metadata
@@ -176,6 +176,15 @@ class WhatsAppInput(ManagedInputChannel):
             self.start(on_new_message, request.app)
             await self.accept(sid, parse_message(form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @whatsapp_webhook.route("/audio/<language:str>/<name:str>", methods=["GET"])
+        async def recorded_answer(_: Request, language: str, name: str) -> HTTPResponse:
+            # Public content for Twilio to fetch (no signature on media fetches): only files that
+            # audio.find accepts - plain ids, nothing a path could be built from.
+            path = audio.find(name[:-4] if name.endswith(".ogg") else None, language)
+            if path is None:
+                return response.text("not found", status=404)
+            return await response.file(path, mime_type=audio.CONTENT_TYPE)
 
         @whatsapp_webhook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:

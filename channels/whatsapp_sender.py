@@ -34,6 +34,7 @@ from channels.whatsapp_content import ContentCatalog
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+AUDIO_PATH = "/webhooks/whatsapp/audio"  # where Twilio fetches recorded answers (channels/audio.py)
 WINDOW_MARGIN = timedelta(minutes=5)  # do not start a free-form send seconds before the window shuts
 OUTSIDE_WINDOW_CODE = 63016
 UNSUBSCRIBED_CODES = {21610}
@@ -125,6 +126,19 @@ class WhatsAppSender:
         except Exception as exc:
             return await self._failed(address, ids, exc)
         return DeliveryResult(cid, WHATSAPP, True, parts=len(ids) + 1, message_ids=ids + [sent.sid])
+
+    async def send_audio(self, address: Address, path: Any, answer_id: str) -> Optional[DeliveryResult]:
+        """A recorded answer as a voice message, fetched by Twilio from our public URL (inside the
+        window only: outside it, the template that went out instead says enough)."""
+        if not self.config.public_url or address.opted_out or address.blocked or not self.in_window(address):
+            return None
+        language = path.parent.name
+        url = f"{self.config.public_url}{AUDIO_PATH}/{language}/{answer_id}.ogg"
+        try:
+            message = await self._create(address, media_url=[url])
+        except Exception as exc:
+            return await self._failed(address, [], exc)
+        return DeliveryResult(address.conversation_id, WHATSAPP, True, parts=1, message_ids=[message.sid])
 
     async def _on_error(self, address: Address, ids: List[str], exc: BaseException) -> DeliveryResult:
         if isinstance(exc, TwilioRestException) and exc.code == OUTSIDE_WINDOW_CODE:

@@ -45,6 +45,7 @@ class FakeTelegramAPI:
         self.commands: Dict[str, List[Dict[str, str]]] = {}   # language_code ("" = default) -> commands
         self.descriptions: Dict[str, str] = {}
         self.short_descriptions: Dict[str, str] = {}
+        self.voice_files: Dict[str, bytes] = {}               # sendVoice uploads by file_id
         self.latency = 0.0                   # seconds added to each sendMessage (bench: a real API's delay)
         self.listeners: List[Any] = []       # called with (chat_id, text) for each message accepted
         self._message_ids = itertools.count(1)
@@ -109,6 +110,10 @@ class FakeTelegramAPI:
     async def _params(self, request: web.Request) -> Dict[str, Any]:
         if request.content_type == "application/json":
             params = await request.json()
+        elif request.content_type == "multipart/form-data":  # an upload: files as (filename, bytes)
+            params = {}
+            for name, value in (await request.post()).items():
+                params[name] = (value.filename, value.file.read()) if hasattr(value, "file") else value
         else:
             params = dict(await request.post())
             params.update(request.query)
@@ -165,6 +170,24 @@ class FakeTelegramAPI:
         for listener in self.listeners:
             listener(chat_id, text)
         return self._ok(message)
+
+    async def _m_sendVoice(self, params: Dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        voice = params.get("voice")
+        if isinstance(voice, tuple):
+            if not voice[1]:
+                return self._error(400, "Bad Request: file must be non-empty")
+            file_id = f"voice-file-{len(self.voice_files) + 1}"
+            self.voice_files[file_id] = voice[1]
+        elif isinstance(voice, str) and voice in self.voice_files:
+            file_id = voice
+        else:
+            return self._error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return self._ok({"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
+                         "chat": {"id": chat_id, "type": "private"},
+                         "voice": {"file_id": file_id, "file_unique_id": file_id, "duration": 3, "mime_type": "audio/ogg"}})
 
     async def _m_answerCallbackQuery(self, params: Dict[str, Any]) -> web.Response:
         return self._ok(True)

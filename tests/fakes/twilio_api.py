@@ -114,6 +114,7 @@ class FakeTwilioAPI:
         self.callback_tasks: List[asyncio.Task] = []
         self.latency = 0.0
         self.contents: Dict[str, Dict[str, Any]] = {}   # Content API: sid -> resource
+        self.fetched_media: List[tuple] = []             # (MediaUrl, status, content type, bytes)
         self.listeners: List[Any] = []       # called with (To, Body) for each message accepted
         self._counter = itertools.count(1)
         self._runner: Optional[web.AppRunner] = None
@@ -187,8 +188,16 @@ class FakeTwilioAPI:
             return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if to in self.unsubscribed:
             return self._error(400, 21610, "Attempt to send to unsubscribed recipient")
-        if not body and not content_sid:
+        media_url = params.get("MediaUrl")
+        if not body and not content_sid and not media_url:
             return self._error(400, 21602, "Message body is required.")
+        if media_url:  # Twilio fetches the media from the sender's public URL
+            async with httpx.AsyncClient() as client:
+                fetched = await client.get(media_url)
+            self.fetched_media.append((media_url, fetched.status_code, fetched.headers.get("content-type"),
+                                       len(fetched.content)))
+            if fetched.status_code != 200:
+                return self._error(400, 11200, "HTTP retrieval failure")
         rendered = None
         if content_sid in self.contents:
             try:
