@@ -7,10 +7,12 @@ deleted. If the database could not take the message before the acknowledgement, 
 records it itself (retried ~10 s) and handles it from memory.
 
 The user always gets an answer: media gets `media_unsupported` (or `media_kept_for_caseworker`
-when an open case took it; a voice note `voice_note_reply` with the main menu's buttons), an empty message `not_understood`, an over-long one
+when an open case took it; a voice note `voice_note_reply` with the main menu's buttons), an
+empty message `not_understood`, an over-long one
 `message_too_long` (MAX_MESSAGE_CHARS), a flood `rate_limited` once (channels/limits.py), and a
 failed or silent Rasa turn `try_again`, each in the user's language. An edited message is
-never answered again: an open case gets it as a note (EDITED_MARK), nothing else happens.
+never answered again: an open case gets it as a note (EDITED_MARK), nothing else happens -
+unless it now describes danger (then it is answered like any message).
 Logs name conversations only by their pseudonymous id; addresses and texts are redacted from
 every log record (bot/privacy/log_filter.py).
 """
@@ -151,9 +153,10 @@ class InboundProcessor:
             if verdict == limits.REFUSE_AND_TELL:
                 await self._say(address, "rate_limited")
             return
-        if inbound.metadata.get("edited"):
+        if inbound.metadata.get("edited") and not limits.looks_urgent(inbound.text):
             # A correction of an earlier message, not a new question: never answered again (the
             # user would get a second, different answer). An open case notes it for the caseworker.
+            # Danger written into an edit is the exception: it is answered like any message.
             if inbound.text:
                 await hooks.on_inbound(cid, self.channel, f"{EDITED_MARK}{inbound.text}", None)
             logger.info("Edited %s message from %s not answered", self.channel, cid)

@@ -130,3 +130,10 @@ async def test_the_channels_main_menu_is_the_assistants(language):
     from channels.menus import main_menu
 
     assert main_menu(language) == main_menu_options(language)
+
+
+async def test_an_edit_that_now_describes_danger_is_answered(telegram, fake_telegram, stub_bot):
+    await send(telegram, telegram_message(CHAT, "salut"))
+    await send(telegram, telegram_message(CHAT, "they are beating me now help", edited=True))
+    assert stub_bot.texts() == ["salut", "they are beating me now help"]
+    assert fake_telegram.texts(CHAT)[-1] == "Écho : they are beating me now help"
