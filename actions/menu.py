@@ -1,4 +1,11 @@
-"""A number typed after a numbered menu: do what that option says."""
+"""A number typed after a numbered menu, or a menu button tapped: do what that option says.
+
+A typed number picks from the newest menu (`menu_options`). A tap carries a signed token
+naming its own menu and option (channels/menu_token.py, in the message metadata): it answers
+what that button said even when newer menus were sent since. The token is verified here again
+(the web chat's REST channel passes any metadata a client sends); an expired, forged or
+unknown one gets "this menu is old" and the current menu, in the user's language.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -12,7 +19,46 @@ from actions.conversation import show_group, show_main_menu
 from actions.handoff import request_handoff
 from actions.knowledge_answer import answer_topic, host_country
 from actions.language import language_choice, set_language
-from actions.replies import HANDOFF_OPTION, MENU_OPTION, knowledge, send, ui, user_language
+from actions.replies import (HANDOFF_OPTION, MENU_OPTION, Option, knowledge, main_menu_options, option_title, send,
+                             ui, user_language)
+from channels import menu_token
+
+EXPIRED = menu_token.EXPIRED
+
+
+def tapped_option(tracker: Tracker) -> Optional[str]:
+    """The option a tapped button named, EXPIRED for a token that does not verify, None for typing."""
+    token = ((tracker.latest_message or {}).get("metadata") or {}).get(menu_token.METADATA_KEY)
+    if token is None:
+        return None
+    tap = menu_token.read(tracker.sender_id, token) if token != EXPIRED else None
+    if tap is None:
+        return EXPIRED
+    if not tap.index:
+        return None  # a payload button (consent) is read as its words
+    return tap.value if _still_offered(tap.value) else EXPIRED
+
+
+def _still_offered(option: str) -> bool:
+    """An option of an old menu may be gone since (an article removed, a language dropped)."""
+    kind, _, value = option.partition(":")
+    kb = knowledge()
+    if kind == "topic":
+        return value in kb.answers
+    if kind == "group":
+        return kb.group(value) is not None
+    if kind == "language" and value:
+        return value in kb.languages
+    return True
+
+
+def current_menu(tracker: Tracker, language: str) -> List[Option]:
+    """The newest menu again, when every option has a title of its own; else the main menu."""
+    options = tracker.get_slot("menu_options") or []
+    titled = [(option, option_title(option, language)) for option in options]
+    if titled and all(title for _, title in titled):
+        return [(option, str(title)) for option, title in titled]
+    return main_menu_options(language)
 
 
 def chosen_option(tracker: Tracker) -> Optional[str]:
@@ -31,7 +77,14 @@ class ActionSelectOption(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
-        option = chosen_option(tracker)
+        option = tapped_option(tracker)
+        if option == EXPIRED:
+            return send(dispatcher, ui("menu_expired", language), current_menu(tracker, language))
+        if option in (confirmations.YES, confirmations.NO) and tracker.get_slot("menu_options") != [
+                confirmations.YES, confirmations.NO]:
+            # the "yes" of a question no longer asked never confirms a newer one
+            return send(dispatcher, ui("menu_expired", language), current_menu(tracker, language))
+        option = option or chosen_option(tracker)
         if option is None:
             if tracker.get_slot("menu_options"):
                 return send(dispatcher, ui("option_invalid", language))
@@ -46,7 +99,7 @@ class ActionSelectOption(Action):
             return show_group(dispatcher, value, language)
         if option == HANDOFF_OPTION:
             return request_handoff(dispatcher, tracker)
-        if kind == "language" and value:
+        if kind == "language" and value in knowledge().languages:
             return set_language(dispatcher, value)
         if kind == "language":
             return language_choice(dispatcher, language)

@@ -1,8 +1,10 @@
 """Shared by every action: the user's language, ui strings and numbered menus.
 
 A menu is a numbered list inside the text (works on every channel, readable on any phone),
-plus buttons carrying the number (Telegram shows them as an inline keyboard). What each number
-means is kept in the `menu_options` slot so that a later "2" can be resolved.
+plus buttons carrying the number and the option id (the channels turn them into Telegram
+inline keyboards and WhatsApp buttons or lists whose ids are signed tokens naming the menu and
+the option, channels/menu_token.py: a tap on an old menu answers what that button said). What
+each number means is kept in the `menu_options` slot so that a later typed "2" can be resolved.
 """
 from __future__ import annotations
 
@@ -67,7 +69,10 @@ def send(
     kwargs: Dict[str, Any] = {"text": render_menu(text, options)}
     if options:
         kwargs["buttons"] = [
-            {"title": f"{number}. {title}", "payload": str(number)} for number, (_, title) in enumerate(options, 1)
+            # payload: what a channel without button ids sends back (the web chat: the number);
+            # option and label: for the channels' own buttons (ids, titles without the number)
+            {"title": f"{number}. {title}", "payload": str(number), "option": option_id, "label": title}
+            for number, (option_id, title) in enumerate(options, 1)
         ]
     if custom:
         kwargs["json_message"] = custom
@@ -83,6 +88,26 @@ def main_menu_options(language: str) -> List[Option]:
     options.append((HANDOFF_OPTION, kb.text("menu_talk_to_person", language)))
     options.append(("language", kb.text("menu_change_language", language)))
     return options
+
+
+def option_title(option_id: str, language: str) -> Optional[str]:
+    """The title an option id is shown with, or None when it has none of its own (yes/no)."""
+    kb = knowledge()
+    kind, _, value = option_id.partition(":")
+    if kind == "topic" and value in kb.answers:
+        return kb.topic_title(value, language)
+    if kind == "group":
+        group = next((g for g in kb.menu_groups if g.id == value), None)
+        return kb.text(group.title_key, language) if group else None
+    if option_id == HANDOFF_OPTION:
+        return kb.text("menu_talk_to_person", language)
+    if option_id == "language":
+        return kb.text("menu_change_language", language)
+    if kind == "language" and value in kb.languages:
+        return kb.languages[value].native_name
+    if option_id == "flow:screening":
+        return kb.text("menu_check_situation", language)
+    return None
 
 
 def topic_options(topics: Sequence[str], language: str) -> List[Option]:

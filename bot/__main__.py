@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
     telegram_commands.add_parser("set-webhook", help="register URL with the webhook secret").add_argument("url")
     telegram_commands.add_parser("poll", help="local development: answer via getUpdates, no webhook")
+    whatsapp = commands.add_parser("whatsapp", help="WhatsApp (Twilio) set-up")
+    whatsapp_commands = whatsapp.add_subparsers(dest="whatsapp_command", required=True)
+    whatsapp_commands.add_parser("sync-content", help="create or find the menu templates (Content API), print their ids")
     return parser
 
 
@@ -71,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         from channels.telegram_cli import main as telegram_main
 
         return telegram_main([args.telegram_command] + ([args.url] if args.telegram_command == "set-webhook" else []))
+    if args.command == "whatsapp":
+        from channels.whatsapp_cli import main as whatsapp_main
+
+        return whatsapp_main([args.whatsapp_command])
     if args.command == "purge":
         from bot.privacy.retention import main as purge_main
 

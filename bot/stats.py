@@ -1,7 +1,8 @@
 """`python -m bot stats [--since 30d] [--chart FILE.png]`: how the assistant is used, in aggregates.
 
 From the tracker store (bot.privacy.retention.tracker_db_url): messages per language and per
-channel, answers per topic, handoff requests. From the case store: cases opened (by reason),
+channel, answers per topic, handoff requests, arrivals through campaign links (the `campaign`
+the channels put in a message's metadata, channels/campaign.py). From the case store: cases opened (by reason),
 time to first response by a caseworker (median, p90). Only counts and durations come out:
 never a conversation id, an address or a message. Conversations that declined consent are
 stored without their messages (bot.privacy.consent) and are therefore not counted.
@@ -30,6 +31,7 @@ class Stats:
     by_language: Counter = field(default_factory=Counter)
     by_channel: Counter = field(default_factory=Counter)
     by_topic: Counter = field(default_factory=Counter)
+    by_campaign: Counter = field(default_factory=Counter)   # arrivals through a campaign link
     handoff_requests: int = 0
     cases_by_reason: Counter = field(default_factory=Counter)
     response_minutes: List[float] = field(default_factory=list)
@@ -50,7 +52,9 @@ class Stats:
     def lines(self) -> List[str]:
         lines = [f"since {self.since:%Y-%m-%d %H:%M} UTC: {self.messages} messages in {self.conversations} conversations"]
         for title, counter in (("messages per language", self.by_language), ("messages per channel", self.by_channel),
-                               ("answers per topic", self.by_topic), ("cases opened per reason", self.cases_by_reason)):
+                               ("answers per topic", self.by_topic),
+                               ("arrivals per campaign link", self.by_campaign),
+                               ("cases opened per reason", self.cases_by_reason)):
             lines.append("")
             lines.append(title)
             width = max((len(k) for k in counter), default=0)
@@ -111,6 +115,9 @@ def _from_tracker(url: str, start: datetime, stats: Stats) -> None:
                     conversations.add(sender)
                     stats.messages += 1
                     stats.by_channel[event.get("input_channel") or UNKNOWN] += 1
+                    campaign = (event.get("metadata") or {}).get("campaign")
+                    if isinstance(campaign, str) and campaign:  # channels/campaign.py: a plain short id
+                        stats.by_campaign[campaign[:24]] += 1
                     entity = next((e.get("value") for e in (event.get("parse_data") or {}).get("entities") or []
                                    if e.get("entity") == "language"), None)
                     waiting = {"language": entity}

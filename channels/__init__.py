@@ -6,6 +6,10 @@ Sending from elsewhere (caseworker console):       channels.outbound.send_to_con
 Routing inbound messages to an open case:          channels.hooks.INBOUND_HOOKS
 Which channels are configured / credentials file:  channels.config.enabled_channels,
                                                   channels.config.write_credentials
+Menu buttons (signed ids of menu and option):      channels.menu_token; WhatsApp buttons / lists:
+                                                  channels.whatsapp_content (`python -m bot
+                                                  whatsapp sync-content`); campaign links:
+                                                  channels.campaign
 Tables (migrations/versions/0002_channels.py):     processed_updates, channel_addresses,
                                                   channel_media, delivery_status
 """

@@ -52,6 +52,10 @@ class ReplyCollector(OutputChannel):
             if isinstance(message.get("text"), str) and message["text"].strip()
         ]
 
+    def customs(self) -> List[Dict[str, Any]]:
+        """The custom JSON messages of the turn (metadata such as the answer id; never shown)."""
+        return [m["custom"] for m in self.messages if isinstance(m.get("custom"), dict)]
+
     @property
     def silence_intended(self) -> bool:
         """An action may end a turn without a reply on purpose by sending custom {"silent": true}."""

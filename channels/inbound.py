@@ -7,9 +7,12 @@ deleted. If the database could not take the message before the acknowledgement, 
 records it itself (retried ~10 s) and handles it from memory.
 
 The user always gets an answer: media gets `media_unsupported` (or `media_kept_for_caseworker`
-when an open case took it), an empty message `not_understood`, an over-long one
+when an open case took it; a voice note `voice_note_reply` with the main menu's buttons), an
+empty message `not_understood`, an over-long one
 `message_too_long` (MAX_MESSAGE_CHARS), a flood `rate_limited` once (channels/limits.py), and a
-failed or silent Rasa turn `try_again`, each in the user's language.
+failed or silent Rasa turn `try_again`, each in the user's language. An edited message is
+never answered again: an open case gets it as a note (EDITED_MARK), nothing else happens -
+unless it now describes danger (then it is answered like any message).
 Logs name conversations only by their pseudonymous id; addresses and texts are redacted from
 every log record (bot/privacy/log_filter.py).
 """
@@ -25,7 +28,7 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.language.text import as_user_words
 from bot.privacy import log_filter
-from channels import hooks, limits
+from channels import audio, hooks, limits, menus
 from channels.collector import Reply, ReplyCollector
 from channels.inbox import Inbox, KeptMessage
 from channels.store import Address, ChannelStore
@@ -34,6 +37,9 @@ from channels.tracker_view import ERASED, AnsweredLookup, LanguageLookup
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = limits.DEFAULT_MAX_CHARS  # longer messages are not sent to NLU (MAX_MESSAGE_CHARS)
+
+EDITED_MARK = "✎ "  # an edited message as a case records it
+VOICE_KINDS = {"voice", "audio"}  # Telegram voice notes and audio files; WhatsApp audio/* media
 
 # Control events: changes of a user's reachability that are not messages for the bot.
 BLOCKED, UNBLOCKED, OPT_OUT, OPT_IN = "blocked", "unblocked", "opt_out", "opt_in"
@@ -147,16 +153,31 @@ class InboundProcessor:
             if verdict == limits.REFUSE_AND_TELL:
                 await self._say(address, "rate_limited")
             return
-        first_media = inbound.media[0].as_dict() if inbound.media else None
-        decision = await hooks.on_inbound(cid, self.channel, inbound.text, first_media)
+        if inbound.metadata.get("edited") and not limits.looks_urgent(inbound.text):
+            # A correction of an earlier message, not a new question: never answered again (the
+            # user would get a second, different answer). An open case notes it for the caseworker.
+            # Danger written into an edit is the exception: it is answered like any message.
+            if inbound.text:
+                await hooks.on_inbound(cid, self.channel, f"{EDITED_MARK}{inbound.text}", None)
+            logger.info("Edited %s message from %s not answered", self.channel, cid)
+            return
+        # Media is kept first, whoever answers, so that a case records our row id
+        # ("channel_media:<id>"), not the platform's URL (Twilio's holds the account id).
+        kept_media = [await self._keep_media(cid, media) for media in inbound.media]
+        decision = await hooks.on_inbound(cid, self.channel, inbound.text, kept_media[0] if kept_media else None)
+        held = decision in (hooks.TO_CASE, hooks.TO_CASE_AND_BOT)
+        if hasattr(self.sender, "hold"):
+            self.sender.hold(cid, held)  # Telegram: no main-menu keyboard while a caseworker holds it
         if decision == hooks.DROP:
             return
         if inbound.media:
-            for media in inbound.media:  # kept whoever answers, so a caseworker can see it later
-                await self.store.run(self.store.record_media, cid, self.channel, media.reference, media.content_type)
             logger.info("Media (%s) from %s kept", ",".join(m.kind for m in inbound.media), cid)
-            kept = decision in (hooks.TO_CASE, hooks.TO_CASE_AND_BOT)
-            await self._say(address, "media_kept_for_caseworker" if kept else "media_unsupported")
+            if held:
+                await self._say(address, "media_kept_for_caseworker")
+            elif any(m.kind in VOICE_KINDS for m in inbound.media):
+                await self._voice_note(address)
+            else:
+                await self._say(address, "media_unsupported")
         if decision not in (hooks.TO_BOT, hooks.TO_CASE_AND_BOT):
             return
         text = (inbound.text or "").strip()
@@ -168,6 +189,19 @@ class InboundProcessor:
             await self._say(address, "message_too_long")
             return
         await self._turn(inbound, address, text)
+
+    async def _keep_media(self, cid: str, media: Media) -> Dict[str, Any]:
+        row = await self.store.run(self.store.record_media, cid, self.channel, media.reference, media.content_type)
+        return {"kind": media.kind, "reference": f"channel_media:{row}", "content_type": media.content_type}
+
+    async def _voice_note(self, address: Address) -> None:
+        """What the assistant can do instead of listening: the main menu's buttons (a topic, a
+        person), in the user's language. The text carries no numbers: the last menu of the
+        conversation keeps its numbers for anything typed."""
+        from bot.knowledge import load_knowledge
+
+        text = load_knowledge().text("voice_note_reply", address.language)
+        await self.sender.deliver(address, text, menus.buttons(menus.main_menu(address.language)))
 
     async def _claim(self, inbound: Inbound) -> Optional[Address]:
         """The address to answer, None for a repeated delivery.
@@ -231,6 +265,16 @@ class InboundProcessor:
             await self._say(address, "try_again", language)
             return
         await self._deliver(inbound, address, replies)
+        await self._send_audio(address, language, collector.customs())
+
+    async def _send_audio(self, address: Address, language: Optional[str], customs: List[Dict[str, Any]]) -> None:
+        """A recorded answer after the written one, where one exists (channels/audio.py)."""
+        if not hasattr(self.sender, "send_audio"):
+            return
+        for answer_id in audio.answers_of(customs):
+            path = audio.find(answer_id, language or address.language)
+            if path is not None:
+                await self.sender.send_audio(address, path, answer_id)
 
     async def _answered(self, conversation_id: str, message_id: str) -> Optional[List[Reply]]:
         if self.answered_lookup is None:

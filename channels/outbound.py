@@ -76,4 +76,5 @@ async def send_to_conversation(
     if sender is None:
         return DeliveryResult(conversation_id, address.channel, False, reason=d.NOT_CONFIGURED,
                               detail=f"The {address.channel} channel is not configured in this process.")
-    return await sender.deliver(address, text, buttons)
+    # From outside the assistant's turn: a caseworker writes (Telegram removes the menu keyboard).
+    return await sender.deliver(address, text, buttons, held=True)

@@ -230,14 +230,18 @@ class ChannelStore:
         self._set(conversation_id, opted_out=opted_out)
 
     # -- media and delivery --------------------------------------------------------------
-    def record_media(self, conversation_id: str, channel: str, reference: str, content_type: Optional[str]) -> None:
+    def record_media(self, conversation_id: str, channel: str, reference: str, content_type: Optional[str]) -> Optional[int]:
+        """Keep a media reference (Telegram file_id, Twilio MediaUrl); returns its row id, which is
+        what a case records (`channel_media:<id>`), never the platform's URL with the account id."""
         with self.engine.begin() as connection:
-            connection.execute(
+            result = connection.execute(
                 insert(channel_media).values(
                     conversation_id=conversation_id, channel=channel, reference=reference,
                     content_type=content_type, received_at=utcnow(),
                 )
             )
+            key = result.inserted_primary_key
+            return int(key[0]) if key and key[0] is not None else None
 
     def media_for(self, conversation_id: str) -> list[dict]:
         with self.engine.connect() as connection:

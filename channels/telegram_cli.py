@@ -1,7 +1,10 @@
 """`python -m bot telegram set-webhook URL | delete-webhook | poll`.
 
 set-webhook registers URL (normally https://<public host>/webhooks/telegram/webhook) together
-with TELEGRAM_WEBHOOK_SECRET, which Telegram then sends with every update. poll is for local
+with TELEGRAM_WEBHOOK_SECRET, which Telegram then sends with every update, restricted to the
+updates the channel handles (messages, edits - noted on an open case -, button callbacks and
+my_chat_member, which records a user who blocked the bot), and sets the command menu and the
+description in each language (setMyCommands / setMyDescription with language_code). poll is for local
 development without a public URL: it removes the webhook and feeds getUpdates results through
 the same path as the webhook (de-duplication, per-user queues, replies), answering with the
 trained model in this process (custom actions in-process, conversations in memory).
@@ -11,7 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from telegram import BotCommand
 
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
@@ -21,6 +26,7 @@ from channels.telegram_sender import close_bot, make_bot, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+MENU_COMMANDS = ("start", "menu", "language", "human", "delete")  # /help works too, unlisted
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,9 +51,33 @@ async def set_webhook(url: str, drop_pending_updates: bool = False) -> str:
             url, secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=drop_pending_updates, max_connections=40,
         )
+        languages = await set_commands(bot)
     finally:
         await close_bot(bot)
-    return f"Webhook set to {url} (with the secret token; updates: {', '.join(ALLOWED_UPDATES)})"
+    return (f"Webhook set to {url} (with the secret token; updates: {', '.join(ALLOWED_UPDATES)}); "
+            f"commands and description in: default (en), {', '.join(languages)}")
+
+
+def telegram_language_codes() -> Dict[str, str]:
+    """Our language → Telegram's language_code (ISO 639-1, two letters). Nigerian Pidgin has no
+    such code: its speakers see the default (English) command list."""
+    from bot.knowledge import load_knowledge
+
+    return {code: code for code in load_knowledge().languages if len(code) == 2}
+
+
+async def set_commands(bot: Any) -> List[str]:
+    """The command menu (/start, /menu, /language, /human, /delete) and the bot's description,
+    per language: Telegram shows each user the list for their app's language."""
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    targets = [(None, kb.default_language)] + [(tg, ours) for ours, tg in telegram_language_codes().items()]
+    for language_code, language in targets:
+        commands = [BotCommand(command, kb.text(f"tg_command_{command}", language)) for command in MENU_COMMANDS]
+        await bot.set_my_commands(commands, language_code=language_code)
+        await bot.set_my_description(kb.text("tg_description", language)[:512], language_code=language_code)
+    return [code for code, _ in targets if code]
 
 
 async def delete_webhook() -> str:

@@ -3,7 +3,7 @@
 ptb's default HTTPXRequest costs several milliseconds of CPU per call at a few dozen
 connections (httpx's pool scans all of them on each request); in the channel's event loop that
 time is taken from acknowledging webhooks. This sends the same requests (JSON body) through
-aiohttp. File uploads are not needed by the assistant and not supported here. Error texts never
+aiohttp; file uploads (the recorded answers, channels/audio.py) as multipart/form-data. Error texts never
 contain the URL, which holds the bot token.
 """
 from __future__ import annotations
@@ -12,8 +12,19 @@ import asyncio
 from typing import Any, Optional, Tuple
 
 import aiohttp
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+
+def _multipart(request_data: RequestData) -> aiohttp.FormData:
+    """ptb's upload as multipart/form-data: the JSON parameters as fields, then the files."""
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, part in (request_data.multipart_data or {}).items():
+        filename, content, mimetype = part if len(part) == 3 else (part[0], part[1], "application/octet-stream")
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
 
 
 class AiohttpRequest(BaseRequest):
@@ -51,8 +62,6 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> Tuple[int, bytes]:
-        if request_data is not None and request_data.contains_files:
-            raise TelegramError("Uploading files is not supported by this request backend")
         await self.initialize()  # lazily, in the running event loop
         assert self._session is not None
         connect = self._value(connect_timeout, self._connect_timeout)
@@ -62,8 +71,10 @@ class AiohttpRequest(BaseRequest):
             connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),  # aiohttp counts the pool wait in `connect`
             sock_read=self._value(read_timeout, self._read_timeout),
         )
-        body = request_data.json_payload if request_data is not None else None
+        body: Any = request_data.json_payload if request_data is not None else None
         headers = {"Content-Type": "application/json", "User-Agent": self.USER_AGENT} if body else {"User-Agent": self.USER_AGENT}
+        if request_data is not None and request_data.contains_files:  # a recorded answer (sendVoice)
+            body, headers = _multipart(request_data), {"User-Agent": self.USER_AGENT}
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()

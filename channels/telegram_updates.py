@@ -1,10 +1,13 @@
 """Telegram Update JSON → the channel-neutral Inbound message (parsed with python-telegram-bot).
 
 Only private chats are served (the assistant talks to one person at a time; in a group the
-chat id would not be the user). Handled: messages and edited messages (an edit is answered like
-a new message), inline-keyboard callbacks, and my_chat_member (the user blocked / unblocked the
-bot). Commands become the words the assistant understands; any other leading "/" is removed,
-because Rasa would read "/intent" as a forced intent.
+chat id would not be the user). Handled: messages, edited messages (never answered as a new
+message: at most a note on an open case, see channels/inbound.py), inline-keyboard callbacks
+(their data is a signed menu token, channels/menu_token.py: anything else is an "old menu"),
+and my_chat_member (the user blocked / unblocked the bot). Commands become the words the
+assistant understands; any other leading "/" is removed, because Rasa would read "/intent" as
+a forced intent. `/start PAYLOAD` (a t.me deep link) carries a campaign, channels/campaign.py.
+A message that is exactly a main-menu title is a press of the reply keyboard (channels/menus.py).
 """
 from __future__ import annotations
 
@@ -15,8 +18,11 @@ from typing import Any, Dict, List, Optional, Tuple
 from telegram import Message, Update
 
 from bot.privacy.pseudonym import pseudonymise
+from channels import campaign
 from channels.config import TELEGRAM
 from channels.inbound import BLOCKED, UNBLOCKED, Inbound, Media
+from channels.menu_token import tap_metadata
+from channels.menus import keyboard_tap
 
 logger = logging.getLogger(__name__)
 # Telegram keeps an undelivered update for 24 hours: anything older is a replay of a captured
@@ -42,8 +48,11 @@ def user_text(text: str) -> Tuple[str, Dict[str, Any]]:
     command = command.split("@", 1)[0].lower()  # "/help@SomeBot" in menus
     if command in COMMANDS:
         metadata: Dict[str, Any] = {"command": command}
-        if command == "start" and argument.strip():
-            metadata["start_payload"] = argument.strip()[:64]  # deep link t.me/bot?start=...
+        found = campaign.parse(argument) if command == "start" and argument.strip() else None
+        if found is not None:  # deep link t.me/bot?start=fr_radio1 (any other payload is dropped)
+            metadata.update(found.metadata())
+            if found.language:
+                return campaign.greeting(found.language), metadata  # preselects the language
         return COMMANDS[command], metadata
     return stripped, {}  # Inbound removes the "/" of anything else (Rasa's forced-intent syntax)
 
@@ -74,9 +83,13 @@ def parse_update(data: Dict[str, Any]) -> Optional[Tuple[Inbound, Optional[str]]
     if update.callback_query is not None:
         query = update.callback_query
         message = query.message
-        if message is None or message.chat.type != "private" or not query.data:
+        if message is None or message.chat.type != "private":
             return None
-        inbound = _inbound(str(message.chat.id), query.data.strip(), [], {"callback": True})
+        chat_id = str(message.chat.id)
+        # Only a token signed for this chat chooses an option; anything else (an old "1" button,
+        # a forged value) reaches the assistant as an old menu, never as text of its own.
+        tap = tap_metadata(pseudonymise(TELEGRAM, chat_id), (query.data or "").strip())
+        inbound = _inbound(chat_id, tap["text"], [], {"callback": True, **tap["metadata"]})
         return inbound, query.id
     if update.my_chat_member is not None:
         member = update.my_chat_member
@@ -98,12 +111,16 @@ def parse_update(data: Dict[str, Any]) -> Optional[Tuple[Inbound, Optional[str]]
         return None
     raw_text = message.text or message.caption or ""
     text, metadata = user_text(raw_text) if raw_text else ("", {})
+    chat_id = str(message.chat.id)
     if update.edited_message is not None:
-        metadata["edited"] = True
+        metadata["edited"] = True  # never answered as a new message (channels/inbound.py)
+    elif message.text and "command" not in metadata and (pressed := keyboard_tap(pseudonymise(TELEGRAM, chat_id), text)) is not None:
+        text = pressed["text"]  # a reply-keyboard button: the main-menu option it names
+        metadata.update(pressed["metadata"])
     language_code = message.from_user.language_code if message.from_user else None
     if language_code:
         metadata["client_language"] = language_code  # a hint only; the assistant detects the language
-    return _inbound(str(message.chat.id), text or None, message_media(message), metadata), None
+    return _inbound(chat_id, text or None, message_media(message), metadata), None
 
 
 def _inbound(chat_id: str, text: Optional[str], media: List[Media], metadata: Dict[str, Any]) -> Inbound:

@@ -28,8 +28,10 @@ from twilio.request_validator import RequestValidator
 
 from bot.privacy.pseudonym import pseudonymise
 from channels.base import ManagedInputChannel
+from channels import audio, campaign
 from channels.config import WHATSAPP, whatsapp_config
 from channels.inbound import OPT_IN, OPT_OUT, Inbound, Media
+from channels.menu_token import looks_like_token, tap_metadata
 from channels.whatsapp_sender import UNSUBSCRIBED_CODES, WhatsAppSender
 
 logger = logging.getLogger(__name__)
@@ -56,11 +58,26 @@ def parse_message(form: Mapping[str, Any]) -> Optional[Inbound]:
         return None  # e.g. an SMS to the same number: this channel only answers on WhatsApp
     number = sender[len("whatsapp:"):].strip()
     body = str(form.get("Body") or "").strip()
+    cid = pseudonymise(WHATSAPP, number)
+    # A tap on a quick-reply button (ButtonPayload) or a list item (ListId) carries the id we
+    # gave it, a signed menu token; Body is then only the title the user saw.
+    # A payload that is not ours (a button of the approved template, set up in Twilio's console)
+    # keeps the old way: its Body, the button's text, is the message.
+    tapped = str(form.get("ListId") or form.get("ButtonPayload") or "").strip()
+    tap = tap_metadata(cid, tapped) if looks_like_token(tapped) else None
     inbound = Inbound(
-        channel=WHATSAPP, conversation_id=pseudonymise(WHATSAPP, number), address=number,
-        text=body or None,  # Inbound removes Rasa's "/intent" syntax
-        metadata={"channel": WHATSAPP},
+        channel=WHATSAPP, conversation_id=cid, address=number,
+        text=(tap["text"] if tap else body) or None,  # Inbound removes Rasa's "/intent" syntax
+        metadata={"channel": WHATSAPP, **(tap["metadata"] if tap else {})},
     )
+    if tap:
+        inbound.media = _media(form)
+        return inbound
+    if inbound.text:  # a click-to-chat link's prefilled "Bonjour [fr_radio1]" (channels/campaign.py)
+        text, found = campaign.from_whatsapp_text(inbound.text)
+        if found is not None:
+            inbound.text = text
+            inbound.metadata.update(found.metadata())
     opt_out_type = str(form.get("OptOutType") or "").upper()  # set by Twilio Advanced Opt-Out
     if opt_out_type == "STOP" or (not opt_out_type and body.upper() in STOP_WORDS):
         inbound.control = OPT_OUT
@@ -159,6 +176,15 @@ class WhatsAppInput(ManagedInputChannel):
             self.start(on_new_message, request.app)
             await self.accept(sid, parse_message(form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @whatsapp_webhook.route("/audio/<language:str>/<name:str>", methods=["GET"])
+        async def recorded_answer(_: Request, language: str, name: str) -> HTTPResponse:
+            # Public content for Twilio to fetch (no signature on media fetches): only files that
+            # audio.find accepts - plain ids, nothing a path could be built from.
+            path = audio.find(name[:-4] if name.endswith(".ogg") else None, language)
+            if path is None:
+                return response.text("not found", status=404)
+            return await response.file(path, mime_type=audio.CONTENT_TYPE)
 
         @whatsapp_webhook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:

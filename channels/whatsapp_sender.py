@@ -19,17 +19,22 @@ from twilio.rest import Client
 from twilio.rest.api.v2010.account.message import MessageList  # noqa: F401  (twilio imports it lazily:
 # ~0.3 s, which would otherwise stall the event loop on the first reply)
 
+from bot.knowledge import load_knowledge
 from channels import delivery as d
+from channels import whatsapp_content as wa_content
 from channels.config import WHATSAPP, WhatsAppConfig
 from channels.delivery import DeliveryResult
+from channels.menu_token import choices
 from channels.retry import Classification, RetryPolicy, call_with_retries
 from channels.store import Address, ChannelStore, utcnow
 from channels.text import TWILIO_LIMIT, split_message
 from channels.twilio_http import TwilioHttpClient
+from channels.whatsapp_content import ContentCatalog
 
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+AUDIO_PATH = "/webhooks/whatsapp/audio"  # where Twilio fetches recorded answers (channels/audio.py)
 WINDOW_MARGIN = timedelta(minutes=5)  # do not start a free-form send seconds before the window shuts
 OUTSIDE_WINDOW_CODE = 63016
 UNSUBSCRIBED_CODES = {21610}
@@ -51,13 +56,16 @@ class WhatsAppSender:
         self.policy = policy
         self.http = TwilioHttpClient(base_url=config.api_base_url or None)
         self.client = Client(config.account_sid, config.auth_token, http_client=self.http)
+        self.catalog = ContentCatalog(self.client, self.http, config.account_sid, config.auth_token)
 
     def in_window(self, address: Address) -> bool:
         last = address.last_inbound_at
         return last is not None and utcnow() - last < WINDOW - WINDOW_MARGIN
 
-    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> DeliveryResult:
-        # `buttons` are not used: on WhatsApp the numbered list is already part of the text.
+    async def deliver(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
+                      held: Optional[bool] = None) -> DeliveryResult:
+        """Text (split at 1600), or a menu as native buttons / a list (channels/whatsapp_content.py)
+        when the window is open and the menu fits; the numbered list is in the text either way."""
         cid = address.conversation_id
         if address.opted_out:
             return DeliveryResult(cid, WHATSAPP, False, reason=d.OPTED_OUT, permanent=True,
@@ -67,6 +75,10 @@ class WhatsAppSender:
                                   detail="Twilio reported this number as not reachable on WhatsApp.")
         if not self.in_window(address):
             return await self._template(address, sent_ids=[])
+        if buttons:
+            result = await self._interactive(address, text, buttons)
+            if result is not None:
+                return result
         parts = split_message(text, TWILIO_LIMIT)
         if not parts:
             return DeliveryResult(cid, WHATSAPP, False, reason=d.EMPTY)
@@ -82,6 +94,56 @@ class WhatsAppSender:
                 return await self._failed(address, ids, exc)
             ids.append(message.sid)
         return DeliveryResult(cid, WHATSAPP, True, parts=len(ids), message_ids=ids)
+
+    async def _interactive(self, address: Address, text: str, buttons: List[Dict[str, Any]]) -> Optional[DeliveryResult]:
+        """Send the menu as buttons or a list; None: send it as numbered text instead."""
+        cid = address.conversation_id
+        made = choices(cid, buttons)
+        parts = split_message(text, wa_content.BODY_LIMIT)
+        if not parts or len(made) != len(buttons):
+            return None
+        label = load_knowledge().text("wa_list_button", address.language)
+        message = wa_content.interactive(parts[-1], made, label)
+        sid = await self.catalog.sid(message.name) if message is not None else None
+        if message is None or sid is None:
+            return None
+        ids: List[str] = []
+        for part in parts[:-1]:  # a long text before the menu: its first parts as plain text
+            try:
+                ids.append((await self._create(address, body=part)).sid)
+            except Exception as exc:
+                return await self._on_error(address, ids, exc)
+        try:
+            sent = await self._create(address, content_sid=sid, content_variables=message.as_json())
+        except TwilioRestException as exc:
+            if exc.code == OUTSIDE_WINDOW_CODE:
+                return await self._template(address, sent_ids=ids)
+            if ids or exc.status in (429,) or exc.status >= 500:
+                return await self._failed(address, ids, exc)
+            # refused as content (variables, an unapproved sender...): the numbered text still works
+            logger.warning("WhatsApp %s to %s refused (%s): sending the numbered text", message.kind, cid, exc.code)
+            return None
+        except Exception as exc:
+            return await self._failed(address, ids, exc)
+        return DeliveryResult(cid, WHATSAPP, True, parts=len(ids) + 1, message_ids=ids + [sent.sid])
+
+    async def send_audio(self, address: Address, path: Any, answer_id: str) -> Optional[DeliveryResult]:
+        """A recorded answer as a voice message, fetched by Twilio from our public URL (inside the
+        window only: outside it, the template that went out instead says enough)."""
+        if not self.config.public_url or address.opted_out or address.blocked or not self.in_window(address):
+            return None
+        language = path.parent.name
+        url = f"{self.config.public_url}{AUDIO_PATH}/{language}/{answer_id}.ogg"
+        try:
+            message = await self._create(address, media_url=[url])
+        except Exception as exc:
+            return await self._failed(address, [], exc)
+        return DeliveryResult(address.conversation_id, WHATSAPP, True, parts=1, message_ids=[message.sid])
+
+    async def _on_error(self, address: Address, ids: List[str], exc: BaseException) -> DeliveryResult:
+        if isinstance(exc, TwilioRestException) and exc.code == OUTSIDE_WINDOW_CODE:
+            return await self._template(address, sent_ids=ids)
+        return await self._failed(address, ids, exc)
 
     async def _create(self, address: Address, **content: Any) -> Any:
         extra = {"status_callback": self.config.status_callback_url} if self.config.status_callback_url else {}

@@ -44,7 +44,10 @@ async def test_console_message_with_buttons_reaches_telegram(telegram_configured
         await close_senders()
     assert result.complete and result.parts == 1 and result.message_ids == ["1"]
     [sent] = fake_telegram.sent(4242)
-    assert [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]] == ["1", "2"]
+    from channels import menu_token
+
+    data = [row[0]["callback_data"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert [menu_token.read("tg-1", d).value for d in data] == ["1", "2"]  # signed ids, not bare numbers
 
 
 @pytest.mark.asyncio

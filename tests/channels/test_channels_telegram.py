@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.knowledge import load_knowledge
 from bot.privacy.log_filter import conversation_tag
 from bot.privacy.pseudonym import pseudonymise
+from channels import menu_token
 from channels.store import channel_addresses, channel_media, delivery_status
 from tests.fakes.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
 
@@ -92,7 +93,8 @@ async def test_media_only_message_is_kept_and_answered_in_the_users_language(tel
     content, reference, content_type = MEDIA[kind]
     await send(telegram, telegram_message(CHAT, "bonjour"))  # the assistant sets language=fr
     await send(telegram, telegram_message(CHAT, None, **content))
-    assert fake_telegram.texts(CHAT)[-1] == ui("media_unsupported", "fr")
+    # a voice note gets what the assistant can do instead (issue 13), any other file the old answer
+    assert fake_telegram.texts(CHAT)[-1] == ui("voice_note_reply" if kind == "voice" else "media_unsupported", "fr")
     assert stub_bot.texts() == ["bonjour"]  # media never reaches NLU
     with store.engine.connect() as connection:
         rows = connection.execute(select(channel_media)).mappings().all()
@@ -170,18 +172,20 @@ async def test_menu_becomes_an_inline_keyboard(telegram, fake_telegram):
     await send(telegram, telegram_message(CHAT, "menu"))
     sent = fake_telegram.sent(CHAT)[0]
     assert "1. Dangers du voyage" in sent["text"]  # the numbered list stays in the text
-    assert sent["reply_markup"]["inline_keyboard"] == [
-        [{"text": "1. Dangers du voyage", "callback_data": "1"}],
-        [{"text": "2. Parler à une personne", "callback_data": "2"}],
-    ]
+    rows = sent["reply_markup"]["inline_keyboard"]
+    assert [row[0]["text"] for row in rows] == ["1. Dangers du voyage", "2. Parler à une personne"]
+    # each button carries a signed id of its menu and payload (channels/menu_token.py)
+    assert [menu_token.read(cid(), row[0]["callback_data"]).value for row in rows] == ["1", "2"]
 
 
-async def test_button_press_is_answered_and_sent_to_rasa_as_text(telegram, fake_telegram, stub_bot):
-    update = telegram_callback(CHAT, "2")
+async def test_button_press_is_answered_and_sent_to_rasa_as_what_it_stands_for(telegram, fake_telegram, stub_bot):
+    token = menu_token.make(cid(), menu_token.new_menu_id(), 0, "2")
+    update = telegram_callback(CHAT, token)
     await send(telegram, update)
     answered = fake_telegram.method_calls("answerCallbackQuery")
     assert [call.params["callback_query_id"] for call in answered] == [update["callback_query"]["id"]]
     assert stub_bot.texts() == ["2"] and stub_bot.turns[0].metadata.get("callback") is True
+    assert stub_bot.turns[0].metadata["tap"] == token
     assert fake_telegram.texts(CHAT) == ["Écho : 2"]
 
 
@@ -200,7 +204,9 @@ async def test_one_senders_messages_keep_their_order_while_others_run_in_paralle
 
 @pytest.mark.parametrize("command, text, payload", [
     ("/start", "hello", None),
-    ("/start campagne-niger_2024", "hello", "campagne-niger_2024"),
+    ("/start campagne-niger_2024", "hello", None),  # not a campaign payload: dropped, never stored
+    ("/start radio-niamey", "hello", "radio-niamey"),
+    ("/start fr_radio1", "bonjour", "radio1"),  # the language is preselected by its greeting
     ("/help", "menu", None),
     ("/help@fake_migrant_bot", "menu", None),
     ("/language", "change language", None),
@@ -211,15 +217,17 @@ async def test_one_senders_messages_keep_their_order_while_others_run_in_paralle
 async def test_commands(telegram, stub_bot, command, text, payload):
     await send(telegram, telegram_message(CHAT, command))
     assert stub_bot.texts() == [text]
-    assert stub_bot.turns[0].metadata.get("start_payload") == payload
+    assert stub_bot.turns[0].metadata.get("campaign") == payload
+    assert "start_payload" not in stub_bot.turns[0].metadata
 
 
-async def test_edited_message_is_processed_like_a_new_one(telegram, fake_telegram, stub_bot):
+async def test_an_edited_message_is_not_answered_as_a_new_one(telegram, fake_telegram, stub_bot, clean_hooks):
+    seen = []
+    clean_hooks.append(lambda cid_, channel, text, media: seen.append(text))
     await send(telegram, telegram_message(CHAT, "premier"))
     await send(telegram, telegram_message(CHAT, "premier corrigé", edited=True))
-    assert stub_bot.texts() == ["premier", "premier corrigé"]
-    assert stub_bot.turns[1].metadata["edited"] is True
-    assert fake_telegram.texts(CHAT)[-1] == "Écho : premier corrigé"
+    assert stub_bot.texts() == ["premier"] and fake_telegram.texts(CHAT) == ["Écho : premier"]
+    assert seen == ["premier", "✎ premier corrigé"]  # an open case would note the correction
 
 
 @pytest.mark.parametrize("text", ["boom", "silence"], ids=["assistant-raises", "assistant-silent"])
@@ -262,7 +270,8 @@ async def test_inbound_hook_decides_who_gets_the_message(telegram, fake_telegram
     clean_hooks.append(hook)
     content = {"voice": MEDIA["voice"][0]["voice"]} if media else {}
     await send(telegram, telegram_message(CHAT, None if media else "message", **content))
-    expected_media = {"kind": "voice", "reference": "voice-id", "content_type": "audio/ogg"} if media else None
+    # the case gets our media row, never the platform's reference (Twilio's URL holds the account id)
+    expected_media = {"kind": "voice", "reference": "channel_media:1", "content_type": "audio/ogg"} if media else None
     assert seen == [(cid(), "telegram", None if media else "message", expected_media)]
     assert bool(stub_bot.turns) is bot_called
     expected = [] if expected_reply is None else [ui(expected_reply) if "_" in expected_reply else expected_reply]
@@ -296,10 +305,11 @@ FORCED_INTENTS = ['/greet{"language": "<b>xx-long-injected-language</b>"}', "//h
 
 @pytest.mark.parametrize("data", FORCED_INTENTS)
 async def test_button_data_cannot_force_an_intent(telegram, stub_bot, data):
-    # callback data is whatever a client sends: Rasa must never read it as "/intent{slots}"
+    # callback data is whatever a client sends: Rasa must never read it as "/intent{slots}";
+    # only a signed menu token is taken, anything else is an old menu ("0" and tap=expired)
     await send(telegram, telegram_callback(CHAT, data))
-    [text] = stub_bot.texts()
-    assert not text.startswith("/") and text == data.strip().lstrip("/")
+    [turn] = stub_bot.turns
+    assert turn.text == "0" and turn.metadata["tap"] == "expired"
 
 
 @pytest.mark.parametrize("language, kept", [("ha", "ha"), ("<b>xx-long-injected-language</b>", None), ("zz", None)])

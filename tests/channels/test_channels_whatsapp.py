@@ -114,7 +114,8 @@ async def test_media_only_message_is_kept_and_answered(whatsapp, fake_twilio, st
     else:
         params = twilio_message(NUMBER, "", NumMedia="1", MediaUrl0=reference, MediaContentType0=content_type)
     await send(whatsapp, params)
-    assert stub_bot.turns == [] and fake_twilio.bodies() == [ui("media_unsupported")]
+    expected = "voice_note_reply" if content_type.startswith("audio/") else "media_unsupported"
+    assert stub_bot.turns == [] and fake_twilio.bodies() == [ui(expected)]
     with store.engine.connect() as connection:
         row = connection.execute(select(channel_media)).mappings().one()
     assert (row["conversation_id"], row["channel"], row["reference"], row["content_type"]) == (

@@ -5,13 +5,15 @@ It answers like the real API: {"ok": true, "result": ...} on success and
 same HTTP status. Failures are scripted per test: `block(chat_id)` (403 bot was blocked),
 `rate_limit(retry_after, times)` (429 with parameters.retry_after), `fail(status, times)` (5xx).
 It enforces the real limits our code must respect: text 1-4096 UTF-16 units, callback_data
-1-64 bytes. Every call is recorded in `calls` (method, params, monotonic time).
+1-64 bytes, reply-keyboard buttons with text, bot commands ([a-z0-9_]{1,32}, description
+1-256) and descriptions (<= 512) per language_code. Every call is recorded in `calls` (method, params, monotonic time).
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
@@ -42,6 +44,10 @@ class FakeTelegramAPI:
         self.failures: List[tuple] = []      # queued (status, description, parameters) for sendMessage
         self.updates: List[Dict[str, Any]] = []
         self.webhook: Dict[str, Any] = {}
+        self.commands: Dict[str, List[Dict[str, str]]] = {}   # language_code ("" = default) -> commands
+        self.descriptions: Dict[str, str] = {}
+        self.short_descriptions: Dict[str, str] = {}
+        self.voice_files: Dict[str, bytes] = {}               # sendVoice uploads by file_id
         self.latency = 0.0                   # seconds added to each sendMessage (bench: a real API's delay)
         self.listeners: List[Any] = []       # called with (chat_id, text) for each message accepted
         self._message_ids = itertools.count(1)
@@ -107,6 +113,10 @@ class FakeTelegramAPI:
     async def _params(self, request: web.Request) -> Dict[str, Any]:
         if request.content_type == "application/json":
             params = await request.json()
+        elif request.content_type == "multipart/form-data":  # an upload: files as (filename, bytes)
+            params = {}
+            for name, value in (await request.post()).items():
+                params[name] = (value.filename, value.file.read()) if hasattr(value, "file") else value
         else:
             params = dict(await request.post())
             params.update(request.query)
@@ -146,22 +156,70 @@ class FakeTelegramAPI:
             return self._error(400, "Bad Request: message text is empty")
         if _utf16(text) > 4096:
             return self._error(400, "Bad Request: message is too long")
-        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+        markup = params.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard", []):
             for button in row:
                 data = button.get("callback_data", "")
                 if not 1 <= len(data.encode()) <= 64:
                     return self._error(400, "Bad Request: BUTTON_DATA_INVALID")
+        for row in markup.get("keyboard", []):  # a reply keyboard: each button sends its text
+            if not row or any(not str(b.get("text") if isinstance(b, dict) else b).strip() for b in row):
+                return self._error(400, "Bad Request: keyboard button text is empty")
+        if "remove_keyboard" in markup and markup["remove_keyboard"] is not True:
+            return self._error(400, "Bad Request: remove_keyboard must be true")
         message = {
             "message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
             "chat": {"id": chat_id, "type": "private"}, "text": text,
         }
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        if markup.get("inline_keyboard"):  # like Telegram: only an inline keyboard belongs to the message
+            message["reply_markup"] = {"inline_keyboard": markup["inline_keyboard"]}
         for listener in self.listeners:
             listener(chat_id, text)
         return self._ok(message)
 
+    async def _m_sendVoice(self, params: Dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        voice = params.get("voice")
+        if isinstance(voice, tuple):
+            if not voice[1]:
+                return self._error(400, "Bad Request: file must be non-empty")
+            file_id = f"voice-file-{len(self.voice_files) + 1}"
+            self.voice_files[file_id] = voice[1]
+        elif isinstance(voice, str) and voice in self.voice_files:
+            file_id = voice
+        else:
+            return self._error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return self._ok({"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
+                         "chat": {"id": chat_id, "type": "private"},
+                         "voice": {"file_id": file_id, "file_unique_id": file_id, "duration": 3, "mime_type": "audio/ogg"}})
+
     async def _m_answerCallbackQuery(self, params: Dict[str, Any]) -> web.Response:
+        return self._ok(True)
+
+    async def _m_setMyCommands(self, params: Dict[str, Any]) -> web.Response:
+        commands = params.get("commands")
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        for command in commands or []:
+            name, description = command.get("command", ""), command.get("description", "")
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(description) <= 256:
+                return self._error(400, "Bad Request: BOT_COMMAND_INVALID")
+        self.commands[params.get("language_code") or ""] = commands or []
+        return self._ok(True)
+
+    async def _m_setMyDescription(self, params: Dict[str, Any]) -> web.Response:
+        description = params.get("description") or ""
+        if len(description) > 512:
+            return self._error(400, "Bad Request: description is too long")
+        self.descriptions[params.get("language_code") or ""] = description
+        return self._ok(True)
+
+    async def _m_setMyShortDescription(self, params: Dict[str, Any]) -> web.Response:
+        if len(params.get("short_description") or "") > 120:
+            return self._error(400, "Bad Request: short description is too long")
+        self.short_descriptions[params.get("language_code") or ""] = params.get("short_description") or ""
         return self._ok(True)
 
     async def _m_setWebhook(self, params: Dict[str, Any]) -> web.Response:

@@ -10,11 +10,21 @@ real API; answers 201 with a Message resource, or Twilio's error JSON
     as Twilio does, so tests can check it never reaches our logs);
   - `fail(status, code, times)`: e.g. 429 / 20429 or 500.
 With `status_callbacks=True` it posts signed `sent` and `delivered` callbacks to StatusCallback.
+
+Content API (https://content.twilio.com/v1/Content, same host here): create (JSON body),
+list (paged, `meta.key` = "contents") and fetch. A message with the ContentSid of created
+content must carry ContentVariables for every {{n}} it uses; the rendered result is checked
+against WhatsApp's limits (quick-reply: 1-3 unique titles <= 20 characters; list-picker: 1-10
+unique items <= 24, ids <= 200, button <= 20; body <= 1024) and kept in `Sent.rendered`.
+Refusals answer 400 with Twilio's code 21656 (invalid ContentVariables). Interactive content
+cannot open a session: outside the window it fails like free-form text (63016).
+`button_reply()` / `list_reply()` build the inbound webhook of a tap in Twilio's format.
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 import time
 import uuid
@@ -29,6 +39,7 @@ from twilio.request_validator import RequestValidator
 from tests.fakes import media
 
 WHATSAPP_ADDRESS = re.compile(r"^whatsapp:\+[1-9]\d{6,14}$")
+_VARIABLE = re.compile(r"\{\{(\d+)\}\}")
 
 
 @dataclass
@@ -36,6 +47,60 @@ class Sent:
     params: Dict[str, Any]
     sid: str
     at: float = field(default_factory=time.monotonic)
+    rendered: Optional[Dict[str, Any]] = None   # content messages: the types with variables filled in
+
+
+def _fill(value: Any, variables: Dict[str, str], missing: set) -> Any:
+    if isinstance(value, str):
+        def one(match: "re.Match[str]") -> str:
+            if not variables.get(match.group(1)):
+                missing.add(match.group(1))
+            return variables.get(match.group(1), "")
+        return _VARIABLE.sub(one, value)
+    if isinstance(value, list):
+        return [_fill(v, variables, missing) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, variables, missing) for k, v in value.items()}
+    return value
+
+
+def content_problem(types: Dict[str, Any]) -> Optional[str]:
+    """What WhatsApp would refuse in rendered content, or None."""
+    for kind, spec in types.items():
+        if len(spec.get("body", "")) > 1024:
+            return f"{kind} body longer than 1024"
+        if kind == "twilio/quick-reply":
+            titles = [a.get("title", "") for a in spec.get("actions", [])]
+            if not 1 <= len(titles) <= 3 or any(not t or len(t) > 20 for t in titles) or len(set(titles)) < len(titles):
+                return f"quick-reply titles invalid: {titles}"
+        if kind == "twilio/list-picker":
+            items = spec.get("items", [])
+            names = [i.get("item", "") for i in items]
+            if not 1 <= len(items) <= 10 or any(not n or len(n) > 24 for n in names) or len(set(names)) < len(names):
+                return f"list items invalid: {names}"
+            if any(not i.get("id") or len(i["id"]) > 200 or len(i.get("description", "")) > 72 for i in items):
+                return "list item id or description invalid"
+            if not spec.get("button") or len(spec["button"]) > 20:
+                return "list button invalid"
+    return None
+
+
+def button_reply(number: str, payload: str, title: str, sid: Optional[str] = None) -> Dict[str, str]:
+    """The webhook of a quick-reply tap: Body and ButtonText are the title, ButtonPayload the id."""
+    sid = sid or "SM" + uuid.uuid4().hex
+    return {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": f"whatsapp:{number}",
+            "To": "whatsapp:+14155238886", "Body": title, "ButtonText": title, "ButtonPayload": payload,
+            "MessageType": "button", "NumMedia": "0", "ProfileName": "Test", "WaId": number.lstrip("+"),
+            "ApiVersion": "2010-04-01"}
+
+
+def list_reply(number: str, item_id: str, title: str, sid: Optional[str] = None) -> Dict[str, str]:
+    """The webhook of a list-picker choice: Body and ListTitle are the item, ListId its id."""
+    form = button_reply(number, "", title, sid)
+    for key in ("ButtonText", "ButtonPayload"):
+        del form[key]
+    form.update({"ListId": item_id, "ListTitle": title, "MessageType": "interactive"})
+    return form
 
 
 class FakeTwilioAPI:
@@ -50,6 +115,8 @@ class FakeTwilioAPI:
         self.status_callbacks = False
         self.callback_tasks: List[asyncio.Task] = []
         self.latency = 0.0
+        self.contents: Dict[str, Dict[str, Any]] = {}   # Content API: sid -> resource
+        self.fetched_media: List[tuple] = []             # (MediaUrl, status, content type, bytes)
         self.listeners: List[Any] = []       # called with (To, Body) for each message accepted
         self._counter = itertools.count(1)
         self._runner: Optional[web.AppRunner] = None
@@ -78,6 +145,9 @@ class FakeTwilioAPI:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
         media.add_twilio_media(app, self)  # console tests: media URLs with basic auth
+        app.router.add_post("/v1/Content", self._create_content)
+        app.router.add_get("/v1/Content", self._list_content)
+        app.router.add_get("/v1/Content/{sid}", self._fetch_content)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -121,21 +191,84 @@ class FakeTwilioAPI:
             return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if to in self.unsubscribed:
             return self._error(400, 21610, "Attempt to send to unsubscribed recipient")
-        if not body and not content_sid:
+        media_url = params.get("MediaUrl")
+        if not body and not content_sid and not media_url:
             return self._error(400, 21602, "Message body is required.")
+        if media_url:  # Twilio fetches the media from the sender's public URL
+            async with httpx.AsyncClient() as client:
+                fetched = await client.get(media_url)
+            self.fetched_media.append((media_url, fetched.status_code, fetched.headers.get("content-type"),
+                                       len(fetched.content)))
+            if fetched.status_code != 200:
+                return self._error(400, 11200, "HTTP retrieval failure")
+        rendered = None
+        if content_sid in self.contents:
+            try:
+                variables = json.loads(params.get("ContentVariables") or "{}")
+            except ValueError:
+                return self._error(400, 21656, "The ContentVariables Parameter is invalid.")
+            missing: set = set()
+            rendered = _fill(self.contents[content_sid]["types"], {k: str(v) for k, v in variables.items()}, missing)
+            problem = f"variables {sorted(missing)} missing" if missing else content_problem(rendered)
+            if problem:
+                return self._error(400, 21656, f"The ContentVariables Parameter is invalid: {problem}")
+            if self.window_closed.get(to):  # interactive content cannot start a session
+                return self._error(400, 63016, "Failed to send freeform message because you are outside the "
+                                               "allowed window.")
         if body and len(body.encode("utf-16-le")) // 2 > 1600:
             return self._error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
         window_error = body and not content_sid and self.window_closed.get(to)
         if window_error == "sync":
             return self._error(400, 63016, "Failed to send freeform message because you are outside the "
                                            "allowed window. If you are using WhatsApp, please use a Message Template.")
-        self.messages.append(Sent(params, sid))
+        self.messages.append(Sent(params, sid, rendered=rendered))
         for listener in self.listeners:
             listener(to, body or "")
         if params.get("StatusCallback") and (self.status_callbacks or window_error):
             statuses = [("undelivered", "63016")] if window_error else [("sent", None), ("delivered", None)]
             self.callback_tasks.append(asyncio.ensure_future(self._callbacks(params, sid, statuses)))
         return web.json_response(self._resource(params, sid), status=201)
+
+    # -- Content API ----------------------------------------------------------------------
+    def content_messages(self, number: Optional[str] = None) -> List[Sent]:
+        return [m for m in self.messages if m.rendered is not None
+                and (number is None or m.params["To"] == self._wa(number))]
+
+    async def _create_content(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        try:
+            body = await request.json()
+        except ValueError:
+            return self._error(400, 20001, "Invalid JSON")
+        if not body.get("friendly_name") or not body.get("language") or not isinstance(body.get("types"), dict):
+            return self._error(400, 20001, "friendly_name, language and types are required")
+        sid = "HX" + uuid.uuid4().hex
+        now = formatdate(usegmt=True)
+        self.contents[sid] = {
+            "sid": sid, "account_sid": self.account_sid, "friendly_name": body["friendly_name"],
+            "language": body["language"], "variables": body.get("variables") or {}, "types": body["types"],
+            "date_created": now, "date_updated": now, "url": f"https://content.twilio.com/v1/Content/{sid}",
+            "links": {"approval_fetch": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests"},
+        }
+        return web.json_response(self.contents[sid], status=201)
+
+    async def _list_content(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        size = int(request.query.get("PageSize") or 50)
+        items = list(self.contents.values())[:size]
+        url = "https://content.twilio.com/v1/Content"
+        return web.json_response({"contents": items, "meta": {
+            "page": 0, "page_size": size, "first_page_url": f"{url}?PageSize={size}&Page=0",
+            "previous_page_url": None, "url": f"{url}?PageSize={size}&Page=0", "next_page_url": None,
+            "key": "contents"}})
+
+    async def _fetch_content(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        found = self.contents.get(request.match_info["sid"])
+        return web.json_response(found) if found else self._error(404, 20404, "The requested resource was not found")
 
     def _resource(self, params: Dict[str, Any], sid: str) -> Dict[str, Any]:
         now = formatdate(usegmt=True)
