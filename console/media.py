@@ -18,7 +18,7 @@ import httpx
 from aiohttp import web
 
 from bot.cases import store
-from bot.cases.models import CaseMessage
+from bot.cases.models import Case, CaseMessage
 from bot.cases.service import CaseNotFound
 from console.views import database_id, db
 
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024  # Telegram's bot download limit; WhatsApp media are smaller
 INLINE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "audio/", "video/mp4", "application/pdf")
 TWILIO_API = "https://api.twilio.com"
+STORED_PREFIX = "channel_media:"  # channels/inbound.py: a case names the channel store's media row
 
 
 class MediaUnavailable(Exception):
@@ -38,9 +39,30 @@ def _reference(engine, case_id: int, message_id: int, number: int) -> Tuple[str,
     with session_scope(engine) as session:
         message = session.get(CaseMessage, message_id)
         media = message.media_list if message is not None and message.case_id == case_id else []
+        case = session.get(Case, case_id) if media else None
+        conversation_id = case.conversation_id if case is not None else None
     if not 0 <= number < len(media) or not isinstance(media[number], dict) or not media[number].get("reference"):
         raise CaseNotFound("No such file.")
-    return str(media[number]["reference"]), media[number]
+    reference = str(media[number]["reference"])
+    if reference.startswith(STORED_PREFIX):  # the channels record a row of theirs, not the platform URL
+        reference = _stored_reference(engine, reference[len(STORED_PREFIX):], conversation_id)
+    return reference, media[number]
+
+
+def _stored_reference(engine, row_id: str, conversation_id: Optional[str]) -> str:
+    """The platform reference of channel_media row `row_id`, only if it is this case's conversation's."""
+    from sqlalchemy import select
+
+    from channels.store import channel_media
+
+    if not row_id.isdigit():
+        raise CaseNotFound("No such file.")
+    with engine.connect() as connection:
+        row = connection.execute(select(channel_media.c.reference).where(
+            channel_media.c.id == int(row_id), channel_media.c.conversation_id == conversation_id)).first()
+    if row is None:  # erased, purged, or another conversation's
+        raise CaseNotFound("No such file.")
+    return str(row.reference)
 
 
 async def _twilio(client: httpx.AsyncClient, reference: str) -> httpx.Response:

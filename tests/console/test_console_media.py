@@ -113,3 +113,23 @@ async def test_image_and_audio_load_in_a_real_browser(client, db, people, platfo
             assert twilio.account_sid not in await page.content()
         finally:
             await browser.close()
+
+
+async def test_media_the_channels_recorded_by_row_are_fetched_only_for_their_conversation(client, db, people, platforms):
+    """The channels put `channel_media:<row>` in a case, never the platform's URL (it names the
+    Twilio account): the console resolves the row, and only for the case's own conversation."""
+    from channels.store import ChannelStore
+
+    twilio, _ = platforms
+    url = f"{twilio.base_url}/2010-04-01/Accounts/{twilio.account_sid}/Messages/MM9/Media/ME9"
+    channel_store = ChannelStore(db)
+    row = channel_store.record_media("wa-row", "whatsapp", url, "image/jpeg")
+    stranger_row = channel_store.record_media("wa-other", "whatsapp", url, "image/jpeg")
+    case_id = service.open_or_update_case("wa-row", "whatsapp", "en", engine=db).case_id
+    service.record_inbound("wa-row", "", {"kind": "image", "reference": f"channel_media:{row}"}, engine=db)
+    service.record_inbound("wa-row", "", {"kind": "image", "reference": f"channel_media:{stranger_row}"}, engine=db)
+    await login(client, "amina")
+    messages = (await (await client.get(f"/api/cases/{case_id}/messages")).json())["messages"]
+    image = await client.get(messages[0]["media"][0]["url"])
+    assert image.status == 200 and await image.read() == png_bytes()
+    assert (await client.get(messages[1]["media"][0]["url"])).status == 404  # another conversation's file
