@@ -12,11 +12,11 @@ from actions.conversation import show_group, show_main_menu
 from actions.handoff import request_handoff
 from actions.knowledge_answer import answer_topic, host_country
 from actions.language import language_choice, set_language
-from actions.replies import HANDOFF_OPTION, MENU_OPTION, knowledge, send, ui, user_language
+from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
 
 
 def chosen_option(tracker: Tracker) -> Optional[str]:
-    number = next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "option"), None)
+    number: Any = next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "option"), None)
     options = tracker.get_slot("menu_options") or []
     try:
         index = int(number) - 1

@@ -28,7 +28,7 @@ class InProcessActionEndpoint(EndpointConfig):
         try:
             result = await self.executor.run(action_call)
         except ActionExecutionRejection as error:
-            raise ClientResponseError(400, "rejected", json.dumps({"error": error.message, "action_name": error.action_name}))
+            raise ClientResponseError(400, "rejected", json.dumps({"error": error.message, "action_name": error.action_name})) from error
         except ActionNotFoundException as error:
-            raise ClientResponseError(404, "not found", json.dumps({"error": error.message, "action_name": error.action_name}))
+            raise ClientResponseError(404, "not found", json.dumps({"error": error.message, "action_name": error.action_name})) from error
         return json.loads(json.dumps(result))

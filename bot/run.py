@@ -78,7 +78,7 @@ def main() -> int:
         os.environ["PSEUDONYM_KEY"] = local_pseudonym_key()
         print(f"PSEUDONYM_KEY is not set: using this machine's own random key in {LOCAL_PSEUDONYM_KEY_FILE}")
         get_settings.cache_clear()
-    get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
+    _ = get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
     from bot.db import upgrade
 
     upgrade()
@@ -102,7 +102,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    def stop_and_exit(*_args) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop_and_exit)
     try:
         ready = _wait_for("http://127.0.0.1:5005/", 180)
         print("\n" + "=" * 60)

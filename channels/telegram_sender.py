@@ -116,7 +116,7 @@ class TelegramSender:
             markup = keyboard if number == len(parts) else None  # the menu goes under the last part
             try:
                 message = await call_with_retries(
-                    lambda: self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup),
+                    lambda: self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup),  # noqa: B023 awaited here
                     classify,
                     self.policy,
                 )

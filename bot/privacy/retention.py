@@ -68,7 +68,7 @@ def tracker_db_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
             path = Path(db)
             return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
         port = config.get("port")
-        url = SQLTrackerStore.get_db_url(dialect, config.get("url"), int(port) if port else None, db,
+        url = SQLTrackerStore.get_db_url(dialect, config.get("url"), int(str(port)) if port else None, db,
                                          config.get("username"), config.get("password"), query=config.get("query"))
         return url if isinstance(url, str) else url.render_as_string(hide_password=False)
     return f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}"

@@ -15,7 +15,7 @@ RASA_REST = os.environ.get("RASA_REST_URL", "http://127.0.0.1:5005/webhooks/rest
 MAX_MESSAGE_CHARS = 4000
 
 
-async def index(_request: web.Request) -> web.Response:
+async def index(_request: web.Request) -> web.StreamResponse:
     return web.FileResponse(PAGE)
 
 
