@@ -51,7 +51,7 @@ def _endpoints_file(token: str) -> Path:
 def _processes(credentials: Path, endpoints: Path) -> List[Tuple[str, List[str]]]:
     processes = [
         ("action server", [sys.executable, "-m", "bot.action_server", "--port", "5055", "--interface", "127.0.0.1"]),
-        ("rasa server", [str(BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints),
+        ("rasa server", [sys.executable, "-m", "bot.rasa_server", "run", "--model", "models", "--endpoints", str(endpoints),
                          "--credentials", str(credentials), "--port", "5005", "--interface", "127.0.0.1"]),
         ("web chat", [sys.executable, "-m", "bot.webchat"]),
     ]
