@@ -1,8 +1,9 @@
 """`python -m bot.rasa_server ARGS`: Rasa's own command line (`rasa ARGS`), started quietly.
 
-What `make run` (bot/run.py) and bench/load start instead of the `rasa` script: the same
-command line and the same server, without the third-party deprecation warnings that Rasa's
-dependencies print on import (bot/quiet.py).
+What `make run` (bot/run.py), bench/load and the deployment files start instead of the `rasa`
+script: the same command line and the same server, without the third-party deprecation warnings
+that Rasa's dependencies print on import (bot/quiet.py), and with each action server response
+validated against a JSON schema compiled once instead of on every call (bot/action_validation.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
         quiet_warnings()  # Rasa puts "once" for every UserWarning first (pyparsing's deprecations are both)
 
     rasa_common._filter_warnings = _filter_warnings
+    from bot.action_validation import install
+
+    install()  # Rasa checks every action server response: against a schema compiled once
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
     rasa_main()
