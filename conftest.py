@@ -25,11 +25,12 @@ def _drives_a_browser(item: pytest.Item) -> bool:
     return item.path.name == "test_console_browser.py" or "browser" in item.name
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if _drives_a_browser(item):
             item.add_marker(pytest.mark.browser)
         elif _needs_a_service(item):
             item.add_marker(pytest.mark.integration)
-        elif not any(item.iter_markers(name) for name in ("unit", "integration", "browser")):
+        elif not any(item.get_closest_marker(name) for name in ("unit", "integration", "browser")):
             item.add_marker(pytest.mark.unit)
