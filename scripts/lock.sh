@@ -14,7 +14,8 @@
 # tool moves a runtime pin); every package it adds that lock.txt does not pin is dev-lock.txt.
 #
 # Environment: PYTHON (default python3.11), WHEELS (a folder of local wheels for --find-links;
-# default /opt/wheels when it exists). Takes several minutes and a few GB under a temp folder.
+# default /opt/wheels when it exists). Takes a few minutes and a few GB under a temp folder.
+# Re-resolving takes the newest releases the ranges allow: review the diff, keep what you meant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
@@ -47,7 +48,8 @@ lock_runtime() {
   grep -v '^#' requirements/overrides.txt >> "$WORK/rasa-deps.txt"
   "$venv/bin/python" -m pip install "${FIND_LINKS[@]}" -r "$WORK/rasa-deps.txt" -r requirements/project.txt
   "$venv/bin/python" -m pip install --no-deps --ignore-requires-python "${RASA_PINS[@]}"
-  { header requirements/lock.txt; freeze "$venv"; } > "$WORK/lock.txt"
+  # pip itself is pinned by the Makefile (and the Dockerfile), not by the lock
+  { header requirements/lock.txt; freeze "$venv" | grep -v '^pip=='; } > "$WORK/lock.txt"
   mv "$WORK/lock.txt" requirements/lock.txt
 }
 
