@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import send, user_language
+from actions.replies import send
 
 YES, NO = "confirm:yes", "confirm:no"
 Handler = Callable[[CollectingDispatcher, Tracker, bool], List[EventType]]

@@ -19,7 +19,7 @@ from actions.conversation import show_group, show_main_menu
 from actions.handoff import request_handoff
 from actions.knowledge_answer import answer_topic, host_country
 from actions.language import language_choice, set_language
-from actions.replies import (HANDOFF_OPTION, MENU_OPTION, Option, knowledge, main_menu_options, option_title, send,
+from actions.replies import (HANDOFF_OPTION, Option, knowledge, main_menu_options, option_title, send,
                              ui, user_language)
 from channels import menu_token
 
@@ -62,7 +62,7 @@ def current_menu(tracker: Tracker, language: str) -> List[Option]:
 
 
 def chosen_option(tracker: Tracker) -> Optional[str]:
-    number = next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "option"), None)
+    number: Any = next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "option"), None)
     options = tracker.get_slot("menu_options") or []
     try:
         index = int(number) - 1

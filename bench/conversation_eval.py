@@ -229,7 +229,6 @@ def report(outcomes: Dict[str, Outcome], whole: Dict[str, List[bool]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     conversations = sum(len(whole[language]) for language in languages)
-    turns = sum(len(v) for language in languages for v in [outcomes[language].results.get("reply_language", [])])
     intro = (f"{conversations} conversations in {len(languages)} languages (bench/conversations/, never trained on); "
              f"cells: share passed (passed/checked). Targets: topic ≥ 90 %, follow-ups ≥ 85 %, emergency recall "
              f"100 %, false alarms ≤ 3 %, reply language ≥ 98 %, conversations entirely right ≥ 80 %.")

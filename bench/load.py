@@ -2,6 +2,7 @@
 
     python -m bench.load [--migrants 20] [--turns 5] [--postgres] [--replicas 1|2] [--kill]
                          [--fault none|action-server|rasa-server|database|redis|all]
+                         [--launcher bot|rasa] [--compare-launchers]
 
 Separate processes on 127.0.0.1 (bench/load_stack.py): the action server, the Rasa server (a
 private copy of the trained model; deploy/credentials.production.yml: the Telegram and WhatsApp
@@ -25,15 +26,23 @@ acknowledged (so at least one message is in the assistant's hands):
   redis          (implies --replicas 2) Redis, which holds the conversation locks, likewise.
 
 Reports replies per second, reply latency p50/p95/p99 (webhook sent → first reply accepted by
-the fake API), each process's resident memory, and the turns that were answered, answered only
+the fake API), each process's resident memory, the CPU milliseconds per turn of the Rasa
+server(s) and the action server (user + system time from /proc over the measured phase, divided
+by its turns), and the turns that were answered, answered only
 after the migrant re-sent on `try_again`, answered wrongly, lost (no expected reply within
 --reply-timeout) or duplicated. Prints a table; keeps every configuration's latest figures in
 bench/out/load.json and writes them all to bench/out/load.md.
+
+Rasa is started as `make run` starts it, `python -m bot.rasa_server run` (bot/action_validation.py:
+action server responses validated against a schema compiled once); `--launcher rasa` starts
+Rasa's own `rasa run` instead, and `--compare-launchers` runs each configuration both ways in
+one invocation and prints the CPU per turn before and after, and whether the replies are the same.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -149,7 +158,7 @@ class Run:
         self.services.append(self.actions.start())
         for number, port in enumerate(rasa_ports, start=1):
             name = "rasa server" if args.replicas == 1 else f"rasa server {number}"
-            service = stack.rasa_server(self.workdir, name, port, model, endpoints, credentials, env)
+            service = stack.rasa_server(self.workdir, name, port, model, endpoints, credentials, env, args.launcher)
             service.spawn()  # replicas load their models at the same time
             self.rasa.append(service)
             self.services.append(service)
@@ -262,6 +271,7 @@ class Run:
                 fault_description = await asyncio.to_thread(self.inject)
 
             self.t0 = time.perf_counter()
+            cpu_before = self.cpu()
             load_before = os.getloadavg()[0]
             replies_before = sum(len(inbox.by_address.get(m.address, [])) for m in people)
             if self.fault != "none":
@@ -270,6 +280,7 @@ class Run:
                                             args.reply_timeout, args.think, args.resend_after, progress)
                                    for m in people))
             finished = time.perf_counter()
+            cpu_after = self.cpu()
             if fault_task is not None:
                 await fault_task
             await asyncio.sleep(args.grace)  # late deliveries still count as duplicates
@@ -280,7 +291,14 @@ class Run:
         dup_count, dup_examples = duplicates(inbox, people, results, judge)
         unexpected_count, unexpected_examples = unexpected(inbox, people, judge)
         outcomes = {name: sum(1 for t in results if t.outcome == name) for name in OUTCOMES}
+        cpu_ms_per_turn = {  # only for a process that ran the whole measured phase (no restart)
+            name: round(1000 * (cpu_after[name][1] - seconds) / max(1, len(results)), 1)
+            if cpu_after.get(name, (None,))[0] == pid else None
+            for name, (pid, seconds) in cpu_before.items()}
+        reference_sha = hashlib.sha256(json.dumps(sorted((list(k), v) for k, v in reference.items()),
+                                                  ensure_ascii=False).encode()).hexdigest()[:16]
         return {
+            "cpu_ms_per_turn": cpu_ms_per_turn, "reference_sha": reference_sha, "launcher": args.launcher,
             "turns": len(results), "outcomes": outcomes, "duplicated": dup_count, "duplicate_examples": dup_examples,
             "unexpected": unexpected_count, "unexpected_examples": unexpected_examples, "replies": replies,
             "seconds": round(duration, 1), "replies_per_second": round(replies / duration, 2),
@@ -297,6 +315,10 @@ class Run:
                  "text": t.text, "outcome": t.outcome, "received": [r[:80] for r in t.received]}
                 for t in results if t.outcome not in ("ok",)][:40],
         }
+
+    def cpu(self) -> Dict[str, Any]:
+        """(pid, CPU seconds so far) of the Rasa server(s) and the action server."""
+        return {s.name: (s.pid, s.cpu_seconds()) for s in [*self.rasa, self.actions]}
 
     def execute(self) -> Dict[str, Any]:
         started = time.perf_counter()
@@ -326,7 +348,8 @@ def label(args: argparse.Namespace, fault: str) -> str:
     store = "PostgreSQL" if args.postgres else "SQLite"
     replicas = f", {args.replicas} Rasa replicas + Redis locks" if args.replicas > 1 else ""
     kill = " (SIGKILL)" if args.kill and fault in ("action-server", "rasa-server") else ""
-    return f"{fault}{kill} · {store}{replicas} · {args.migrants}×{args.turns}, think {args.think:g} s"
+    launcher = " · `rasa run` (schema checked per call)" if args.launcher == "rasa" else ""
+    return f"{fault}{kill} · {store}{replicas} · {args.migrants}×{args.turns}, think {args.think:g} s{launcher}"
 
 
 def print_result(name: str, r: Dict[str, Any]) -> None:
@@ -342,9 +365,23 @@ def print_result(name: str, r: Dict[str, Any]) -> None:
           f"{r['duplicated']:4d} {r['replies']:7d} {r['replies_per_second']:9.2f} {r['p50_ms']:5d}ms {r['p95_ms']:5d}ms "
           f"{r['p99_ms']:5d}ms")
     print("  memory (RSS peak / end): " + "; ".join(f"{k} {v['peak_mb']}/{v['end_mb']} MB" for k, v in r["memory"].items()))
+    print("  CPU per turn: " + "; ".join(f"{k} {'-' if v is None else f'{v:.1f} ms'}"
+                                         for k, v in r.get("cpu_ms_per_turn", {}).items()))
     for problem in r["problems"][:8]:
         print(f"  - migrant {problem['migrant']} ({problem['language']}, {problem['channel']}) turn {problem['turn']}: "
               f"{problem['outcome']} {problem['received'][:2]}")
+
+
+def print_comparison(before: Dict[str, Any], after: Dict[str, Any]) -> None:
+    """`rasa run` against python -m bot.rasa_server, the same configuration in the same invocation."""
+    print("\n  CPU per turn, `rasa run` -> python -m bot.rasa_server:")
+    for name, was in before["cpu_ms_per_turn"].items():
+        now = after["cpu_ms_per_turn"].get(name)
+        change = f" ({100 * (now - was) / was:+.0f} %)" if was and now is not None else ""
+        print(f"    {name:16} {was} ms -> {now} ms{change}")
+    same = before["reference_sha"] == after["reference_sha"]
+    print(f"  replies: {'the same' if same else 'DIFFERENT'} (reference conversations {before['reference_sha']} / "
+          f"{after['reference_sha']}; wrong {before['outcomes']['wrong']} / {after['outcomes']['wrong']})")
 
 
 def write_markdown(results: Dict[str, Dict[str, Any]]) -> Path:
@@ -366,6 +403,12 @@ def write_markdown(results: Dict[str, Dict[str, Any]]) -> Path:
     lines += ["", "Memory of every process (RSS peak / at the end, MB):", ""]
     for name, r in results.items():
         lines.append(f"- {name}: " + "; ".join(f"{k} {v['peak_mb']}/{v['end_mb']}" for k, v in r["memory"].items()))
+    lines += ["", "CPU per turn (user + system time of the process over the measured phase, divided by its turns; "
+              "'-' where the process was restarted):", ""]
+    for name, r in results.items():
+        if "cpu_ms_per_turn" in r:
+            lines.append(f"- {name}: " + "; ".join(f"{k} {'-' if v is None else f'{v:.1f} ms'}"
+                                                   for k, v in r["cpu_ms_per_turn"].items()))
     path = OUT_DIR / "load.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -392,6 +435,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late duplicates at the end")
     parser.add_argument("--model", help="trained model (default: the newest in models/; a private copy is used)")
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (logs, databases)")
+    parser.add_argument("--launcher", choices=["bot", "rasa"], default="bot",
+                        help="start Rasa with python -m bot.rasa_server (default, as make run) or Rasa's own rasa run")
+    parser.add_argument("--compare-launchers", action="store_true",
+                        help="run each configuration with `rasa run` first, then python -m bot.rasa_server, and "
+                             "compare CPU per turn and replies")
     args = parser.parse_args(argv)
     args.migrants = max(1, min(args.migrants, 200))  # bounded: a loopback bench
     args.turns = max(2, min(args.turns, 6))
@@ -411,17 +459,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"{args.migrants} migrants × {len(script('en', args.turns))} turns, Telegram + WhatsApp, "
           f"{len(LANGUAGES)} languages; {os.cpu_count()} CPUs")
     clean = True
+    launchers = ["rasa", "bot"] if args.compare_launchers else [args.launcher]
     for fault in faults:
         args.think = think if think is not None else (0.5 if fault == "none" else 4.0)
-        name = label(args, fault)
-        print(f"\n== {name}: starting the stack ...", flush=True)
-        result = Run(args, fault).execute()
-        result["when"] = time.strftime("%Y-%m-%d %H:%M")
-        saved[name] = result
-        store_path.write_text(json.dumps(saved, indent=2, ensure_ascii=False))
-        print_result(name, result)
-        o = result["outcomes"]
-        clean &= o["lost"] + o["undelivered"] + o["wrong"] + result["duplicated"] == 0
+        compared: Dict[str, Dict[str, Any]] = {}
+        for launcher in launchers:
+            args.launcher = launcher
+            name = label(args, fault)
+            print(f"\n== {name}: starting the stack ...", flush=True)
+            result = Run(args, fault).execute()
+            result["when"] = time.strftime("%Y-%m-%d %H:%M")
+            saved[name] = result
+            store_path.write_text(json.dumps(saved, indent=2, ensure_ascii=False))
+            print_result(name, result)
+            o = result["outcomes"]
+            clean &= o["lost"] + o["undelivered"] + o["wrong"] + result["duplicated"] == 0
+            compared[launcher] = result
+        if len(compared) == 2:
+            print_comparison(compared["rasa"], compared["bot"])
     print(f"\nwritten: {write_markdown(saved)}")
     return 0 if clean else 1
 

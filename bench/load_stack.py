@@ -3,7 +3,8 @@ server(s) with the trained model, the fake platform APIs, and the TCP proxies th
 
 Everything listens on 127.0.0.1; the action server also wants its token (bot/action_server.py). Each process writes
 its log to the run's work directory; the resident memory (VmRSS, /proc) of each is sampled
-twice a second and its peak kept, over every restart.
+twice a second and its peak kept, over every restart; its CPU time (user + system, /proc/PID/stat)
+is read on demand (`Service.cpu_seconds`).
 """
 from __future__ import annotations
 
@@ -53,6 +54,19 @@ def rss_kb(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (0.0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()  # the command name may hold spaces
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15)
 
 
 def http_ok(url: str, contains: str = "", timeout: float = 2.0) -> bool:
@@ -116,6 +130,9 @@ class Service:
         self.spawn()
         self.wait_ready(timeout)
         return self
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid) if self.pid is not None else 0.0
 
     def signal(self, sig: int) -> None:
         if self.pid is not None:
@@ -308,8 +325,11 @@ def action_server(workdir: Path, port: int, env: Dict[str, str]) -> Service:
 
 
 def rasa_server(workdir: Path, name: str, port: int, model: Path, endpoints: Path, credentials: Path,
-                env: Dict[str, str]) -> Service:
-    return Service(name, [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+                env: Dict[str, str], launcher: str = "bot") -> Service:
+    """launcher "bot": `python -m bot.rasa_server run` (what make run and the deployment start);
+    "rasa": Rasa's own `rasa run` script, to compare with (same server, Rasa's per-call schema check)."""
+    command = [str(BIN / "rasa")] if launcher == "rasa" else [sys.executable, "-m", "bot.rasa_server"]
+    return Service(name, [*command, "run", "--model", str(model), "--endpoints", str(endpoints),
                           "--credentials", str(credentials), "--port", str(port), "--interface", "127.0.0.1"],
                    env, workdir / f"{name.replace(' ', '_')}.log",
                    ready_url=f"http://127.0.0.1:{port}/", ready_text="Hello from Rasa")

@@ -30,16 +30,22 @@ def build_parser() -> argparse.ArgumentParser:
     caseworker.add_argument("action", help="add | passwd | list | deactivate | activate (ACTION --help for more)")
     caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cases/cli.py
 
+    from bot.privacy.retention import CLI_AGE_HELP, cli_age
+
     purge = commands.add_parser("purge", help="remove conversations and records older than the retention limit")
-    purge.add_argument("--older-than", help="e.g. 90d or 12h (default: RETENTION_DAYS days)")
+    purge.add_argument("--older-than", type=cli_age, help=f"{CLI_AGE_HELP} (default: RETENTION_DAYS days)")
     stats = commands.add_parser("stats", help="aggregate figures (no personal data): languages, topics, channels, handoffs")
-    stats.add_argument("--since", default="30d", help="e.g. 30d or 12h (default 30d)")
+    stats.add_argument("--since", type=cli_age, default="30d", help=f"{CLI_AGE_HELP} (default 30d)")
     stats.add_argument("--chart", help="also draw the figures into this PNG file")
 
     telegram = commands.add_parser("telegram", help="Telegram webhook registration and local polling")
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
-    telegram_commands.add_parser("set-webhook", help="register URL with the webhook secret").add_argument("url")
-    telegram_commands.add_parser("poll", help="local development: answer via getUpdates, no webhook")
+    set_webhook = telegram_commands.add_parser("set-webhook", help="register URL with the webhook secret")
+    set_webhook.add_argument("url")
+    set_webhook.add_argument("--drop-pending-updates", action="store_true", help="discard updates Telegram still holds")
+    telegram_commands.add_parser("delete-webhook", help="remove the webhook (polling needs this)")
+    poll = telegram_commands.add_parser("poll", help="local development: answer via getUpdates, no webhook")
+    poll.add_argument("--timeout", type=int, default=25, help="long-polling timeout in seconds (default 25)")
     whatsapp = commands.add_parser("whatsapp", help="WhatsApp (Twilio) set-up")
     whatsapp_commands = whatsapp.add_subparsers(dest="whatsapp_command", required=True)
     whatsapp_commands.add_parser("sync-content", help="create or find the menu templates (Content API), print their ids")
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "telegram":
         from channels.telegram_cli import main as telegram_main
 
-        return telegram_main([args.telegram_command] + ([args.url] if args.telegram_command == "set-webhook" else []))
+        return telegram_main(_telegram_argv(args))
     if args.command == "whatsapp":
         from channels.whatsapp_cli import main as whatsapp_main
 
@@ -94,5 +100,17 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _telegram_argv(args: argparse.Namespace) -> list[str]:
+    """The arguments for channels.telegram_cli, which parses them again."""
+    if args.telegram_command == "set-webhook":
+        return ["set-webhook", args.url] + (["--drop-pending-updates"] if args.drop_pending_updates else [])
+    if args.telegram_command == "poll":
+        return ["poll", "--timeout", str(args.timeout)]
+    return [args.telegram_command]
+
+
 if __name__ == "__main__":
+    from bot.quiet import quiet_warnings
+
+    quiet_warnings()  # the command line only: tests importing main() see every warning
     sys.exit(main())

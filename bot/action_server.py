@@ -71,6 +71,7 @@ def main(argv: Optional[list] = None) -> int:
     args = parser.parse_args(argv)
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
+    logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)  # not 35 "Registered function" lines
     try:
         app = create_app(os.environ.get(TOKEN_ENV, ""), args.actions)
     except MissingSecret as error:
@@ -82,4 +83,7 @@ def main(argv: Optional[list] = None) -> int:
 
 
 if __name__ == "__main__":
+    from bot.quiet import quiet_warnings
+
+    quiet_warnings()
     raise SystemExit(main())

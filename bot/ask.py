@@ -17,7 +17,7 @@ import sys
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, AsyncIterator, Iterable, Iterator, List, Optional, Tuple
 
 from bot.knowledge import load_knowledge
 

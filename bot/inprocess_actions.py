@@ -16,6 +16,9 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 
 class InProcessActionEndpoint(EndpointConfig):
     def __init__(self, package: str = "actions") -> None:
+        from bot.action_validation import install
+
+        install()  # Rasa validates each action response: with a schema compiled once
         super().__init__(url="inprocess://actions")
         self.executor = ActionExecutor()
         self.executor.register_package(package)
@@ -28,7 +31,7 @@ class InProcessActionEndpoint(EndpointConfig):
         try:
             result = await self.executor.run(action_call)
         except ActionExecutionRejection as error:
-            raise ClientResponseError(400, "rejected", json.dumps({"error": error.message, "action_name": error.action_name}))
+            raise ClientResponseError(400, "rejected", json.dumps({"error": error.message, "action_name": error.action_name})) from error
         except ActionNotFoundException as error:
-            raise ClientResponseError(404, "not found", json.dumps({"error": error.message, "action_name": error.action_name}))
+            raise ClientResponseError(404, "not found", json.dumps({"error": error.message, "action_name": error.action_name})) from error
         return json.loads(json.dumps(result))

@@ -157,7 +157,8 @@ def report(kb: KnowledgeBase, max_age_days: int = 180, today: Optional[dt.date] 
             cells.append("✓" if reviewed else ("·" if text else "missing"))
         kind = f"entry of {answer.topic}" if answer.is_entry else "topic"
         lines.append(f"| {answer_id} | {kind} | " + " | ".join(cells) + f" | {answer.last_reviewed or '—'} | {answer.reviewer or '—'} |")
-        if _age(answer, today) is None or _age(answer, today) > max_age_days:
+        age = _age(answer, today)
+        if age is None or age > max_age_days:
             stale.append(answer_id)
     lines += ["", "Reviewed translations per language: " + ", ".join(
         f"{code} {sum(v)}/{len(v)}" for code, v in totals.items()), "",

@@ -51,7 +51,7 @@ def _endpoints_file(token: str) -> Path:
 def _processes(credentials: Path, endpoints: Path) -> List[Tuple[str, List[str]]]:
     processes = [
         ("action server", [sys.executable, "-m", "bot.action_server", "--port", "5055", "--interface", "127.0.0.1"]),
-        ("rasa server", [str(BIN / "rasa"), "run", "--model", "models", "--endpoints", str(endpoints),
+        ("rasa server", [sys.executable, "-m", "bot.rasa_server", "run", "--model", "models", "--endpoints", str(endpoints),
                          "--credentials", str(credentials), "--port", "5005", "--interface", "127.0.0.1"]),
         ("web chat", [sys.executable, "-m", "bot.webchat"]),
     ]
@@ -78,7 +78,7 @@ def main() -> int:
         os.environ["PSEUDONYM_KEY"] = local_pseudonym_key()
         print(f"PSEUDONYM_KEY is not set: using this machine's own random key in {LOCAL_PSEUDONYM_KEY_FILE}")
         get_settings.cache_clear()
-    get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
+    _ = get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
     from bot.db import upgrade
 
     upgrade()
@@ -102,7 +102,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    def stop_and_exit(*_args) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop_and_exit)
     try:
         ready = _wait_for("http://127.0.0.1:5005/", 180)
         print("\n" + "=" * 60)

@@ -104,14 +104,16 @@ def _from_tracker(url: str, start: datetime, stats: Stats) -> None:
         current: Optional[str] = None
         language: Optional[str] = None          # the conversation's language so far
         waiting: Optional[Dict[str, Any]] = None  # the last user message, until its turn sets a language
+        undecided = 0  # messages before the conversation's language was known ("hello"): counted once it is
         with engine.connect() as connection:
             for sender, kind, data in connection.execute(query, {"start": epoch}):
                 if sender != current:
-                    _count_language(stats, waiting, language)
-                    current, language, waiting = sender, None, None
+                    undecided += _count_language(stats, waiting, language)
+                    stats.by_language[UNKNOWN] += undecided
+                    current, language, waiting, undecided = sender, None, None, 0
                 event = json.loads(data or "{}")
                 if kind == "user":
-                    _count_language(stats, waiting, language)
+                    undecided += _count_language(stats, waiting, language)
                     conversations.add(sender)
                     stats.messages += 1
                     stats.by_channel[event.get("input_channel") or UNKNOWN] += 1
@@ -123,19 +125,30 @@ def _from_tracker(url: str, start: datetime, stats: Stats) -> None:
                     waiting = {"language": entity}
                 elif event.get("name") == "language" and event.get("value"):
                     language = str(event["value"])
+                    if undecided:
+                        stats.by_language[language] += undecided
+                        undecided = 0
                 elif event.get("name") == "topic" and event.get("value"):
                     stats.by_topic[str(event["value"])] += 1
                 elif event.get("name") == "handoff" and event.get("value") is True:
                     stats.handoff_requests += 1
-        _count_language(stats, waiting, language)
+        stats.by_language[UNKNOWN] += undecided + _count_language(stats, waiting, language)
         stats.conversations = len(conversations)
     finally:
         engine.dispose()
 
 
-def _count_language(stats: Stats, waiting: Optional[Dict[str, Any]], language: Optional[str]) -> None:
-    if waiting is not None:
-        stats.by_language[waiting["language"] or language or UNKNOWN] += 1
+def _count_language(stats: Stats, waiting: Optional[Dict[str, Any]], language: Optional[str]) -> int:
+    """Count the message whose turn just ended in the conversation's `language` slot (sticky,
+    set by the turn or before it), else in the language detected for it; 1 when neither is known
+    yet (the caller counts it when the slot is set later, else as unknown)."""
+    if waiting is None:
+        return 0
+    found = language or waiting["language"]
+    if found:
+        stats.by_language[found] += 1
+        return 0
+    return 1
 
 
 def _from_cases(engine: Engine, start: datetime, stats: Stats) -> None:
@@ -190,10 +203,10 @@ def draw(stats: Stats, path: Path) -> Path:
     return path
 
 
-def main(since: str = "30d", chart: Optional[str] = None) -> int:
+def main(since: str | timedelta = "30d", chart: Optional[str] = None) -> int:
     from bot.privacy.retention import parse_age
 
-    stats = collect(parse_age(since))
+    stats = collect(since if isinstance(since, timedelta) else parse_age(since))
     for line in stats.lines():
         print(line)
     if chart:

@@ -62,7 +62,7 @@ class ManagedInputChannel(InputChannel):
         else:
             # Fail closed: without the key no address can be turned into a conversation id that
             # nobody can reverse, so the channel does not start at all (bot.settings.MissingSecret).
-            get_settings().pseudonym_key_bytes
+            _ = get_settings().pseudonym_key_bytes
             _warm_up()  # now, at start-up, not in the event loop while the first user waits
 
     @classmethod

@@ -311,7 +311,8 @@ class InboundProcessor:
         from channels.retry import RetryPolicy, call_with_retries
 
         try:
-            await call_with_retries(lambda: self.inbox.finish(inbound.message_id),
+            inbox = self.inbox
+            await call_with_retries(lambda: inbox.finish(inbound.message_id),
                                     _database_hiccup, RetryPolicy(attempts=6, base_delay=0.25, max_delay=2.0))
         except Exception:
             logger.exception("Could not clear the inbox row of a message of %s", inbound.conversation_id)

@@ -34,9 +34,9 @@ def register_sender(sender: Any) -> None:
 
 
 def unregister_sender(sender: Any) -> None:
-    senders = _loop_senders()
-    if senders.get(sender.channel) is sender:
-        del senders[sender.channel]
+    senders, channel = _loop_senders(), sender.channel
+    if senders.get(channel) is sender:
+        del senders[channel]
 
 
 def get_sender(channel: str, store: Optional[ChannelStore] = None) -> Optional[Any]:

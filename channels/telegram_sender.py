@@ -152,18 +152,18 @@ class TelegramSender:
         change_on = 1 if change and (keyboard is None or len(parts) > 1) else None
         for number, part in enumerate(parts, start=1):
             markup = keyboard if number == len(parts) else None  # the menu goes under the last part
-            if number == change_on:
+            if number == change_on and change is not None:
                 markup = change[0]
             try:
                 message = await call_with_retries(
-                    lambda: self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup),
+                    lambda: self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup),  # noqa: B023 awaited here
                     classify,
                     self.policy,
                 )
             except Exception as exc:
                 return await self._failed(address, ids, exc)
             ids.append(str(message.message_id))
-            if number == change_on:
+            if number == change_on and change is not None:
                 if len(self._keyboards) > MAX_KEYBOARD_STATES:
                     self._keyboards.clear()
                 self._keyboards[cid] = change[1]

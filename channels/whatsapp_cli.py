@@ -14,7 +14,7 @@ async def sync_content() -> Dict[str, str]:
     config = whatsapp_config()
     if config is None:
         raise SystemExit("Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM first (environment or .env).")
-    sender = WhatsAppSender(config, store=None)  # type: ignore[arg-type]  (nothing is sent or stored)
+    sender = WhatsAppSender(config, store=None)  # type: ignore[arg-type]  # nothing is sent or stored
     try:
         return await sender.catalog.sync()
     finally:

@@ -44,7 +44,7 @@ def _safe_next(target: Optional[str]) -> str:
     return "/inbox"
 
 
-def _tokens_match(sent: Optional[str], expected: Optional[str]) -> bool:
+def _tokens_match(sent: object, expected: Optional[str]) -> bool:
     return bool(sent and expected) and hmac.compare_digest(str(sent), str(expected))
 
 

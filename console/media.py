@@ -113,10 +113,9 @@ async def fetch(channel: str, reference: str, transport: Optional[httpx.AsyncBas
 
 
 async def case_media(request: web.Request) -> web.Response:
-    ids = [database_id(request.match_info[k]) for k in ("case_id", "message_id", "number")]
-    if None in ids:
+    case_id, message_id, number = (database_id(request.match_info[k]) for k in ("case_id", "message_id", "number"))
+    if case_id is None or message_id is None or number is None:
         raise web.HTTPNotFound(text="No such file.")
-    case_id, message_id, number = ids
     try:
         case, _ = await db(request, store.get_case, case_id, request["actor"])  # may this caseworker see it?
         reference, _item = await asyncio.to_thread(_reference, request.app["engine"], case_id, message_id, number)

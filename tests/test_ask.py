@@ -54,7 +54,23 @@ def test_a_french_question_is_answered_in_french_from_the_knowledge_base(batch):
     assert turn["language"] == "fr"
     assert turn["topic"] in {"avr_overview", "avr_process", "avr_eligibility"}
     assert turn["intent"] == turn["topic"]
-    assert "Traduction" in turn["messages"][0] or "retour" in turn["messages"][0].lower()
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    assert kb.topic_title(turn["topic"], "fr") in "\n".join(turn["messages"])  # the French title, at least
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap, measured on the model trained from main: the intent comes with confidence 0.57, the "
+    "ranker calls it close and sends a numbered menu of French titles instead of the article (while "
+    "`answer` still names avr_overview). The earlier assertion, 'Traduction' or 'retour' in the "
+    "message, passed on the menu's words. Strict: remove the mark when the article is sent."))
+def test_a_french_question_gets_the_french_article_itself(batch):
+    from bot.knowledge import load_knowledge
+
+    turn = batch[1][1]
+    article, used = load_knowledge().article_text(turn["answer"] or turn["topic"], "fr")
+    assert used == "fr" and turn["messages"][0].startswith(article.answer.strip()[:30])
 
 
 def test_conversation_intents_have_no_topic_and_every_line_gets_an_answer(batch):

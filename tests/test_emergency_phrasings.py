@@ -66,12 +66,39 @@ def test_every_language_has_several_phrasings():
     assert all(len(p) >= 5 for p in PHRASINGS.values())
 
 
-def test_safety_net_coverage_is_high():
+# Indirect descriptions the phrase list alone does not catch today (measured: 9 of the 21 are
+# caught by the list, all 21 must be caught by the model below). Strict: when the list learns one
+# of them the test turns red, so that it moves out of this list and can never be lost again.
+PHRASE_LIST_MISSES = {
+    "my friend was stabbed he is losing a lot of blood", "pregnant woman here bleeding heavy please",
+    "i cant find my child since morning he is lost", "they want to kill me they are outside the door",
+    "ils veulent me tuer ils sont devant la porte", "une femme enceinte saigne beaucoup aidez",
+    "on nous a enfermés dans un hangar depuis 3 jours", "دخلو علينا ناس مسلحين وقاعدين يضربو في الناس",
+    "بسرعة الله يخليكم مرا حامل تنزف", "ku taimaka, jirgin ruwa yana nutsewa", "an daba wa abokina wuka jini na zuba",
+    "እርዱን! ጀልባው እየሰመጠ ነው",
+}
+
+
+@pytest.mark.parametrize("language, text", [(l, t) for l, ts in PHRASINGS.items() for t in ts])
+def test_safety_net_catches_every_direct_phrasing(language, text):
     from bot.retrieval.safety import danger_phrase
 
-    phrases = [t for ts in PHRASINGS.values() for t in ts]
-    caught = sum(danger_phrase(t) is not None for t in phrases)
-    assert caught / len(phrases) >= 0.8
+    assert danger_phrase(text) is not None, (language, text)
+
+
+@pytest.mark.parametrize("language, text", [
+    pytest.param(l, t, marks=pytest.mark.xfail(strict=True, reason="phrase list gap: the emergency model catches it"))
+    if t in PHRASE_LIST_MISSES else (l, t)
+    for l, ts in INDIRECT.items() for t in ts
+])
+def test_safety_net_on_indirect_descriptions(language, text):
+    from bot.retrieval.safety import danger_phrase
+
+    assert danger_phrase(text) is not None, (language, text)
+
+
+def test_the_known_phrase_list_gaps_are_indirect_descriptions():
+    assert PHRASE_LIST_MISSES <= {t for ts in INDIRECT.values() for t in ts}
 
 
 @pytest.mark.parametrize("text", [t for ts in NOT_EMERGENCIES.values() for t in ts])

@@ -98,3 +98,20 @@ def test_command_prints_only_aggregates_and_draws_a_chart(sample, tmp_path):
     for said in ("retour volontaire", "quelqu'un", "العودة"):
         assert said not in out
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_message_before_the_language_is_known_counts_in_the_conversations_language(tmp_path):
+    from bot.stores.tracker_store import ErasableSQLTrackerStore
+
+    store = ErasableSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    recent = NOW - timedelta(days=1)
+    _conversation(store, "web-hello-en", "rest", [("hello", None, {}),  # a greeting: no language of its own yet
+                                                  ("what is voluntary return", "en", {"language": "en"})], recent)
+    _conversation(store, "web-hello-fr", "rest", [("hello", None, {}), ("1", None, {}),
+                                                  ("c quoi le retour", "fr", {"language": "fr"})], recent)
+    _conversation(store, "web-ok-ar", "rest", [("شنو", "ar", {"language": "ar"}), ("ok", "en", {})], recent)  # sticky
+    _conversation(store, "web-hi-only", "rest", [("hi", None, {})], recent)
+    engine = make_engine(f"sqlite:///{tmp_path / 'assistant.db'}")
+    stats = collect(timedelta(days=30), engine=engine, tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}", now=NOW)
+    engine.dispose()
+    assert stats.by_language == {"en": 2, "fr": 3, "ar": 2, "unknown": 1}

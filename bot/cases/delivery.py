@@ -82,7 +82,7 @@ async def safe_send(sender: Send, conversation_id: str, text: str) -> DeliveryRe
         return DeliveryResult(ok=False, error=f"send failed ({type(error).__name__})")
 
 
-def register_inbound(handler: Callable[[str, str, str, Any], Optional[str]]) -> bool:
+def register_inbound(handler: Callable[[str, str, Optional[str], Any], Optional[str]]) -> bool:
     """Add `handler` to channels.hooks.INBOUND_HOOKS (once); False if channels has no hooks.
 
     The hook runs in a worker thread (the case store is synchronous; the channels' event loop

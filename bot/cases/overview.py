@@ -73,7 +73,7 @@ def activity(case_ids: Iterable[int], caseworker_id: int, engine: Optional[Engin
             preview=_preview(message.text, message.media) if message else "",
             preview_author=message.author if message else "",
             last_migrant_at=migrant_at.get(case_id),
-            unread=bool(message) and message.author == "migrant" and seen.get(case_id, 0) < message.id,
+            unread=message is not None and message.author == "migrant" and seen.get(case_id, 0) < message.id,
         )
     return result
 

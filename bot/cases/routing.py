@@ -28,7 +28,7 @@ from bot.retrieval.safety import asks_for_erasure, looks_urgent, wants_assistant
 logger = logging.getLogger(__name__)
 
 
-def on_inbound(conversation_id: str, channel: str, text: str, media: Any = None) -> Optional[str]:
+def on_inbound(conversation_id: str, channel: str, text: Optional[str], media: Any = None) -> Optional[str]:
     """The on_inbound contract of channels.hooks: "to_case" | "to_case_and_bot" while a case is
     open, else None (not ours: the next hook, or the assistant, takes the message)."""
     text = text or ""

@@ -18,7 +18,7 @@ from bot.db import session_scope
 SCREENING = (("own_wish", "Own wish to go home"), ("has_document", "Has a passport or ID"),
              ("detained", "In detention"), ("vulnerability", "Vulnerabilities"),
              ("asylum_pending", "Asylum claim pending"), ("previous_return", "Helped to return before"))
-NOT_SET = (None, "", [], "none")
+NOT_SET: tuple = (None, "", [], "none")
 
 
 def _country(value: Any) -> Optional[str]:

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 UNSUPPORTED = "unsupported"
 OTHER_LABEL = "other"
@@ -122,11 +122,11 @@ class LanguageIdentifier:
         vocabulary = {gram for grams in counts.values() for gram in grams}
         self._vocab_size = max(1, len(vocabulary))
         self._totals = {label: sum(grams.values()) for label, grams in counts.items()}
-        self._geez = None
+        self._geez: Any = None
 
     # -- training -------------------------------------------------------------------------
     @classmethod
-    def train(cls, samples: Iterable[Tuple[str, str]], **options: float) -> "LanguageIdentifier":
+    def train(cls, samples: Iterable[Tuple[str, str]], **options: Any) -> "LanguageIdentifier":
         # one model per language *and script*: Arabic written in Latin letters (Arabizi) is judged
         # only against the Latin-script Arabic examples, not diluted by the Arabic-script ones
         counts: Dict[str, Counter] = defaultdict(Counter)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -62,7 +62,8 @@ class EmergencyModel:
         model = cls({name: TfidfVectorizer(**options).fit(texts) for name, options in _VECTORIZERS.items()})
         features = model._features(texts, dense)
         classifier = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
-        threshold, report = max_threshold, {"examples": int(len(texts)), "emergencies": int(labels.sum())}
+        report: Dict[str, Any] = {"examples": int(len(texts)), "emergencies": int(labels.sum())}
+        threshold = max_threshold
         if labels.sum() >= 10:
             folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
             held_out = cross_val_predict(classifier, features, labels, cv=folds, method="predict_proba")[:, 1]

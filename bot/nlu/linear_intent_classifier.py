@@ -57,6 +57,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self.vectorizers: Dict[str, TfidfVectorizer] = vectorizers or {}
         self.coef, self.intercept, self.classes = coef, intercept, classes or []
+        self._weights: Optional[np.ndarray] = None  # coef.T as scipy multiplies it, made once (process)
 
     @classmethod
     def create(cls, config, model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext):
@@ -101,7 +102,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.coef is None or not messages:
             return messages
-        scores = self._features(messages) @ self.coef.T + self.intercept
+        if self._weights is None or self._weights.shape[::-1] != self.coef.shape:
+            # `features @ coef.T` made scipy copy the transposed float32 matrix into a contiguous
+            # float64 one (features x intents, 33 MB) for every message; the same product, once
+            self._weights = np.ascontiguousarray(self.coef.T, dtype=np.float64)
+        scores = self._features(messages) @ self._weights + self.intercept
         scores = np.asarray(scores)
         scores -= scores.max(axis=1, keepdims=True)
         probabilities = np.exp(scores)

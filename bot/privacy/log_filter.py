@@ -33,7 +33,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from typing import Optional, Tuple
+from typing import Any, MutableMapping, Optional, Tuple
 
 REDACTED = "[redacted]"
 MAX_KNOWN = 512  # the texts being handled now (a log line about a message comes while it is handled); ~30 us a record when full
@@ -112,7 +112,7 @@ def conversation_tag(conversation_id: str) -> str:
     return f"{prefix}~{hmac.new(_TAG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:8]}"
 
 
-def _redact_structlog_fields(_logger: object, _method: str, event_dict: dict) -> dict:
+def _redact_structlog_fields(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     if enabled():
         for key in STRUCTLOG_PERSONAL_FIELDS.intersection(event_dict):
             event_dict[key] = REDACTED

@@ -48,6 +48,26 @@ def parse_age(value: str) -> timedelta:
     return timedelta(**{_UNITS[unit]: amount})
 
 
+_CLI_AGE = re.compile(r"^\s*(\d+)\s*([dwh])\s*$", re.IGNORECASE)
+CLI_AGE_HELP = "a whole number with its unit: 90d (days), 2w (weeks) or 12h (hours)"
+
+
+def cli_age(value: str) -> timedelta:
+    """The command line's age (`--older-than`, `--since`): '90d', '2w' or '12h', nothing else.
+
+    A bare number is refused rather than read as days ('5' could be meant as anything), and so
+    is an unknown unit: argparse prints the message as a usage error (exit 2, no traceback).
+    """
+    import argparse
+
+    match = _CLI_AGE.match(str(value))
+    if not match or int(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an age: use {CLI_AGE_HELP}")
+    amount, unit = int(match.group(1)), match.group(2).lower()
+    return timedelta(days=amount * 7) if unit == "w" else timedelta(**{_UNITS[unit]: amount})
+
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -68,7 +88,7 @@ def tracker_db_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
             path = Path(db)
             return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
         port = config.get("port")
-        url = SQLTrackerStore.get_db_url(dialect, config.get("url"), int(port) if port else None, db,
+        url = SQLTrackerStore.get_db_url(dialect, config.get("url"), int(str(port)) if port else None, db,
                                          config.get("username"), config.get("password"), query=config.get("query"))
         return url if isinstance(url, str) else url.render_as_string(hide_password=False)
     return f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}"
@@ -245,10 +265,13 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start:start + CHUNK]
 
 
-def main(older_than: Optional[str] = None) -> int:
+def main(older_than: Optional[str | timedelta] = None) -> int:
     from bot.settings import get_settings
 
-    age = parse_age(older_than) if older_than else timedelta(days=get_settings().retention_days)
+    if isinstance(older_than, timedelta):
+        age = older_than
+    else:
+        age = parse_age(older_than) if older_than else timedelta(days=get_settings().retention_days)
     started = time.monotonic()
     report = purge(age)
     for line in report.lines():

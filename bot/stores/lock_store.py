@@ -189,7 +189,8 @@ def _unreachable(error: BaseException) -> bool:
     for _ in range(5):  # issue_ticket wraps it in a LockError
         if isinstance(error, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
             return True
-        error = error.__cause__ or error.__context__
-        if error is None:
+        cause = error.__cause__ or error.__context__
+        if cause is None:
             break
+        error = cause
     return False

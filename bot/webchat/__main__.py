@@ -30,7 +30,7 @@ RASA_URL = web.AppKey("rasa_url", str)
 UNAVAILABLE = [{"text": "The assistant is starting or unavailable. Try again in a moment."}]
 
 
-async def index(_request: web.Request) -> web.Response:
+async def index(_request: web.Request) -> web.StreamResponse:
     return web.FileResponse(PAGE)
 
 

@@ -2,7 +2,7 @@
 person will answer; urgent handoffs alert at any hour; the handoff turn and a summary reach the case."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -11,7 +11,7 @@ from actions.emergency import ActionEmergency
 from actions.handoff import ActionHandoff
 from actions.replies import ui
 from bot.cases import accounts, cli, notify, routing, service, store
-from bot.cases.delivery import TO_BOT, TO_CASE, TO_CASE_AND_BOT
+from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT
 from bot.cases.service import CaseUpdate
 from tests.cases.support import FakeChannel, tracker
 

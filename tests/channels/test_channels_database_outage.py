@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-import pytest
 from sqlalchemy.exc import OperationalError
 
 import channels.retry as retry

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.knowledge import load_knowledge
 from bot.privacy.pseudonym import pseudonymise
 from channels import menu_token, telegram_cli
-from channels.outbound import close_senders, send_to_conversation
+from channels.outbound import send_to_conversation
 from channels.store import channel_media
 from tests.fakes.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message
 

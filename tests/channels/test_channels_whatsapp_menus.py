@@ -58,7 +58,7 @@ def test_every_menu_of_every_language_fits_whatsapps_limits(language):
         assert message is not None, f"{language} {name} does not fit"
         definition = next(t for t in wc.all_templates() if t["friendly_name"] == message.name)
         import json
-        rendered = json.loads(wc._VAR_RE.sub(lambda m: json.dumps(message.variables[m.group(1)])[1:-1],
+        rendered = json.loads(wc._VAR_RE.sub(lambda m, values=message.variables: json.dumps(values[m.group(1)])[1:-1],
                                              json.dumps(definition["types"], ensure_ascii=False)))
         assert content_problem(rendered) is None, f"{language} {name}: {content_problem(rendered)}"
         assert message.kind == (wc.QUICK_REPLY if len(options) <= 3 else wc.LIST_PICKER)

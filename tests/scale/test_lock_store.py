@@ -8,7 +8,6 @@ import socket
 import threading
 import time
 
-import pytest
 import redis
 from rasa.utils.endpoints import EndpointConfig
 

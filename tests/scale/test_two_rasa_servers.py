@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import shutil
-from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
