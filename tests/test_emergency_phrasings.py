@@ -66,7 +66,7 @@ def test_every_language_has_several_phrasings():
     assert all(len(p) >= 5 for p in PHRASINGS.values())
 
 
-# Indirect descriptions the phrase list alone does not catch today (measured: 9 of the 21 are
+# Indirect descriptions the phrase list alone does not catch today (measured: 10 of the 21 are
 # caught by the list, all 21 must be caught by the model below). Strict: when the list learns one
 # of them the test turns red, so that it moves out of this list and can never be lost again.
 PHRASE_LIST_MISSES = {
@@ -74,7 +74,7 @@ PHRASE_LIST_MISSES = {
     "i cant find my child since morning he is lost", "they want to kill me they are outside the door",
     "ils veulent me tuer ils sont devant la porte", "une femme enceinte saigne beaucoup aidez",
     "on nous a enfermés dans un hangar depuis 3 jours", "دخلو علينا ناس مسلحين وقاعدين يضربو في الناس",
-    "بسرعة الله يخليكم مرا حامل تنزف", "ku taimaka, jirgin ruwa yana nutsewa", "an daba wa abokina wuka jini na zuba",
+    "بسرعة الله يخليكم مرا حامل تنزف", "an daba wa abokina wuka jini na zuba",
     "እርዱን! ጀልባው እየሰመጠ ነው",
 }
 
