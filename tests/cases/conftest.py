@@ -50,9 +50,4 @@ def _cheap_password_hashing(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _office_hours_now(monkeypatch):
-    from bot.settings import get_settings
-
-    support.team_always_at_work(monkeypatch)
-    yield
-    monkeypatch.undo()  # the real OFFICE_HOURS again, and no cached settings made from ours
-    get_settings.cache_clear()
+    yield from support.team_always_at_work(monkeypatch)

@@ -132,10 +132,14 @@ def tracker(sender_id: str, text: str, channel: Optional[str] = "telegram", slot
     })
 
 
-def team_always_at_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Office hours that never end, so a handoff's messages do not depend on when tests run
-    (outside them a second message says when a person will answer: tests/cases/test_cases_hours.py)."""
+def team_always_at_work(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For an autouse fixture (`yield from`): office hours that never end, so a handoff's messages
+    do not depend on when tests run (outside them a second message says when a person will answer:
+    tests/cases/test_cases_hours.py); afterwards the real OFFICE_HOURS, and no settings cached from ours."""
     from bot.settings import get_settings
 
     monkeypatch.setenv("OFFICE_HOURS", "daily 00:00-24:00")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
     get_settings.cache_clear()

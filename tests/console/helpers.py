@@ -29,3 +29,13 @@ async def login(client: TestClient, username: str, password: str = "") -> str:
     response = await try_login(client, await login_form_token(client), username, password or PASSWORDS[username])
     assert response.status == 303, await response.text()
     return CSRF.search(await (await client.get("/inbox")).text()).group(1)
+
+
+async def sign_in_page(page, url: str, username: str) -> None:
+    """In a real browser: open `url`, which asks to sign in, and sign in as `username` (the
+    console then goes on to `url`)."""
+    await page.goto(url)
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", PASSWORDS[username])
+    async with page.expect_navigation():
+        await page.click("button[type=submit]")

@@ -21,7 +21,7 @@ from bot.cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
 from tests.cases.support import FakeChannel, tracker
-from tests.console.helpers import PASSWORDS
+from tests.console.helpers import sign_in_page
 
 pytestmark = pytest.mark.asyncio
 CHROMIUM = "/usr/bin/chromium"
@@ -109,11 +109,7 @@ async def test_handoff_reply_resolve_in_a_real_browser(client, db, channel, peop
                 else:
                     assert "/login" in page.url, path
 
-            await page.goto(base + "/inbox")
-            await page.fill("input[name=username]", "amina")
-            await page.fill("input[name=password]", PASSWORDS["amina"])
-            async with page.expect_navigation():
-                await page.click("button[type=submit]")
+            await sign_in_page(page, base + "/inbox", "amina")
             assert page.url.endswith("/inbox"), await page.content()
             rows = page.locator("table.inbox tbody tr")
             assert await rows.count() == 3

@@ -6,7 +6,7 @@ import pytest
 import pytest_asyncio
 
 from bot.cases import service
-from tests.console.helpers import PASSWORDS, login
+from tests.console.helpers import login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
 from tests.fakes.media import png_bytes, wav_bytes
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -99,11 +99,7 @@ async def test_image_and_audio_load_in_a_real_browser(client, db, people, platfo
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             page = await browser.new_page()
-            await page.goto(f"{base}/cases/{case_id}")
-            await page.fill("input[name=username]", "amina")
-            await page.fill("input[name=password]", PASSWORDS["amina"])
-            async with page.expect_navigation():
-                await page.click("button[type=submit]")
+            await sign_in_page(page, f"{base}/cases/{case_id}", "amina")
             await page.wait_for_function(
                 "() => { const i = document.querySelector('#transcript img'); return i && i.complete && i.naturalWidth === 120; }",
                 timeout=15000)

@@ -13,7 +13,7 @@ from bot.cases import service
 from bot.cases.delivery import DeliveryResult
 from bot.cases.models import CaseMessage
 from bot.db import session_scope
-from tests.console.helpers import PASSWORDS
+from tests.console.helpers import sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, ROOT, require_chromium
 
 pytestmark = pytest.mark.asyncio
@@ -68,11 +68,7 @@ async def test_inbox_and_case_page_fit_a_360_px_phone(client, db, channel, peopl
             context = await browser.new_context(viewport={"width": 360, "height": 740})
             await context.add_init_script(NOTIFICATIONS)
             page = await context.new_page()
-            await page.goto(base + "/inbox?folder=all")
-            await page.fill("input[name=username]", "sup")
-            await page.fill("input[name=password]", PASSWORDS["sup"])
-            async with page.expect_navigation():
-                await page.click("button[type=submit]")
+            await sign_in_page(page, base + "/inbox?folder=all", "sup")
             assert page.url.endswith("/inbox?folder=all") and await width(page) <= 360
             text = await page.inner_text("#inbox")
             assert "Tigrinya" in text and "Nigerian Pidgin" in text and "WhatsApp" in text
@@ -130,11 +126,7 @@ async def test_a_new_urgent_case_is_announced_in_title_sound_and_notification(cl
             context = await browser.new_context(viewport={"width": 1024, "height": 700})
             await context.add_init_script(NOTIFICATIONS)
             page = await context.new_page()
-            await page.goto(base + "/inbox")
-            await page.fill("input[name=username]", "sup")
-            await page.fill("input[name=password]", PASSWORDS["sup"])
-            async with page.expect_navigation():
-                await page.click("button[type=submit]")
+            await sign_in_page(page, base + "/inbox", "sup")
             assert "URGENT" not in await page.title() and await page.evaluate("window.__notes") == []
             case_id = service.open_or_update_case("wa-sos", "whatsapp", "ar", reason="emergency", engine=db).case_id
             await page.wait_for_function("() => document.title.includes('URGENT')", timeout=15000)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.cases import service
-from tests.console.helpers import PASSWORDS, login
+from tests.console.helpers import login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
 
 pytestmark = pytest.mark.asyncio
@@ -47,11 +47,7 @@ async def test_direction_controls_arriving_live_are_shown_as_escapes_in_a_browse
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             page = await browser.new_page()
-            await page.goto(f"{base}/cases/{case_id}")
-            await page.fill("input[name=username]", "amina")
-            await page.fill("input[name=password]", PASSWORDS["amina"])
-            async with page.expect_navigation():
-                await page.click("button[type=submit]")
+            await sign_in_page(page, f"{base}/cases/{case_id}", "amina")
             assert page.url.endswith(f"/cases/{case_id}")
             service.record_inbound("tg-live", SPOOF, {"kind": "document", "reference": "\u202efdp.scr"}, engine=db)
             await page.wait_for_function(
