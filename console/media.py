@@ -51,18 +51,13 @@ def _reference(engine, case_id: int, message_id: int, number: int) -> Tuple[str,
 
 def _stored_reference(engine, row_id: str, conversation_id: Optional[str]) -> str:
     """The platform reference of channel_media row `row_id`, only if it is this case's conversation's."""
-    from sqlalchemy import select
+    from channels.store import ChannelStore
 
-    from channels.store import channel_media
-
-    if not row_id.isdigit():
+    rows = ChannelStore(engine).media_for(conversation_id) if row_id.isdigit() and conversation_id else []
+    reference = next((row["reference"] for row in rows if row["id"] == int(row_id)), None)
+    if reference is None:  # erased, purged, or another conversation's
         raise CaseNotFound("No such file.")
-    with engine.connect() as connection:
-        row = connection.execute(select(channel_media.c.reference).where(
-            channel_media.c.id == int(row_id), channel_media.c.conversation_id == conversation_id)).first()
-    if row is None:  # erased, purged, or another conversation's
-        raise CaseNotFound("No such file.")
-    return str(row.reference)
+    return str(reference)
 
 
 async def _twilio(client: httpx.AsyncClient, reference: str) -> httpx.Response:
