@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from bot.retrieval.answers import get_ranker, minmax  # the ranker and its own normalisation
+from bot.retrieval.answers import DENSE_WEIGHT, get_ranker, minmax  # the ranker and its own normalisation
 
 
 WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)   # dense share of the fused score
@@ -105,8 +105,6 @@ def print_lead_calibration(kb, ranker, rows, dense, sparse, width: float = 0.02,
     """How often a specific entry ranked first is right, by its lead over the runner-up: where the
     top-1 is right less often than not, a choice of three (actions/knowledge_answer.ENTRY_MARGIN)
     serves the person better than a guess."""
-    from bot.retrieval.answers import DENSE_WEIGHT
-
     entries, candidates = ranker.index.entries, ranker.candidates
     buckets: Dict[int, List[Tuple[bool, bool]]] = defaultdict(list)
     for n, row in enumerate(rows):

@@ -12,6 +12,7 @@ only the query is embedded at run time.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
@@ -45,6 +46,9 @@ class AnswerRanker:
         texts = [e.text for e in index.entries]
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
         self.matrix = self.vectorizer.transform(texts)
+        # one message may be ranked twice (the fallback's search, then again in the context of the
+        # conversation's topic): embedding it is the costly part, so it is done once
+        self._query_vector = functools.lru_cache(maxsize=64)(self._embed_query)
 
     def _best_per_candidate(self, scores: np.ndarray) -> np.ndarray:
         best = np.full(len(self.candidates), -1.0, dtype=np.float32)
@@ -55,9 +59,11 @@ class AnswerRanker:
         return self._best_per_candidate(np.asarray((self.matrix @ self.vectorizer.transform([text]).T).todense()).ravel())
 
     def dense_scores(self, text: str) -> np.ndarray:
+        return self._best_per_candidate(self.index.vectors @ self._query_vector(text))
+
+    def _embed_query(self, text: str) -> np.ndarray:
         query = self.index.embedder.embed([text])[0]
-        query = query / max(float(np.linalg.norm(query)), 1e-9)
-        return self._best_per_candidate(self.index.vectors @ query)
+        return query / max(float(np.linalg.norm(query)), 1e-9)
 
     def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,
              within: Optional[Sequence[str]] = None, dense: bool = True) -> List[Scored]:
