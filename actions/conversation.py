@@ -7,6 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_up import ranked_follow_up
+from actions.knowledge_answer import answer_topic, host_country
 from actions.replies import (
     HANDOFF_OPTION,
     MENU_OPTION,
@@ -20,6 +22,7 @@ from actions.replies import (
 )
 
 FAILURES_BEFORE_OFFERING_A_PERSON = 2
+OUT_OF_SCOPE_FOLLOW_UP_WORDS = 4  # "how much?", "c anonyme?": too short to be out of scope on their own
 
 
 def show_main_menu(dispatcher: CollectingDispatcher, language: str, intro_key: str = "help_intro") -> List[EventType]:
@@ -126,6 +129,11 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
+        # a bare "how much?" reads as out of scope on its own; after an answer it asks about it
+        entry = ranked_follow_up(tracker, depth=3) if len((tracker.latest_message.get("text") or "").split()) <= \
+            OUT_OF_SCOPE_FOLLOW_UP_WORDS else None
+        if entry in knowledge().answers:
+            return answer_topic(dispatcher, entry, language, country=host_country(tracker))
         send(dispatcher, ui("out_of_scope", language))
         return show_main_menu(dispatcher, language)
 

@@ -20,6 +20,8 @@ from actions.replies import knowledge, user_language
 from bot.paths import KNOWLEDGE_DIR
 
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
+FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
+FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, when the top intent is unsure, is taken
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +39,21 @@ def answer_for(intent: str, topic: Optional[str]) -> Optional[str]:
     if topic and rule.get("same_topic"):
         return topic
     return str(rule.get("default")) if rule.get("default") else None
+
+
+def ranked_follow_up(tracker: Tracker, depth: int = 2) -> Optional[str]:
+    """The entry a short message asks about when the conversation has a topic and the classifier,
+    unsure of its top intent, still ranked a follow-up intent ("قداش؟" after the reintegration
+    answer: out_of_scope 0.30, ask_duration 0.16)."""
+    topic = tracker.get_slot("topic")
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not topic or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return None
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    for ranked in ranking[:depth]:
+        if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
+            return answer_for(ranked["name"], topic)
+    return None
 
 
 class ActionAnswerFollowUp(Action):

@@ -155,6 +155,7 @@ class ActionAnswerTopic(Action):
                                          current_topic=tracker.get_slot("topic"))
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
-            return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
+            # a choice is not an answer: `answer` is cleared so nothing reports one as sent
+            return [SlotSet("topic", topic), SlotSet("answer", None), SlotSet("failed_understandings", 0.0), *events]
         return answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
                             max_follow_ups=follow_ups_for(tracker), country=host_country(tracker))

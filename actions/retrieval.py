@@ -24,7 +24,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import not_understood
-from actions.follow_up import answer_for, follow_up_table
+from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
 from actions.knowledge_answer import answer_topic, best_answer, follow_ups_for
 from actions.replies import knowledge, send, topic_options, ui, user_language
 from bot.retrieval.countries import wants_to_go_home
@@ -36,8 +36,6 @@ ANSWER_MARGIN = 0.02
 CHOICE_SCORE = 0.86
 CHOICES = 3
 GOING_HOME = "avr_overview"
-FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
-FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, under the fallback, is taken
 GROUP_PRIOR = 0.5             # an unclear follow-up may ask about a neighbour of the current topic
 
 
@@ -63,11 +61,7 @@ def in_context(tracker: Tracker, text: str) -> Optional[str]:
     topic = tracker.get_slot("topic")
     if len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return None
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    for ranked in ranking[:2]:
-        if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
-            return answer_for(ranked["name"], topic)
-    return topic if topic in knowledge().articles else None
+    return ranked_follow_up(tracker) or (topic if topic in knowledge().articles else None)
 
 
 def context_prior(topic: str) -> List[Dict[str, Any]]:

@@ -8,14 +8,19 @@ emergency in the middle of something else. They are never trained on.
 All conversations run interleaved in one process (model loaded once), turn by turn, through
 the same code as `python -m bot ask --jsonl`. Each turn's expectations become checks:
 
-  topic            the knowledge entry sent belongs to one of the expected topics
+  topic            the answer sent is one of the turn's `answers` (the entries or articles that
+                   answer it, labelled blind to the assistant's output); turns without `answers`
+                   (and every turn with --topic-labels): the answer belongs to an expected topic
   follow-up topic  the same, on turns that only make sense in context
   intent           small talk and navigation (greet, thanks, noise, delete_data, ...)
   emergency        danger now opened an urgent case (recall); every later turn stays in
                    emergency handling (no menu, no consent prompt, no introduction)
   false alarm      a question about a risk (or any turn before an emergency) opened an urgent case
   handoff          a request for a person opened or asked for a case
-  reply language   the reply is in the conversation's language
+  reply language   the reply is in the conversation's language; English and Nigerian Pidgin count
+                   for each other (the English file is largely Pidgin and Krio, and a one-word
+                   "hello" cannot say which); `reply_language_strict` (reported, not part of
+                   "entirely right") does not allow that
   consent          a consent answer was taken as one; a menu number never answered consent
   story slots      host country / nationality understood from free text
   first turn brief the first turn is at most 3 messages and 700 characters (data costs money)
@@ -39,9 +44,13 @@ import yaml
 from bot.paths import ROOT
 
 CONVERSATIONS_DIR = ROOT / "bench" / "conversations"
+DEV_DIR = ROOT / "bench" / "conversations_dev"   # for tuning; the held-out set above is for reporting
 OUT_DIR = ROOT / "bench" / "out"
 CHECKS = ("topic", "follow_up_topic", "intent", "emergency", "emergency_persists", "false_alarm", "risk_false_alarm",
-          "handoff", "reply_language", "consent", "consent_collision", "story_slots", "flow", "first_turn_brief")
+          "handoff", "reply_language", "reply_language_strict", "consent", "consent_collision", "story_slots", "flow",
+          "first_turn_brief")
+INFORMATIONAL = {"reply_language_strict"}  # reported, not part of "entirely right"
+MUTUALLY_INTELLIGIBLE = {"en": {"pcm"}, "pcm": {"en"}}
 FIRST_TURN_MAX_MESSAGES, FIRST_TURN_MAX_CHARS = 3, 700
 TARGETS = {"topic": 0.90, "follow_up_topic": 0.85, "emergency": 1.0, "reply_language": 0.98}
 # an intent expectation is met by what the assistant did, not only by the intent's name
@@ -86,7 +95,7 @@ def _has_letters(text: str) -> bool:
 
 
 def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_emergency: bool,
-               seen_text: bool, in_flow: bool = False) -> Dict[str, bool]:
+               seen_text: bool, in_flow: bool = False, topic_labels: bool = False) -> Dict[str, bool]:
     """Check name -> passed, for the checks that apply to this turn."""
     expect = conversation.turns[index]["expect"]
     checks: Dict[str, bool] = {}
@@ -108,11 +117,13 @@ def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_
     checks["false_alarm"] = not urgent  # "passed" = no false alarm
     if expect.get("risk_question"):
         checks["risk_false_alarm"] = not urgent  # a question about a risk stays information
-    topics = _as_list(expect.get("topic"))
-    if topics:
+    topics, answers = _as_list(expect.get("topic")), _as_list(expect.get("answers"))
+    if topics or answers:
         name = "follow_up_topic" if expect.get("follow_up") else "topic"
-        # a specific entry counts for its topic (the writers labelled topics)
-        checks[name] = bool(turn.get("answer")) and (turn.get("answer") in topics or turn.get("topic") in topics)
+        if answers and not topic_labels:
+            checks[name] = turn.get("answer") in answers
+        else:  # the writers' topic labels: a specific entry counts for its topic
+            checks[name] = bool(turn.get("answer")) and (turn.get("answer") in topics or turn.get("topic") in topics)
     intent = expect.get("intent")
     if intent == "human_handoff" or expect.get("handoff") or expect.get("menu") == "handoff":
         checks["handoff"] = bool(turn.get("handoff"))
@@ -137,7 +148,9 @@ def judge_turn(conversation: Conversation, index: int, turn: Dict[str, Any], in_
         checks["flow"] = turn.get("form") == f"{expect['flow']}_form"
     if seen_text:
         wanted_language = expect.get("language") or conversation.language
-        checks["reply_language"] = turn.get("language") == wanted_language
+        got = turn.get("language")
+        checks["reply_language_strict"] = got == wanted_language
+        checks["reply_language"] = got == wanted_language or got in MUTUALLY_INTELLIGIBLE.get(wanted_language, ())
     return checks
 
 
@@ -146,7 +159,8 @@ def _shows_menu_or_consent(turn: Dict[str, Any]) -> bool:
     return "\n1. " in text or "\n\n1." in text or len(turn.get("messages") or ()) > 2
 
 
-async def run(conversations: List[Conversation], progress: bool = True) -> Tuple[Dict[str, Outcome], Dict[str, List[bool]]]:
+async def run(conversations: List[Conversation], progress: bool = True,
+              topic_labels: bool = False) -> Tuple[Dict[str, Outcome], Dict[str, List[bool]]]:
     from bot.ask import Assistant
 
     assistant = Assistant.load()
@@ -164,20 +178,23 @@ async def run(conversations: List[Conversation], progress: bool = True) -> Tuple
             turn = _turn_dict(await assistant.send(text, f"eval-{conversation.id}"))
             status = state[conversation.id]
             status["seen_text"] = status["seen_text"] or _has_letters(text)
-            checks = judge_turn(conversation, index, turn, status["emergency"], status["seen_text"], bool(status["form"]))
+            checks = judge_turn(conversation, index, turn, status["emergency"], status["seen_text"], bool(status["form"]),
+                                topic_labels)
             status["form"] = turn.get("form")
             outcome = outcomes[conversation.language]
             for name, passed in checks.items():
                 outcome.results[name].append(passed)
             failed = [name for name, passed in checks.items() if not passed]
-            if failed:
+            if set(failed) - INFORMATIONAL:
                 status["ok"] = False
+            if failed:
                 outcome.failures.append({"conversation": conversation.id, "turn": index + 1, "text": text,
                                          "failed": failed, "expect": conversation.turns[index]["expect"],
                                          "got": {k: turn.get(k) for k in ("intent", "answer", "language", "handoff",
                                                                          "case_priority", "consent", "host_country",
                                                                          "nationality", "form", "emergency")},
                                          "messages": [m[:160] for m in turn.get("messages") or ()]})
+
             if checks.get("emergency") or turn.get("case_priority") == "urgent":
                 status["emergency"] = True
             bar.update(1)
@@ -211,7 +228,7 @@ def _rate(values: List[bool]) -> str:
     return f"{100.0 * sum(values) / len(values):.1f} % ({sum(values)}/{len(values)})"
 
 
-def report(outcomes: Dict[str, Outcome], whole: Dict[str, List[bool]]) -> str:
+def report(outcomes: Dict[str, Outcome], whole: Dict[str, List[bool]], folder: Path = CONVERSATIONS_DIR) -> str:
     languages = sorted(outcomes)
     header = ["check", *languages, "all"]
     rows = []
@@ -229,7 +246,7 @@ def report(outcomes: Dict[str, Outcome], whole: Dict[str, List[bool]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     conversations = sum(len(whole[language]) for language in languages)
-    intro = (f"{conversations} conversations in {len(languages)} languages (bench/conversations/, never trained on); "
+    intro = (f"{conversations} conversations in {len(languages)} languages ({folder.relative_to(ROOT)}/, never trained on); "
              f"cells: share passed (passed/checked). Targets: topic ≥ 90 %, follow-ups ≥ 85 %, emergency recall "
              f"100 %, false alarms ≤ 3 %, reply language ≥ 98 %, conversations entirely right ≥ 80 %.")
     return intro + "\n\n" + "\n".join(lines) + "\n"
@@ -239,19 +256,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--languages", nargs="*", help="only these languages")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--dev", action="store_true",
+                        help="the tuning set (bench/conversations_dev/) instead of the held-out test set")
+    parser.add_argument("--topic-labels", action="store_true",
+                        help="judge topics by the writers' topic labels only (as before the `answers` labels)")
     args = parser.parse_args(argv)
     from bot.ask import _quiet_libraries
 
     _quiet_libraries()
-    conversations = load_conversations(languages=args.languages)
+    folder = DEV_DIR if args.dev else CONVERSATIONS_DIR
+    suffix = "_dev" if args.dev else ""
+    conversations = load_conversations(folder, languages=args.languages)
     if not conversations:
-        print("no conversations in bench/conversations/", file=sys.stderr)
+        print(f"no conversations in {folder}", file=sys.stderr)
         return 1
-    outcomes, whole = asyncio.run(run(conversations, progress=not args.quiet))
-    table = report(outcomes, whole)
+    outcomes, whole = asyncio.run(run(conversations, progress=not args.quiet, topic_labels=args.topic_labels))
+    table = report(outcomes, whole, folder)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "conversation_eval.md").write_text("# Conversation benchmark\n\n" + table, encoding="utf-8")
-    with (OUT_DIR / "conversation_failures.jsonl").open("w", encoding="utf-8") as handle:
+    (OUT_DIR / f"conversation_eval{suffix}.md").write_text("# Conversation benchmark\n\n" + table, encoding="utf-8")
+    with (OUT_DIR / f"conversation_failures{suffix}.jsonl").open("w", encoding="utf-8") as handle:
         for language in sorted(outcomes):
             for failure in outcomes[language].failures:
                 handle.write(json.dumps(failure, ensure_ascii=False) + "\n")

@@ -121,7 +121,8 @@ def describe_turn(tracker: Any, text: str, messages: List[str]) -> Turn:
         confidence=round(float(intent.get("confidence") or 0.0), 4),
         messages=messages,
         handoff=opened,
-        answer=set_now.get("answer") or topic,
+        # a close call offers a choice: the topic is set, the answer cleared (nothing was sent)
+        answer=set_now["answer"] if "answer" in set_now else topic,
         case_priority=priority,
         consent=set_now.get("consent"),
         host_country=tracker.get_slot("host_country") or tracker.get_slot("known_host_country"),

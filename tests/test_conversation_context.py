@@ -138,3 +138,39 @@ def test_every_later_message_gets_a_short_acknowledgement_in_the_users_language(
 ])
 def test_after_the_emergency_a_message_gets_the_action_the_rules_give_it(intent, action):
     assert action_for(intent) == action
+
+
+def _with_ranking(tracker, ranking):
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    return tracker
+
+
+@pytest.mark.parametrize("text, topic, ranking, expected", [
+    # "how much?" after the reintegration answer: out of scope alone, a follow-up in context
+    ("قداش؟", "reintegration", [("out_of_scope", 0.30), ("ask_cost", 0.16)], "reintegration_cash"),
+    ("c gratuit?", "avr_overview", [("out_of_scope", 0.40), ("affirm", 0.2), ("ask_cost", 0.12)], "avr_cost"),
+])
+def test_a_short_out_of_scope_message_with_a_ranked_follow_up_answers_it_in_context(
+        dispatcher, text, topic, ranking, expected):
+    from actions.conversation import ActionOutOfScope
+
+    tracker = _with_ranking(make_tracker(text, intent="out_of_scope", confidence=ranking[0][1],
+                                         slots={"language": "fr", "topic": topic}), ranking)
+    events = run(ActionOutOfScope(), tracker, dispatcher)
+    assert slot_events(events).get("answer") == expected
+
+
+@pytest.mark.parametrize("text, topic, ranking", [
+    ("what is the weather in paris today", "avr_overview", [("out_of_scope", 0.4), ("ask_cost", 0.2)]),  # too long
+    ("c gratuit?", None, [("out_of_scope", 0.4), ("ask_cost", 0.2)]),                # no conversation topic yet
+    ("football?", "avr_overview", [("out_of_scope", 0.9), ("greet", 0.05)]),         # no follow-up ranked
+])
+def test_out_of_scope_stays_out_of_scope_without_context_or_a_follow_up(dispatcher, text, topic, ranking):
+    from actions.conversation import ActionOutOfScope
+
+    tracker = _with_ranking(make_tracker(text, intent="out_of_scope", slots={"language": "en", "topic": topic}), ranking)
+    events = run(ActionOutOfScope(), tracker, dispatcher)
+    assert "answer" not in slot_events(events)
+    from actions.replies import ui
+
+    assert dispatcher.messages[0]["text"] == ui("out_of_scope", "en")
