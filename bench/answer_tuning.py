@@ -98,6 +98,8 @@ def main(argv=None) -> int:
         print(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
     print()
     print_lead_calibration(kb, ranker, rows, dense, sparse)
+    print()
+    print_fallback_calibration(ranker, rows, dense, sparse)
     return 0
 
 
@@ -117,6 +119,27 @@ def print_lead_calibration(kb, ranker, rows, dense, sparse, width: float = 0.02,
         bucket = min(int((fused[order[0]] - fused[order[1]]) / width), 10)
         buckets[bucket].append((candidates[order[0]] == truth, truth in {candidates[i] for i in order[:3]}))
     print("| lead of the best entry | phrasings | top-1 right | right one in the best three |")
+    print("|---|---|---|---|")
+    for bucket in sorted(buckets):
+        hits = buckets[bucket]
+        span = f"{bucket * width:.2f}-{(bucket + 1) * width:.2f}" if bucket < 10 else f">= {bucket * width:.2f}"
+        print(f"| {span} | {len(hits)} | {100 * np.mean([h[0] for h in hits]):.0f} % "
+              f"| {100 * np.mean([h[1] for h in hits]):.0f} % |")
+
+
+def print_fallback_calibration(ranker, rows, dense, sparse, width: float = 0.02) -> None:
+    """Under the fallback the intent classifier was unsure, so its prior is weak: how often the
+    fused ranking's best answer (any answer, no prior) is right, by its lead over the runner-up
+    (actions/retrieval.FALLBACK_LEAD: from where it is right more often than not)."""
+    entries, candidates = ranker.index.entries, ranker.candidates
+    buckets: Dict[int, List[Tuple[bool, bool]]] = defaultdict(list)
+    for n, row in enumerate(rows):
+        fused = DENSE_WEIGHT * minmax(dense[n]) + (1 - DENSE_WEIGHT) * minmax(sparse[n])
+        order = np.argsort(-fused)
+        bucket = min(int((fused[order[0]] - fused[order[1]]) / width), 10)
+        truth = entries[row].topic
+        buckets[bucket].append((candidates[order[0]] == truth, truth in {candidates[i] for i in order[:3]}))
+    print("| fallback: lead of the best answer (no prior) | phrasings | top-1 right | right one in the best three |")
     print("|---|---|---|---|")
     for bucket in sorted(buckets):
         hits = buckets[bucket]

@@ -18,6 +18,12 @@ def hit(topic, score):
     return SimpleNamespace(topic=topic, score=score)
 
 
+def fused_hit(topic, dense, fused):
+    from actions.retrieval import Candidate
+
+    return Candidate(topic, dense, fused)
+
+
 class FakeEmbedder:
     """Bag-of-characters vectors: deterministic, fast, no model."""
 
@@ -89,8 +95,16 @@ def test_search_ranks_topics_once_each():
     ([hit("travel_document", 0.87), hit("embassy_contact", 0.80)], "choose", ("travel_document",)),
     ([hit("travel_document", 0.70)], "none", ()),
     ([], "none", ()),
+    # dialect the dense model reads poorly: the fused ranking (with character TF-IDF) leads clearly
+    ([fused_hit("avr_no_money", 0.87, 1.30), fused_hit("reintegration_cash", 0.95, 1.10)], "answer", ("avr_no_money",)),
+    # a fused lead under FALLBACK_LEAD and no dense winner: a choice, in the fused order
+    ([fused_hit("avr_choice", 0.884, 1.16), fused_hit("avr_how_to_ask", 0.927, 1.14), fused_hit("avr_steps", 0.80, 1.0)],
+     "choose", ("avr_choice", "avr_how_to_ask")),
+    # the fused best is implausible (cosine under CHOICE_SCORE): never sent, whatever its lead
+    ([fused_hit("risk_sea", 0.80, 1.5), fused_hit("asylum", 0.87, 0.9)], "choose", ("asylum",)),
 ])
 def test_decide(hits, kind, topics):
+    """actions/retrieval.decide: send, offer a choice, or say it was not understood."""
     from actions.retrieval import decide
 
     decision = decide(hits)
