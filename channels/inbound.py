@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
@@ -264,6 +264,8 @@ class InboundProcessor:
             logger.warning("The assistant gave no reply to %s; asking the user to retry", cid)
             await self._say(address, "try_again", language)
             return
+        if language and language != address.language:  # the user just chose one: this turn's menus in it
+            address = replace(address, language=language)
         await self._deliver(inbound, address, replies)
         await self._send_audio(address, language, collector.customs())
 
