@@ -169,6 +169,17 @@ async def test_list_items_describe_their_options_in_the_language_just_chosen(db_
     assert all(lang.native_name in descriptions[5] for lang in KB.languages.values())
 
 
+@pytest.mark.parametrize("as_button", [False, True], ids=["ListId", "ButtonPayload"])
+@pytest.mark.asyncio
+async def test_a_list_pick_is_read_from_list_id_or_button_payload(wa, fake_twilio, as_button):
+    await _sync(fake_twilio)
+    await _post(wa, twilio_message(NUMBER, "hello"))
+    items = fake_twilio.content_messages(NUMBER)[-1].rendered["twilio/list-picker"]["items"]
+    await _post(wa, list_reply(NUMBER, items[2]["id"], items[2]["item"], as_button=as_button))
+    assert wa.bot.texts()[-1] == "3"  # the signed id, not the title in Body
+    assert menu_token.read(cid(), wa.bot.turns[-1].metadata["tap"]).value == "group:documents"
+
+
 @pytest.mark.asyncio
 async def test_typed_digits_still_work_and_a_forged_payload_gets_the_old_menu_answer(wa, fake_twilio):
     await _sync(fake_twilio)

@@ -125,9 +125,14 @@ def button_reply(number: str, payload: str, title: str, sid: Optional[str] = Non
             "ApiVersion": "2010-04-01"}
 
 
-def list_reply(number: str, item_id: str, title: str, sid: Optional[str] = None) -> Dict[str, str]:
-    """The webhook of a list-picker choice: Body and ListTitle are the item, ListId its id."""
-    form = button_reply(number, "", title, sid)
+def list_reply(number: str, item_id: str, title: str, sid: Optional[str] = None,
+               as_button: bool = False) -> Dict[str, str]:
+    """The webhook of a list-picker choice: Body and ListTitle are the item, ListId its id; or,
+    `as_button`, the id in ButtonPayload as for a button (where Twilio is moving Content API ids:
+    https://www.twilio.com/en-us/changelog/rcs-button-payload, see channels/whatsapp.py)."""
+    form = button_reply(number, item_id if as_button else "", title, sid)
+    if as_button:
+        return form
     for key in ("ButtonText", "ButtonPayload"):
         del form[key]
     form.update({"ListId": item_id, "ListTitle": title, "MessageType": "interactive"})
