@@ -3,6 +3,10 @@
 Called by actions/handoff.py and actions/emergency.py after they have answered. The migrant's
 answer never depends on the case store: if it fails, the failure is logged and the action
 goes on as before (the `handoff` slot still records the request).
+
+A new case starts with the conversation so far (the last turns, up to this message). What the
+assistant says in this turn is not copied here: the channel records each message once it has
+gone out, with its delivery state (bot/cases/routing.on_outbound, the web chat likewise).
 """
 from __future__ import annotations
 
@@ -27,8 +31,8 @@ MINOR_FLAGS = {"child_alone"}
 NOT_FLAGS = {"", "none", "unknown", "false"}
 
 
-def open_case(tracker: Tracker, priority: Optional[str] = None, reason: Optional[str] = None,
-              bot_text: Optional[str] = None) -> Optional[service.CaseUpdate]:
+def open_case(tracker: Tracker, priority: Optional[str] = None,
+              reason: Optional[str] = None) -> Optional[service.CaseUpdate]:
     """The conversation's case after this handoff, or None (no channel, or the store failed)."""
     channel = tracker.get_latest_input_channel()
     if channel in NO_WAY_BACK:
@@ -40,8 +44,6 @@ def open_case(tracker: Tracker, priority: Optional[str] = None, reason: Optional
             tracker.sender_id, channel, user_language(tracker), topic, priority,
             reason or _reason(tracker, topic, flags), flags, history=_history(tracker),
         )
-        if bot_text:
-            service.record_bot_message(update.case_id, bot_text)
         notify.schedule(update)
         return update
     except Exception:  # noqa: BLE001 - the migrant still gets the action's answer
@@ -64,6 +66,9 @@ def _reason(tracker: Tracker, topic: Optional[str], flags: List[str]) -> str:
 
 
 def _history(tracker: Tracker) -> List[Tuple[str, str]]:
-    lines = [("migrant" if e.get("event") == "user" else "bot", e.get("text") or "")
-             for e in tracker.events if e.get("event") in ("user", "bot") and e.get("text")]
+    """The conversation up to the migrant's latest message: the assistant's words after it
+    belong to this turn, and the channel adds them when it has sent them."""
+    events = [e for e in tracker.events if e.get("event") in ("user", "bot") and e.get("text")]
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    lines = [("migrant" if e.get("event") == "user" else "bot", e.get("text") or "") for e in events[:latest_user + 1]]
     return lines[-HISTORY_EVENTS:]

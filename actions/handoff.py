@@ -31,15 +31,12 @@ def after_hours_line(language: str) -> Optional[str]:
 
 
 def _record_turn(case: Any, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
-    """The caseworker reads everything the migrant received: this turn's messages (privacy
-    notice, confirmation, office hours) are not in the tracker yet, so they are added here, and
-    what the assistant knows is kept as the case's summary (and first note of a new case)."""
-    from bot.cases import service, summary
+    """What the assistant knows is kept as the case's summary (and first note of a new case).
+    This turn's messages (privacy notice, confirmation, office hours) join the case when the
+    channel has sent them (bot/cases/routing.on_outbound)."""
+    from bot.cases import summary
 
     try:
-        for message in dispatcher.messages:
-            if message.get("text"):
-                service.record_bot_message(case.case_id, message["text"])
         slots = {name: tracker.get_slot(name) for name in (
             "host_country", "known_host_country", "nationality", "known_nationality", "own_wish", "has_document",
             "detained", "vulnerability", "asylum_pending", "previous_return", "consent", "topic")}

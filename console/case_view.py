@@ -58,8 +58,8 @@ def media_items(case_id: int, message_id: int, media: List[Any]) -> List[Dict[st
 def message_json(line: TranscriptLine, states: Dict[int, dict]) -> Dict[str, Any]:
     message = line.message
     state = dict(states.get(message.id) or {})
-    if message.author == "bot" and state.get("state") == "sent":
-        state = {}  # the assistant's own replies: recorded as said, not tracked per platform message
+    if message.author == "bot" and state.get("state") == "sent" and not message.platform_id_list:
+        state = {}  # recorded as said (the web chat's answers, old cases): nothing more is known
     resend = message.author != "migrant" and (
         message.delivery in ("failed", "template") or state.get("state") == "failed")
     return {
