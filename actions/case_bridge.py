@@ -7,6 +7,8 @@ goes on as before (the `handoff` slot still records the request).
 A new case starts with the conversation so far (the last turns, up to this message). What the
 assistant says in this turn is not copied here: the channel records each message once it has
 gone out, with its delivery state (bot/cases/routing.on_outbound, the web chat likewise).
+`save_summary` then adds what the assistant knows (bot/cases/summary.py), after the case is
+open: an emergency's case and its alert never wait for it.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ ABUSE_TOPICS = {"report_abuse"}
 # and sets priority_handoff when one of them makes the person vulnerable.
 MINOR_FLAGS = {"child_alone"}
 NOT_FLAGS = {"", "none", "unknown", "false"}
+SUMMARY_SLOTS = ("host_country", "known_host_country", "nationality", "known_nationality", "own_wish", "has_document",
+                 "detained", "vulnerability", "asylum_pending", "previous_return", "consent", "topic")
 
 
 def open_case(tracker: Tracker, priority: Optional[str] = None,
@@ -49,6 +53,22 @@ def open_case(tracker: Tracker, priority: Optional[str] = None,
     except Exception:  # noqa: BLE001 - the migrant still gets the action's answer
         logger.exception("Could not open a case for a handoff")
         return None
+
+
+def save_summary(case: service.CaseUpdate, tracker: Tracker, language: str, emergency: bool = False) -> None:
+    """What the assistant knows, as the case's summary card and, for a new case (or one that
+    just became an emergency), a private note. Never raises: the migrant's answer and the case
+    itself never depend on it."""
+    from bot.cases import summary
+
+    try:
+        slots = {name: tracker.get_slot(name) for name in SUMMARY_SLOTS}
+        if not emergency:  # a handoff opens a case only after consent; an emergency never waits for it
+            slots["consent"] = slots.get("consent") or "given"
+        facts = summary.from_slots(slots, tracker.get_latest_input_channel(), language, emergency=emergency)
+        summary.save(case.case_id, facts, created=case.created)
+    except Exception:  # noqa: BLE001 - the case is open and the migrant answered: only the card is missing
+        logger.exception("Could not save the summary of a case")
 
 
 def _flags(tracker: Tracker) -> List[str]:

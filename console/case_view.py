@@ -75,7 +75,8 @@ def summary_card(case: Case, last_migrant_at: Optional[datetime]) -> List[tuple]
     """(label, value) pairs for the top of the case page, in the order a caseworker reads them."""
     summary = case.summary_dict
     screening = summary.get("screening") or {}
-    rows = [
+    rows = [("Emergency", "yes (the assistant's danger check)")] if summary.get("emergency") else []
+    rows += [
         ("Language", language_name(case.language)),
         ("Channel", channel_name(case.channel)),
         ("Host country", summary.get("host_country") or "not known"),

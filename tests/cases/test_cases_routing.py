@@ -237,3 +237,53 @@ async def test_an_emergency_stays_with_the_team_until_a_caseworker_resolves_it(d
     assert dispatcher.messages == []
     assert {"event": "slot", "timestamp": None, "name": "emergency_active", "value": None} in events
     assert events[-1] == FollowupAction("action_handoff")  # the rules' action for the message's intent
+
+
+@pytest.mark.asyncio
+async def test_an_emergency_case_gets_its_summary_after_it_is_opened_and_alerted(default_db, monkeypatch):
+    from bot.cases import summary
+
+    order = []
+    monkeypatch.setattr(notify, "schedule", lambda update: order.append(("alert", update.case_id)))
+    save = summary.save
+    monkeypatch.setattr(summary, "save", lambda *a, **k: (order.append(("summary", a[0])), save(*a, **k)))
+    slots = {"language": "fr", "consent": None, "host_country": "niger", "topic": "risk_desert"}
+    texts, _ = await run(ActionEmergency(), tracker(CONV, "on meurt de soif", slots=slots))
+    assert texts == [ui("emergency_safety", "fr") + "\n\n" + ui("emergency_notice_line", "fr")]
+    assert order == [("alert", 1), ("summary", 1)]  # the urgent case first, the card after
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
+    case, _ = store.get_case(1, supervisor)
+    card = case.summary_dict
+    assert card["emergency"] is True and card["host_country"] == "Niger" and card["channel"] == "telegram"
+    assert card["consent"] == "not asked"  # an emergency never waits for consent: not "given"
+    kinds = [e.kind for e in store.events(1)]
+    assert kinds.index("opened") < kinds.index("note")
+    (note,) = [e for e in store.events(1) if e.kind == "note"]
+    assert note.data["text"].startswith(summary.EMERGENCY_LINE) and "Host country: Niger" in note.data["text"]
+
+
+@pytest.mark.asyncio
+async def test_a_case_that_becomes_an_emergency_is_flagged_and_stays_flagged(default_db, monkeypatch):
+    from bot.cases import summary
+
+    monkeypatch.setattr(notify, "schedule", lambda update: None)
+    await run(ActionHandoff(), tracker(CONV, "a person please"))
+    await run(ActionEmergency(), tracker(CONV, "help, the boat is sinking"))
+    await run(ActionHandoff(), tracker(CONV, "a person please", slots={"handoff": True}))  # refreshes the card
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
+    case, _ = store.get_case(1, supervisor)
+    assert case.summary_dict["emergency"] is True and case.priority == "urgent"
+    notes = [e.data["text"] for e in store.events(1) if e.kind == "note" and e.actor == "bot"]
+    assert len(notes) == 2 and notes[1].startswith(summary.EMERGENCY_LINE)
+    assert not notes[0].startswith(summary.EMERGENCY_LINE)
+
+
+@pytest.mark.asyncio
+async def test_a_failing_summary_never_costs_the_urgent_case(default_db, monkeypatch):
+    from bot.cases import summary
+
+    monkeypatch.setattr(notify, "schedule", lambda update: None)
+    monkeypatch.setattr(summary, "save", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    texts, slots = await run(ActionEmergency(), tracker(CONV, "sos"))
+    assert texts and slots["emergency_active"] is True
+    assert service.active_case_id(CONV) is not None

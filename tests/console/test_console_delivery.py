@@ -74,3 +74,16 @@ async def test_the_assistants_messages_show_their_state_too_when_the_platform_re
     assert (tracked["author"], tracked["delivery"]) == ("bot", "delivered")
     assert said["delivery"] is None  # sent, with nothing to follow: recorded as said
     assert (lost["delivery"], lost["error"], lost["resend"]) == ("failed", "The platform did not accept it.", False)
+
+
+async def test_an_emergency_case_says_so_at_the_top_of_its_summary_card(client, db, people):
+    from bot.cases import summary
+
+    case_id = service.open_or_update_case("wa-e", "whatsapp", "ha", reason="emergency", engine=db).case_id
+    summary.save(case_id, summary.from_slots({"consent": None}, "whatsapp", "ha", emergency=True), created=True,
+                 engine=db)
+    await login(client, "amina")
+    page = await (await client.get(f"/cases/{case_id}")).text()
+    card = page[page.index('<section class="summary"'):page.index("</section>")]
+    assert card.index("Emergency") < card.index("Language") and "danger check" in card
+    assert "not asked yet" in card  # the consent the emergency did not wait for
