@@ -1,5 +1,5 @@
 """After hours: when the team is not at work a handoff says, in the migrant's language, when a
-person will answer; urgent handoffs alert at any hour; the handoff turn and a summary reach the case."""
+person will answer; urgent handoffs alert at any hour; the conversation so far and a summary reach the case."""
 from __future__ import annotations
 
 from datetime import datetime
