@@ -43,7 +43,9 @@ class ActionEmergency(Action):
         language = user_language(tracker)
         text = safety_text(tracker, language)
         send(dispatcher, text, custom={"urgent": True})
-        case_bridge.open_case(tracker, priority="urgent", reason="emergency", bot_text=text)
+        case = case_bridge.open_case(tracker, priority="urgent", reason="emergency")  # opened and alerted first
+        if case:
+            case_bridge.save_summary(case, tracker, language, emergency=True)
         return [SlotSet("handoff", True), SlotSet("urgent", True), SlotSet(EMERGENCY_SLOT, True),
                 SlotSet("failed_understandings", 0.0), SlotSet("menu_options", None),
                 SlotSet("pending_confirmation", None)]
@@ -82,5 +84,5 @@ class ActionEmergencyFollowup(Action):
         language = user_language(tracker)
         text = ui("emergency_ack", language)
         send(dispatcher, text, custom={"urgent": True})
-        case_bridge.open_case(tracker, priority="urgent", reason="emergency", bot_text=text)
+        case_bridge.open_case(tracker, priority="urgent", reason="emergency")
         return [SlotSet("failed_understandings", 0.0)]

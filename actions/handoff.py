@@ -30,26 +30,6 @@ def after_hours_line(language: str) -> Optional[str]:
     return ui("handoff_after_hours", language, day=ui(f"weekday_{day}", language), time=clock)
 
 
-def _record_turn(case: Any, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
-    """The caseworker reads everything the migrant received: this turn's messages (privacy
-    notice, confirmation, office hours) are not in the tracker yet, so they are added here, and
-    what the assistant knows is kept as the case's summary (and first note of a new case)."""
-    from bot.cases import service, summary
-
-    try:
-        for message in dispatcher.messages:
-            if message.get("text"):
-                service.record_bot_message(case.case_id, message["text"])
-        slots = {name: tracker.get_slot(name) for name in (
-            "host_country", "known_host_country", "nationality", "known_nationality", "own_wish", "has_document",
-            "detained", "vulnerability", "asylum_pending", "previous_return", "consent", "topic")}
-        slots["consent"] = slots.get("consent") or "given"  # a case is only opened after consent
-        summary.save(case.case_id, summary.from_slots(slots, tracker.get_latest_input_channel(), language),
-                     created=case.created)
-    except Exception:  # noqa: BLE001 - the migrant's answer never depends on the case store
-        logger.exception("Could not add the handoff turn to the case")
-
-
 def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool = False,
                     consent_checked: bool = False) -> List[EventType]:
     language = user_language(tracker)
@@ -69,7 +49,7 @@ def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: 
     if late:
         send(dispatcher, late)
     if case:
-        _record_turn(case, dispatcher, tracker, language)
+        case_bridge.save_summary(case, tracker, language)
     events: List[EventType] = [SlotSet("handoff", True), SlotSet("failed_understandings", 0.0)]
     if urgent:
         events.append(SlotSet("urgent", True))

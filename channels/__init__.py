@@ -4,6 +4,7 @@ Input channels for Rasa (credentials.yml keys):   channels.telegram.TelegramInpu
                                                   channels.whatsapp.WhatsAppInput
 Sending from elsewhere (caseworker console):       channels.outbound.send_to_conversation
 Routing inbound messages to an open case:          channels.hooks.INBOUND_HOOKS
+What was sent while answering (for a case):        channels.hooks.OUTBOUND_HOOKS
 Which channels are configured / credentials file:  channels.config.enabled_channels,
                                                   channels.config.write_credentials
 Menu buttons (signed ids of menu and option):      channels.menu_token; WhatsApp buttons / lists:

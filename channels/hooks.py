@@ -19,6 +19,17 @@ hook that returns something other than None decides:
 
 A hook that raises is logged and skipped, so a broken case store never silences the bot.
 Register with `channels.hooks.INBOUND_HOOKS.append(my_hook)`.
+
+The other way, every message a channel sends while answering a user - the assistant's replies
+and the channel's own notices (`media_kept_for_caseworker`, `try_again`, ...) - is reported,
+once the platform has answered, to the callables in `OUTBOUND_HOOKS`:
+
+    hook(conversation_id, channel, text, result) -> None   (may also be async)
+
+with `result` the channels.delivery.DeliveryResult (sent or not, template instead, the
+platform's message ids). An open case records it, so the caseworker reads everything the
+migrant received. Messages sent through channels.outbound (a caseworker's) are not reported:
+whoever sends them records them.
 """
 from __future__ import annotations
 
@@ -38,6 +49,8 @@ Media = Optional[Dict[str, Any]]
 Hook = Callable[[str, str, Optional[str], Media], Union[Optional[str], Awaitable[Optional[str]]]]
 
 INBOUND_HOOKS: List[Hook] = []
+OutboundHook = Callable[[str, str, str, Any], Union[None, Awaitable[None]]]
+OUTBOUND_HOOKS: List[OutboundHook] = []
 
 
 async def on_inbound(conversation_id: str, channel: str, text: Optional[str], media: Media) -> str:
@@ -57,3 +70,14 @@ async def on_inbound(conversation_id: str, channel: str, text: Optional[str], me
             continue
         return decision
     return TO_BOT
+
+
+async def on_outbound(conversation_id: str, channel: str, text: str, result: Any) -> None:
+    """Report one sent message to every OUTBOUND_HOOKS callable; a failing hook is logged and skipped."""
+    for hook in list(OUTBOUND_HOOKS):
+        try:
+            done = hook(conversation_id, channel, text, result)
+            if inspect.isawaitable(done):
+                await done
+        except Exception:
+            logger.exception("Outbound hook %r failed for %s; ignoring it", hook, conversation_id)

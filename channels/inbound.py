@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
@@ -201,7 +201,7 @@ class InboundProcessor:
         from bot.knowledge import load_knowledge
 
         text = load_knowledge().text("voice_note_reply", address.language)
-        await self.sender.deliver(address, text, menus.buttons(menus.main_menu(address.language)))
+        await self._send(address, text, menus.buttons(menus.main_menu(address.language)))
 
     async def _claim(self, inbound: Inbound) -> Optional[Address]:
         """The address to answer, None for a repeated delivery.
@@ -264,6 +264,8 @@ class InboundProcessor:
             logger.warning("The assistant gave no reply to %s; asking the user to retry", cid)
             await self._say(address, "try_again", language)
             return
+        if language and language != address.language:  # the user just chose one: this turn's menus in it
+            address = replace(address, language=language)
         await self._deliver(inbound, address, replies)
         await self._send_audio(address, language, collector.customs())
 
@@ -289,7 +291,7 @@ class InboundProcessor:
         """Send the replies not yet sent, counting each in the inbox (a takeover resumes there)."""
         for index in range(inbound.replies_sent, len(replies)):
             reply_text, buttons = replies[index]
-            result = await self.sender.deliver(address, reply_text, buttons)
+            result = await self._send(address, reply_text, buttons)
             if not result.sent and result.permanent:
                 break  # blocked / opted out: the remaining replies cannot arrive either
             if index + 1 < len(replies):
@@ -338,7 +340,14 @@ class InboundProcessor:
         from bot.knowledge import load_knowledge
 
         text = load_knowledge().text(key, language or address.language)
-        await self.sender.deliver(address, text, None)
+        await self._send(address, text)
+
+    async def _send(self, address: Address, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> Any:
+        """Every message to the user goes out here, and is reported to channels.hooks (an open
+        case records it with its delivery state: the caseworker reads all the migrant got)."""
+        result = await self.sender.deliver(address, text, buttons)
+        await hooks.on_outbound(address.conversation_id, self.channel, text, result)
+        return result
 
     async def _control(self, inbound: Inbound) -> None:
         cid = inbound.conversation_id

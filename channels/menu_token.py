@@ -126,6 +126,7 @@ class Choice:
     title: str          # as the numbered text shows it ("3. Travel documents")
     label: str          # without the number ("Travel documents")
     token: str
+    option: str = ""    # what it stands for: the option id (topic:…, group:…) or the payload
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\.\s+")
@@ -147,9 +148,10 @@ def choices(conversation_id: str, buttons: Any, menu: Optional[str] = None) -> l
         payload = str(button.get("payload") or "").strip()
         option = str(button.get("option") or "").strip()
         index = int(payload) if option and payload.isdigit() else 0
-        token = make(conversation_id, menu, index, option if index else payload)
+        value = option if index else payload
+        token = make(conversation_id, menu, index, value)
         if token is None or not title:
             continue
         label = str(button.get("label") or _NUMBERED.sub("", title)).strip() or title
-        out.append(Choice(index, title, label, token))
+        out.append(Choice(index, title, label, token, value))
     return out

@@ -1,6 +1,6 @@
 """The main menu as the channels show it themselves, without a turn of the assistant: the
 Telegram reply keyboard (always there, one topic per row) and the buttons under the answer to a
-voice note. The same options, in the same order, as actions/replies.main_menu_options (tested
+voice note; and `hint`, the few words a WhatsApp list item shows under its title. The same options, in the same order, as actions/replies.main_menu_options (tested
 to stay so), built from the knowledge base alone so that the channels need no action code.
 
 A reply-keyboard button sends its title as an ordinary message. Only a message that is exactly
@@ -10,6 +10,7 @@ tap (channels/menu_token.py) like any other button, never free text for the NLU.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -27,6 +28,31 @@ def main_menu(language: Optional[str]) -> List[Option]:
     options.append(("handoff", kb.text("menu_talk_to_person", language)))
     options.append(("language", kb.text("menu_change_language", language)))
     return options
+
+
+# where a sentence ends, in the scripts of the nine languages (Latin, Arabic ؟, Ethiopic ።)
+_SENTENCE_END = re.compile(r"(?<=[.!?؟።])\s")
+
+
+def hint(option: str, language: Optional[str]) -> List[str]:
+    """What an option opens, in a few words from the knowledge base and in `language`: a menu
+    group's topic titles, the languages on offer (each in its own name, readable by someone who
+    cannot read the current one), the first sentence of a topic's answer. [] when the option
+    has nothing to add to its title (a person, yes / no...)."""
+    from bot.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    kind, _, value = (option or "").partition(":")
+    if kind == "group":
+        group = kb.group(value)
+        return [kb.topic_title(topic, language) for topic in group.topics if topic in kb.answers] if group else []
+    if option == "language":
+        return [lang.native_name for lang in kb.languages.values()]
+    if kind == "topic" and value in kb.answers:
+        answer = kb.article_text(value, language)[0].answer.strip()
+        first = _SENTENCE_END.split(answer.splitlines()[0] if answer else "", maxsplit=1)[0].strip()
+        return [first] if first else []
+    return []
 
 
 def buttons(options: List[Option]) -> List[Dict[str, Any]]:

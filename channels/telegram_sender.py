@@ -32,6 +32,7 @@ from channels.text import TELEGRAM_LIMIT, split_message
 logger = logging.getLogger(__name__)
 CALLBACK_DATA_LIMIT = 64  # bytes
 REMOVED = "removed"
+BLOCKED_DETAIL = "The user has blocked the bot; they must write to it again first."
 MAX_KEYBOARD_STATES = 50_000  # conversations whose keyboard state is remembered (then: sent again, harmless)
 
 
@@ -139,7 +140,7 @@ class TelegramSender:
         cid = address.conversation_id
         if address.blocked:
             return DeliveryResult(cid, TELEGRAM, False, reason=d.BLOCKED, permanent=True,
-                                  detail="The user has blocked the bot; they must write to it again first.")
+                                  detail=BLOCKED_DETAIL)
         parts = split_message(text, TELEGRAM_LIMIT)
         if not parts:
             return DeliveryResult(cid, TELEGRAM, False, reason=d.EMPTY)
@@ -202,8 +203,9 @@ class TelegramSender:
         code = "403" if isinstance(exc, Forbidden) else "429" if isinstance(exc, RetryAfter) else label[:16]
         await self.store.run(self.store.record_delivery, TELEGRAM, "failed", None, cid, code)
         logger.warning("Telegram message to %s failed (%s, %s)", cid, label, reason)
+        detail = BLOCKED_DETAIL if reason == d.BLOCKED else f"Telegram error {label}"
         return DeliveryResult(cid, TELEGRAM, bool(sent_ids), parts=len(sent_ids), message_ids=sent_ids,
-                              reason=reason, permanent=permanent, detail=f"Telegram error {label}")
+                              reason=reason, permanent=permanent, detail=detail)
 
     async def answer_callback(self, query_id: str) -> None:
         """Stops the button's loading spinner; a failure (query too old) only matters cosmetically."""

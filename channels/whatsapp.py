@@ -59,8 +59,15 @@ def parse_message(form: Mapping[str, Any]) -> Optional[Inbound]:
     number = sender[len("whatsapp:"):].strip()
     body = str(form.get("Body") or "").strip()
     cid = pseudonymise(WHATSAPP, number)
-    # A tap on a quick-reply button (ButtonPayload) or a list item (ListId) carries the id we
-    # gave it, a signed menu token; Body is then only the title the user saw.
+    # A tap on a quick-reply button or a list item carries the id we gave it, a signed menu
+    # token; Body is then only the title the user saw. Which parameter holds the id of a
+    # list-picker choice: Twilio's list-picker page (https://www.twilio.com/docs/content/twiliolist-picker)
+    # documents the item `id` but not the webhook, and the copies of the incoming-message
+    # reference (https://www.twilio.com/docs/messaging/guides/webhook-request) available to us
+    # stop before its WhatsApp parameters. Integrations read ListId (ListTitle: the item) for a
+    # list and ButtonPayload (ButtonText) for a button, and Twilio's changelog of 2025-07-14
+    # (https://www.twilio.com/en-us/changelog/rcs-button-payload) moves every Content API id to
+    # ButtonPayload, on RCS so far. So both are read, ListId first; the fake sends either form.
     # A payload that is not ours (a button of the approved template, set up in Twilio's console)
     # keeps the old way: its Body, the button's text, is the message.
     tapped = str(form.get("ListId") or form.get("ButtonPayload") or "").strip()

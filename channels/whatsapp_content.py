@@ -6,8 +6,15 @@ numbered text: it is the message body (so every full title stays readable above 
 buttons) and the `twilio/text` fallback of the same content, for a client that cannot show
 buttons. Typing the number still works.
 
+Twilio lists each list item's `description` (<= 72 characters) as required, like `item` and
+`id` (https://www.twilio.com/docs/content/twiliolist-picker, "items properties"), so every
+item gets one: a few words on what it opens, in the user's language (channels/menus.hint:
+a group's topics, the languages on offer, a topic's first sentence), else its full title -
+which a shortened item title needs anyway.
+
 The templates are generic - every text is a variable ({{1}}...) - so ten of them serve every
-menu in all nine languages: quick-reply-1..3 and list-4..10. `python -m bot whatsapp
+menu in all nine languages: quick-reply-1..3 and list-4..10 (v2: v1 had no descriptions;
+Twilio keeps an old version unused until someone deletes it). `python -m bot whatsapp
 sync-content` creates the missing ones once (the twilio 8 library cannot create content: a
 POST to the Content API through the client's own HTTP client) and prints their ids; the sender
 finds them by friendly name once per process (ContentCatalog) and sends the numbered text as
@@ -32,13 +39,17 @@ BODY_LIMIT = 1024
 BUTTON_TITLE_LIMIT = 20
 LIST_ITEM_LIMIT = 24
 LIST_BUTTON_LIMIT = 20
+LIST_DESCRIPTION_LIMIT = 72
 MAX_BUTTONS, MAX_ITEMS = 3, 10
 QUICK_REPLY, LIST_PICKER = "quick-reply", "list"
+# A template's layout (its variables) never changes under the same name: a new layout is a
+# new version, created beside the old one by `sync-content`.
+VERSIONS = {QUICK_REPLY: 1, LIST_PICKER: 2}
 _BRACKETS = re.compile(r"\s*[(\[（][^)\]）]*[)\]）]")
 
 
 def template_name(kind: str, size: int) -> str:
-    return f"{NAME_PREFIX}-{kind}-{size}-v1"
+    return f"{NAME_PREFIX}-{kind}-{size}-v{VERSIONS[kind]}"
 
 
 _VAR_RE = re.compile(r"\{\{(\d+)\}\}")
@@ -49,7 +60,9 @@ def _var(number: int) -> str:
 
 
 def template_definition(kind: str, size: int) -> Dict[str, Any]:
-    """The Content API create body of one generic template: {{1}} is the numbered text."""
+    """The Content API create body of one generic template: {{1}} is the numbered text;
+    quick-reply: {{2}}, {{3}} the first button's title and id...; list: {{2}} the button label,
+    {{3}}, {{4}}, {{5}} the first item's title, id and description..."""
     if kind == QUICK_REPLY:
         rich = {"twilio/quick-reply": {"body": _var(1), "actions": [
             {"title": _var(2 + 2 * i), "id": _var(3 + 2 * i)} for i in range(size)]}}
@@ -57,10 +70,11 @@ def template_definition(kind: str, size: int) -> Dict[str, Any]:
                    **{str(3 + 2 * i): f"id{i + 1}" for i in range(size)}}
     else:
         rich = {"twilio/list-picker": {"body": _var(1), "button": _var(2), "items": [
-            {"item": _var(3 + 2 * i), "id": _var(4 + 2 * i)} for i in range(size)]}}
+            {"item": _var(3 + 3 * i), "id": _var(4 + 3 * i), "description": _var(5 + 3 * i)} for i in range(size)]}}
         samples = {"1": "Choose one:\n\n1. First", "2": "Choose",
-                   **{str(3 + 2 * i): f"Option {i + 1}" for i in range(size)},
-                   **{str(4 + 2 * i): f"id{i + 1}" for i in range(size)}}
+                   **{str(3 + 3 * i): f"Option {i + 1}" for i in range(size)},
+                   **{str(4 + 3 * i): f"id{i + 1}" for i in range(size)},
+                   **{str(5 + 3 * i): f"What option {i + 1} opens" for i in range(size)}}
     return {"friendly_name": template_name(kind, size), "language": "en", "variables": samples,
             "types": {**rich, "twilio/text": {"body": _var(1)}}}
 
@@ -106,6 +120,18 @@ def shorten_all(titles: Sequence[str], limit: int) -> List[str]:
     return [shorten(f"{n}. {title}", limit) for n, title in enumerate(titles, start=1)]
 
 
+def describe(hint: Sequence[str], label: str) -> str:
+    """A list item's description (<= 72): the hint's parts ("Dangers in the desert, Dangers at
+    sea, …"), else the item's full title. Parts that only fit without commas are joined by
+    spaces, so that a list of names (the languages) keeps every name."""
+    parts = [" ".join(part.split()) for part in hint if part and part.strip()]
+    for separator in (", ", " "):
+        joined = separator.join(parts)
+        if parts and len(joined) <= LIST_DESCRIPTION_LIMIT:
+            return joined
+    return _cut(", ".join(parts), LIST_DESCRIPTION_LIMIT) if parts else shorten(label, LIST_DESCRIPTION_LIMIT)
+
+
 @dataclass(frozen=True)
 class Interactive:
     name: str                       # the generic template's friendly name
@@ -119,10 +145,12 @@ class Interactive:
         return json.dumps(self.variables, ensure_ascii=False)
 
 
-def interactive(text: str, choices: Sequence[Any], list_button: str) -> Optional[Interactive]:
+def interactive(text: str, choices: Sequence[Any], list_button: str,
+                hints: Optional[Sequence[Sequence[str]]] = None) -> Optional[Interactive]:
     """The content for one menu message, or None when it cannot be one (then: numbered text).
 
-    `choices` are channels.menu_token.Choice (label, token); `text` is the numbered text.
+    `choices` are channels.menu_token.Choice (label, token); `text` is the numbered text;
+    `hints` (one per choice, channels/menus.hint) become the list items' descriptions.
     """
     size = len(choices)
     if not 1 <= size <= MAX_ITEMS or not text.strip() or len(text) > BODY_LIMIT:
@@ -138,8 +166,9 @@ def interactive(text: str, choices: Sequence[Any], list_button: str) -> Optional
     titles = shorten_all(labels, LIST_ITEM_LIMIT)
     variables = {"1": text, "2": shorten(list_button, LIST_BUTTON_LIMIT)}
     for i, (title, choice) in enumerate(zip(titles, choices)):
-        variables[str(3 + 2 * i)] = title
-        variables[str(4 + 2 * i)] = choice.token
+        variables[str(3 + 3 * i)] = title
+        variables[str(4 + 3 * i)] = choice.token
+        variables[str(5 + 3 * i)] = describe(hints[i] if hints and i < len(hints) else (), choice.label)
     return Interactive(template_name(LIST_PICKER, size), variables)
 
 

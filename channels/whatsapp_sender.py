@@ -21,6 +21,7 @@ from twilio.rest.api.v2010.account.message import MessageList  # noqa: F401  (tw
 
 from bot.knowledge import load_knowledge
 from channels import delivery as d
+from channels import menus
 from channels import whatsapp_content as wa_content
 from channels.config import WHATSAPP, WhatsAppConfig
 from channels.delivery import DeliveryResult
@@ -103,7 +104,8 @@ class WhatsAppSender:
         if not parts or len(made) != len(buttons):
             return None
         label = load_knowledge().text("wa_list_button", address.language)
-        message = wa_content.interactive(parts[-1], made, label)
+        hints = [menus.hint(choice.option, address.language) for choice in made]  # list descriptions
+        message = wa_content.interactive(parts[-1], made, label, hints)
         sid = await self.catalog.sid(message.name) if message is not None else None
         if message is None or sid is None:
             return None

@@ -58,8 +58,8 @@ def media_items(case_id: int, message_id: int, media: List[Any]) -> List[Dict[st
 def message_json(line: TranscriptLine, states: Dict[int, dict]) -> Dict[str, Any]:
     message = line.message
     state = dict(states.get(message.id) or {})
-    if message.author == "bot" and state.get("state") == "sent":
-        state = {}  # the assistant's own replies: recorded as said, not tracked per platform message
+    if message.author == "bot" and state.get("state") == "sent" and not message.platform_id_list:
+        state = {}  # recorded as said (the web chat's answers, old cases): nothing more is known
     resend = message.author != "migrant" and (
         message.delivery in ("failed", "template") or state.get("state") == "failed")
     return {
@@ -75,7 +75,8 @@ def summary_card(case: Case, last_migrant_at: Optional[datetime]) -> List[tuple]
     """(label, value) pairs for the top of the case page, in the order a caseworker reads them."""
     summary = case.summary_dict
     screening = summary.get("screening") or {}
-    rows = [
+    rows = [("Emergency", "yes (the assistant's danger check)")] if summary.get("emergency") else []
+    rows += [
         ("Language", language_name(case.language)),
         ("Channel", channel_name(case.channel)),
         ("Host country", summary.get("host_country") or "not known"),

@@ -34,11 +34,14 @@ def db(tmp_path, monkeypatch):
 
 @pytest_asyncio.fixture
 async def rasa():
-    """A stand-in for Rasa's REST channel: records what it was sent, answers one line."""
+    """A stand-in for Rasa's REST channel: records what it was sent, answers one line; "a person
+    please" opens a case first, as the handoff action does."""
     seen = []
 
     async def webhook(request):
         seen.append(await request.json())
+        if seen[-1]["message"] == "a person please":
+            service.open_or_update_case(seen[-1]["sender"], "webchat", "en")
         return web.json_response([{"recipient_id": "x", "text": "Answer from the assistant."}])
 
     app = web.Application()
@@ -125,6 +128,16 @@ async def test_menu_while_waiting_reaches_the_bot_and_its_answer_joins_the_case(
         rows = session.execute(select(CaseMessage.author, CaseMessage.text).where(CaseMessage.case_id == case_id)
                                .order_by(CaseMessage.id)).all()
     assert [tuple(r) for r in rows] == [("migrant", "menu"), ("bot", "Answer from the assistant.")]
+
+
+async def test_the_answer_of_the_turn_that_opened_the_case_joins_it(chat, rasa, db):
+    await say(chat, "hello")  # no case: nothing recorded
+    await say(chat, "a person please")
+    case_id = service.active_case_id(outbox.conversation_for(TOKEN), engine=db)
+    with session_scope(db) as session:
+        rows = session.execute(select(CaseMessage.author, CaseMessage.text, CaseMessage.delivery)
+                               .where(CaseMessage.case_id == case_id).order_by(CaseMessage.id)).all()
+    assert [tuple(r) for r in rows] == [("bot", "Answer from the assistant.", "sent")]
 
 
 async def test_erasure_takes_unfetched_web_chat_messages_too(chat, db):

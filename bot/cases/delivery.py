@@ -1,7 +1,8 @@
 """The one place that knows the channels engineer's interfaces (channels.outbound, channels.hooks).
 
 Everything in bot/cases and console/ sends through `send()` and registers through
-`register_inbound()`, so a change in the channels package is adjusted here and nowhere else.
+`register_inbound()` / `register_outbound()`, so a change in the channels package is adjusted
+here and nowhere else.
 """
 from __future__ import annotations
 
@@ -105,4 +106,28 @@ def register_inbound(handler: Callable[[str, str, Optional[str], Any], Optional[
 
     case_router.__wrapped__ = handler  # type: ignore[attr-defined]
     hooks.INBOUND_HOOKS.append(case_router)
+    return True
+
+
+def register_outbound(handler: Callable[[str, str, str, DeliveryResult], Any]) -> bool:
+    """Add `handler` to channels.hooks.OUTBOUND_HOOKS (once); False if channels has none.
+
+    It gets every message a channel sent while answering a user, with its result normalised
+    (DeliveryResult); like the inbound hook it runs in a worker thread."""
+    try:
+        from channels import hooks
+    except ImportError:
+        return False
+    outbound_hooks = getattr(hooks, "OUTBOUND_HOOKS", None)
+    if outbound_hooks is None:
+        logger.warning("channels.hooks reports no sent messages: cases will miss the assistant's replies")
+        return False
+    if any(getattr(hook, "__wrapped__", None) is handler for hook in outbound_hooks):
+        return True
+
+    async def case_recorder(conversation_id: str, channel: str, text: str, result: Any) -> None:
+        await asyncio.to_thread(handler, conversation_id, channel, text, normalise(result))
+
+    case_recorder.__wrapped__ = handler  # type: ignore[attr-defined]
+    outbound_hooks.append(case_recorder)
     return True

@@ -15,6 +15,11 @@ inbound message before Rasa sees it:
     erasure is always reachable, and the answer to the assistant's "are you sure?" follows.
 If the case store fails, the message goes to the bot: an answer from the assistant is better
 than silence.
+
+`on_outbound` is the other half (channels.hooks' outbound handler): what the channel then sent
+the migrant - the assistant's answers, "we are alerting the team", "I have passed this on" -
+joins the active case with its delivery state, after the migrant's message, so the transcript
+is the conversation as the migrant saw it.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ import logging
 from typing import Any, Optional
 
 from bot.cases import service
-from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, register_inbound
+from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult, register_inbound, register_outbound
 from bot.retrieval.safety import asks_for_erasure, looks_urgent, wants_assistant
 
 logger = logging.getLogger(__name__)
@@ -46,6 +51,14 @@ def on_inbound(conversation_id: str, channel: str, text: Optional[str], media: A
     return TO_CASE
 
 
+def on_outbound(conversation_id: str, channel: str, text: str, result: DeliveryResult) -> None:
+    """The outbound contract of channels.hooks: a sent message joins the active case, if any."""
+    try:
+        service.record_delivered(conversation_id, text, result)
+    except Exception:  # noqa: BLE001 - the message went out; only the case's copy is missing
+        logger.exception("Case store unavailable; a sent message is missing from the case")
+
+
 def install() -> bool:
-    """Register on_inbound with channels.hooks (called once by the process that runs channels)."""
-    return register_inbound(on_inbound)
+    """Register on_inbound and on_outbound with channels.hooks (once per process that runs channels)."""
+    return register_inbound(on_inbound) and register_outbound(on_outbound)

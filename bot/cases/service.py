@@ -160,25 +160,34 @@ def record_inbound(conversation_id: str, text: str, media: Any = None, *, back_t
         return case.id, bool(case.mirror_to_bot) or awaiting_urgent
 
 
-def record_bot_message(case_id: int, text: str, engine: Optional[Engine] = None) -> None:
-    """What the assistant told the migrant, so the caseworker reads the whole conversation."""
-    _record_outbound(engine_for(engine), case_id, None, text, DeliveryResult(ok=True))
+def record_delivered(conversation_id: str, text: str, result: DeliveryResult,
+                     engine: Optional[Engine] = None) -> Optional[int]:
+    """What the assistant (or the channel itself) just sent the migrant joins their active case
+    with its delivery state, so the caseworker reads everything the migrant received, in
+    order: the message id, or None when no case is active. The channels call it after each
+    send (bot/cases/routing.on_outbound), the local web chat after each turn."""
+    with session_scope(engine_for(engine)) as session:
+        case = _active(session, conversation_id)
+        return _add_outbound(session, case, None, text, result).id if case is not None else None
 
 
 def _record_outbound(engine: Engine, case_id: int, actor: Optional[Actor], text: str, result: DeliveryResult) -> int:
-    delivery = "failed" if not result.ok else ("template" if result.used_template else "sent")
     with session_scope(engine) as session:
-        case = _get(session, case_id)
-        message = _message(session, case, "caseworker" if actor else "bot", text,
-                           caseworker_id=actor.id if actor else None, delivery=delivery, delivery_error=result.error,
-                           platform_ids=dumps(list(result.message_ids)) if result.message_ids else None)
-        _event(session, case, "message_out", actor.label if actor else "bot",
-               message_id=message.id, delivery=delivery, error=result.error)
-        if actor and result.ok:
-            case.mirror_to_bot = False  # a person answered: the conversation is with them again
-        if actor and delivery == "sent":  # a template instead of the text is not yet an answer
-            case.first_response_at = case.first_response_at or message.created_at
-        return message.id
+        return _add_outbound(session, _get(session, case_id), actor, text, result).id
+
+
+def _add_outbound(session: Session, case: Case, actor: Optional[Actor], text: str, result: DeliveryResult) -> CaseMessage:
+    delivery = "failed" if not result.ok else ("template" if result.used_template else "sent")
+    message = _message(session, case, "caseworker" if actor else "bot", text,
+                       caseworker_id=actor.id if actor else None, delivery=delivery, delivery_error=result.error,
+                       platform_ids=dumps(list(result.message_ids)) if result.message_ids else None)
+    _event(session, case, "message_out", actor.label if actor else "bot",
+           message_id=message.id, delivery=delivery, error=result.error)
+    if actor and result.ok:
+        case.mirror_to_bot = False  # a person answered: the conversation is with them again
+    if actor and delivery == "sent":  # a template instead of the text is not yet an answer
+        case.first_response_at = case.first_response_at or message.created_at
+    return message
 
 
 # -- caseworker operations (console) -----------------------------------------------------

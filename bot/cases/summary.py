@@ -3,7 +3,9 @@
 `from_slots` turns the conversation's slots into a small dict (no free text the migrant wrote:
 country names and screening answers only); `save` stores it on the case (the case page's
 summary card) and, for a new case, as its first private note (the case log travels with the
-case, e.g. when a supervisor exports or reads the history).
+case, e.g. when a supervisor exports or reads the history). A case opened or raised by an
+emergency is flagged so, on the card and at the top of the note, and stays flagged when a
+later handoff refreshes the card.
 """
 from __future__ import annotations
 
@@ -42,10 +44,14 @@ def screening_result(slots: Mapping[str, Any]) -> Optional[str]:
     return f"told help may be possible ({label.upper() if label != 'default' else 'to be checked by a caseworker'})"
 
 
-def from_slots(slots: Mapping[str, Any], channel: Optional[str], language: str) -> Dict[str, Any]:
+EMERGENCY_LINE = "EMERGENCY: the migrant's words were read as danger to life; the assistant sent its safety answer."
+
+
+def from_slots(slots: Mapping[str, Any], channel: Optional[str], language: str,
+               emergency: bool = False) -> Dict[str, Any]:
     answers = {label: str(slots.get(slot)) for slot, label in SCREENING if slots.get(slot) not in NOT_SET}
     return {
-        "language": language, "channel": channel or "",
+        "emergency": emergency, "language": language, "channel": channel or "",
         "host_country": _country(slots.get("host_country") or slots.get("known_host_country")),
         "nationality": _country(slots.get("nationality") or slots.get("known_nationality")),
         "screening": answers, "screening_result": screening_result(slots),
@@ -58,7 +64,8 @@ def as_note(summary: Mapping[str, Any]) -> str:
 
     language = load_knowledge().languages.get(summary.get("language") or "")
     summary = {**summary, "language": language.name if language else summary.get("language")}
-    lines = ["Handoff summary (from the assistant):"]
+    lines = [EMERGENCY_LINE] if summary.get("emergency") else []
+    lines.append("Handoff summary (from the assistant):")
     for key, label in (("language", "Language"), ("channel", "Channel"), ("host_country", "Host country"),
                        ("nationality", "Nationality"), ("topic", "Topic"), ("consent", "Consent")):
         lines.append(f"- {label}: {summary.get(key) or 'not known'}")
@@ -75,7 +82,11 @@ def save(case_id: int, summary: Dict[str, Any], created: bool, engine: Optional[
         case = session.get(Case, case_id)
         if case is None:
             return
+        was_emergency = bool(case.summary_dict.get("emergency"))
+        summary = {**summary, "emergency": bool(summary.get("emergency")) or was_emergency}
         case.summary = dumps(summary)
-        if created:  # the first note of a new case; a repeated handoff only refreshes the card
+        # the first note of a new case, and again when a case becomes an emergency; a repeated
+        # handoff only refreshes the card
+        if created or (summary["emergency"] and not was_emergency):
             session.add(CaseEvent(case_id=case_id, kind="note", actor="bot", created_at=utcnow(),
                                   payload=dumps({"text": as_note(summary)})))

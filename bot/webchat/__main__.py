@@ -17,7 +17,7 @@ from typing import Any, List, Optional
 import aiohttp
 from aiohttp import web
 
-from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT
+from bot.cases.delivery import TO_CASE
 from bot.language.text import as_user_words
 from bot.webchat import outbox
 from console.middlewares import refuse_encoded_bodies  # the console's rule, kept in one place
@@ -63,13 +63,19 @@ def _route(conversation_id: str, text: str) -> Optional[str]:
 
 
 def _record_for_case(conversation_id: str, replies: List[dict]) -> None:
-    """While a case is open the caseworker reads what the assistant answered as well."""
+    """While a case is open - also one this very turn opened (a handoff) - the caseworker reads
+    what the assistant answered, as for Telegram and WhatsApp (bot/cases/routing.on_outbound).
+    The page gets them in this response: sent, with no platform id to follow."""
     from bot.cases import service
+    from bot.cases.delivery import DeliveryResult
 
-    case_id = service.active_case_id(conversation_id)
-    for reply in replies:
-        if case_id and reply.get("text"):
-            service.record_bot_message(case_id, str(reply["text"]))
+    try:
+        for reply in replies:
+            if reply.get("text") and service.record_delivered(conversation_id, str(reply["text"]),
+                                                              DeliveryResult(ok=True)) is None:
+                return  # no case is open: nothing to record
+    except Exception:  # noqa: BLE001 - the page still gets its answer
+        logger.exception("Case store unavailable; the assistant's answer is missing from the case")
 
 
 async def message(request: web.Request) -> web.Response:
@@ -89,8 +95,7 @@ async def message(request: web.Request) -> web.Response:
     except Exception:  # noqa: BLE001 - Rasa down or starting: the page says so
         return web.json_response(UNAVAILABLE, status=503)
     replies = [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
-    if decision == TO_CASE_AND_BOT:
-        await asyncio.to_thread(_record_for_case, conversation_id, replies)
+    await asyncio.to_thread(_record_for_case, conversation_id, replies)
     return web.json_response(replies)
 
 

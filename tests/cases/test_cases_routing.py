@@ -11,7 +11,7 @@ from actions.emergency import ActionEmergency
 from actions.handoff import ActionHandoff
 from actions.replies import ui
 from bot.cases import accounts, cli, notify, routing, service, store
-from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT
+from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult
 from bot.cases.service import CaseUpdate
 from tests.cases.support import FakeChannel, tracker
 
@@ -32,9 +32,8 @@ async def test_handoff_action_opens_one_case_and_answers_from_the_store(default_
     assert texts == [ui("handoff_requested", "en")] and slots["handoff"] is True
     (row,) = store.inbox(accounts.create("sup", "lantern orbit fennel 42", "supervisor", engine=default_db), "unassigned")
     assert (row.case.conversation_id, row.case.channel, row.case.priority) == (CONV, "telegram", "normal")
-    # the history, then what the migrant received in the handoff turn itself (issue 14)
-    assert [l.message.text for l in store.transcript(row.case.id)] == ["Hello.", "I want a person",
-                                                                      ui("handoff_requested", "en")]
+    # the conversation up to this message (the channel adds this turn's answers once sent)
+    assert [l.message.text for l in store.transcript(row.case.id)] == ["Hello.", "I want a person"]
     texts, _ = await run(ActionHandoff(), tracker(CONV, "hello??", slots={"handoff": True}))
     assert texts == [ui("handoff_already_open", "en")]
     # After the case is resolved the slot is still set, but a person is no longer on it.
@@ -47,7 +46,16 @@ async def test_handoff_action_opens_one_case_and_answers_from_the_store(default_
 
 
 @pytest.mark.asyncio
-async def test_emergency_is_urgent_records_the_safety_answer_and_alerts(default_db, monkeypatch):
+async def test_a_new_case_copies_the_conversation_up_to_the_migrants_message(default_db):
+    current = tracker(CONV, "a person please", history=[("user", "hi"), ("bot", "Hello.")])
+    current.events.append({"event": "bot", "text": "Thank you."})  # another action, earlier in this turn
+    await run(ActionHandoff(), current)
+    # this turn's words join the case when the channel has sent them, once
+    assert [l.message.text for l in store.transcript(1)] == ["hi", "Hello.", "a person please"]
+
+
+@pytest.mark.asyncio
+async def test_emergency_is_urgent_and_alerts(default_db, monkeypatch):
     alerts = []
     monkeypatch.setattr(notify, "schedule", alerts.append)
     await run(ActionHandoff(), tracker(CONV, "human please", slots={"language": "fr"}))
@@ -56,7 +64,7 @@ async def test_emergency_is_urgent_records_the_safety_answer_and_alerts(default_
     supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
     (row,) = store.inbox(supervisor, "unassigned")
     assert (row.case.priority, row.case.reason, row.case.language) == ("urgent", "request", "fr")
-    assert store.transcript(row.case.id)[-1].message.text == ui("emergency_safety", "fr")
+    assert store.transcript(row.case.id)[-1].message.text == "human please"  # the channel adds the rest
     assert [a.became_urgent for a in alerts] == [False, True]
 
 
@@ -145,7 +153,8 @@ async def test_install_registers_once_with_channels_hooks(default_db, monkeypatc
     from channels import hooks
 
     monkeypatch.setattr(hooks, "INBOUND_HOOKS", [])
-    assert routing.install() and routing.install() and len(hooks.INBOUND_HOOKS) == 1
+    monkeypatch.setattr(hooks, "OUTBOUND_HOOKS", [])
+    assert routing.install() and routing.install() and len(hooks.INBOUND_HOOKS) == len(hooks.OUTBOUND_HOOKS) == 1
     assert await hooks.on_inbound(CONV, "telegram", "hi", None) == hooks.TO_BOT
     service.open_or_update_case(CONV, "telegram", "en")
     assert await hooks.on_inbound(CONV, "telegram", "hi", None) == hooks.TO_CASE
@@ -211,6 +220,8 @@ async def test_an_emergency_stays_with_the_team_until_a_caseworker_resolves_it(d
     during = tracker(CONV, "mu 50 ne", slots={"language": "ha", "emergency_active": True})
     texts, _ = await run(ActionEmergencyFollowup(), during)
     assert texts == [ui("emergency_ack", "ha")]
+    for text in texts:  # what the channel does once each has gone out
+        routing.on_outbound(CONV, "telegram", text, DeliveryResult(ok=True, message_ids=("7",)))
     supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
     (row,) = store.inbox(supervisor, "unassigned")
     transcript = [entry.message.text for entry in store.transcript(row.case.id)]
@@ -226,3 +237,53 @@ async def test_an_emergency_stays_with_the_team_until_a_caseworker_resolves_it(d
     assert dispatcher.messages == []
     assert {"event": "slot", "timestamp": None, "name": "emergency_active", "value": None} in events
     assert events[-1] == FollowupAction("action_handoff")  # the rules' action for the message's intent
+
+
+@pytest.mark.asyncio
+async def test_an_emergency_case_gets_its_summary_after_it_is_opened_and_alerted(default_db, monkeypatch):
+    from bot.cases import summary
+
+    order = []
+    monkeypatch.setattr(notify, "schedule", lambda update: order.append(("alert", update.case_id)))
+    save = summary.save
+    monkeypatch.setattr(summary, "save", lambda *a, **k: (order.append(("summary", a[0])), save(*a, **k)))
+    slots = {"language": "fr", "consent": None, "host_country": "niger", "topic": "risk_desert"}
+    texts, _ = await run(ActionEmergency(), tracker(CONV, "on meurt de soif", slots=slots))
+    assert texts == [ui("emergency_safety", "fr") + "\n\n" + ui("emergency_notice_line", "fr")]
+    assert order == [("alert", 1), ("summary", 1)]  # the urgent case first, the card after
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
+    case, _ = store.get_case(1, supervisor)
+    card = case.summary_dict
+    assert card["emergency"] is True and card["host_country"] == "Niger" and card["channel"] == "telegram"
+    assert card["consent"] == "not asked"  # an emergency never waits for consent: not "given"
+    kinds = [e.kind for e in store.events(1)]
+    assert kinds.index("opened") < kinds.index("note")
+    (note,) = [e for e in store.events(1) if e.kind == "note"]
+    assert note.data["text"].startswith(summary.EMERGENCY_LINE) and "Host country: Niger" in note.data["text"]
+
+
+@pytest.mark.asyncio
+async def test_a_case_that_becomes_an_emergency_is_flagged_and_stays_flagged(default_db, monkeypatch):
+    from bot.cases import summary
+
+    monkeypatch.setattr(notify, "schedule", lambda update: None)
+    await run(ActionHandoff(), tracker(CONV, "a person please"))
+    await run(ActionEmergency(), tracker(CONV, "help, the boat is sinking"))
+    await run(ActionHandoff(), tracker(CONV, "a person please", slots={"handoff": True}))  # refreshes the card
+    supervisor = accounts.create("sup", "lantern orbit fennel 42", "supervisor")
+    case, _ = store.get_case(1, supervisor)
+    assert case.summary_dict["emergency"] is True and case.priority == "urgent"
+    notes = [e.data["text"] for e in store.events(1) if e.kind == "note" and e.actor == "bot"]
+    assert len(notes) == 2 and notes[1].startswith(summary.EMERGENCY_LINE)
+    assert not notes[0].startswith(summary.EMERGENCY_LINE)
+
+
+@pytest.mark.asyncio
+async def test_a_failing_summary_never_costs_the_urgent_case(default_db, monkeypatch):
+    from bot.cases import summary
+
+    monkeypatch.setattr(notify, "schedule", lambda update: None)
+    monkeypatch.setattr(summary, "save", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    texts, slots = await run(ActionEmergency(), tracker(CONV, "sos"))
+    assert texts and slots["emergency_active"] is True
+    assert service.active_case_id(CONV) is not None

@@ -52,10 +52,12 @@ def store(db_url):
 def clean_hooks():
     from channels import hooks
 
-    saved = list(hooks.INBOUND_HOOKS)
+    saved, saved_outbound = list(hooks.INBOUND_HOOKS), list(hooks.OUTBOUND_HOOKS)
     hooks.INBOUND_HOOKS.clear()
+    hooks.OUTBOUND_HOOKS.clear()
     yield hooks.INBOUND_HOOKS
     hooks.INBOUND_HOOKS[:] = saved
+    hooks.OUTBOUND_HOOKS[:] = saved_outbound
 
 
 @pytest_asyncio.fixture

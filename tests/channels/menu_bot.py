@@ -6,7 +6,7 @@ digit is, bot.nlu.menu_number) is `select_option` - the classifier's determinist
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,15 +20,19 @@ from tests.fakes.harness import StubBot, Turn
 class MenuBot(StubBot):
     def __init__(self, language: str = "en") -> None:
         super().__init__()
-        self.language = language
+        self.menu_language = language
         self.slots: Dict[str, Dict[str, Any]] = {}
+
+    async def language(self, conversation_id: str) -> Optional[str]:
+        """The channels' language look-up: Rasa's `language` slot, set from the first turn on."""
+        return self.languages.get(conversation_id, self.menu_language)
 
     def tracker(self, message: Any) -> Tracker:
         number = parse_option_number(message.text or "")
         entities = [{"entity": "option", "value": str(number)}] if number is not None else []
         latest = {"text": message.text, "intent": {"name": "select_option", "confidence": 1.0},
                   "entities": entities, "metadata": dict(message.metadata or {})}
-        slots = {"language": self.language, **self.slots.get(message.sender_id, {})}
+        slots = {"language": self.menu_language, **self.slots.get(message.sender_id, {})}
         return Tracker.from_dict({"sender_id": message.sender_id, "slots": slots, "latest_message": latest,
                                   "events": [{"event": "user", "text": message.text, "parse_data": latest}],
                                   "paused": False, "followup_action": None, "active_loop": {},
@@ -40,7 +44,7 @@ class MenuBot(StubBot):
         self.turns.append(Turn(message.sender_id, message.text, dict(message.metadata or {}), time.monotonic()))
         dispatcher = CollectingDispatcher()
         if message.text == "hello":
-            events = show_main_menu(dispatcher, self.language)
+            events = show_main_menu(dispatcher, self.menu_language)
         else:
             events = await ActionSelectOption().run(dispatcher, self.tracker(message), {})
         for event in events:

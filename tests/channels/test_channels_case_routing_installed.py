@@ -1,4 +1,5 @@
-"""Starting a channel registers the case router, so open cases receive the migrant's messages."""
+"""Starting a channel registers the case router, so open cases receive the migrant's messages
+and what the channel sent them."""
 from channels import hooks
 from channels.base import _install_case_routing
 
@@ -12,3 +13,6 @@ def test_case_routing_is_installed_once():
     wrapped = [h for h in hooks.INBOUND_HOOKS if getattr(h, "__wrapped__", None) is on_inbound]
     assert len(wrapped) == 1
     assert len(hooks.INBOUND_HOOKS) <= before + 1
+    from bot.cases.routing import on_outbound
+
+    assert len([h for h in hooks.OUTBOUND_HOOKS if getattr(h, "__wrapped__", None) is on_outbound]) == 1

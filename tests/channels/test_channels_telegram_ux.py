@@ -47,7 +47,11 @@ async def test_the_keyboard_follows_the_language(telegram, fake_telegram):
     await send(telegram, telegram_message(CHAT, "salut"))
     await send(telegram, telegram_message(CHAT, "bonjour"))  # the stub bot sets language=fr
     await send(telegram, telegram_message(CHAT, "et alors"))
-    assert [row[0]["text"] for row in markups(fake_telegram)[2]["keyboard"]][0] == KB.text("group_risks", "fr")
+    first, switched, later = markups(fake_telegram)
+    assert [row[0]["text"] for row in first["keyboard"]][0] == KB.text("group_risks", "en")
+    # from the answer of the turn that set the language, not one message later
+    assert [row[0]["text"] for row in switched["keyboard"]][0] == KB.text("group_risks", "fr")
+    assert later is None
 
 
 async def test_a_keyboard_press_is_a_signed_tap_of_that_option(telegram, fake_telegram, stub_bot):

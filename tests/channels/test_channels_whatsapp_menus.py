@@ -12,7 +12,7 @@ from channels import menu_token
 from channels import whatsapp_content as wc
 from tests.channels.menu_bot import MenuBot
 from tests.fakes.harness import Harness, twilio_env, twilio_message
-from tests.fakes.twilio_api import button_reply, content_problem, list_reply
+from tests.fakes.twilio_api import button_reply, content_problem, definition_problem, list_reply
 
 NUMBER = "+221771234567"
 KB = load_knowledge()
@@ -62,6 +62,29 @@ def test_every_menu_of_every_language_fits_whatsapps_limits(language):
                                              json.dumps(definition["types"], ensure_ascii=False)))
         assert content_problem(rendered) is None, f"{language} {name}: {content_problem(rendered)}"
         assert message.kind == (wc.QUICK_REPLY if len(options) <= 3 else wc.LIST_PICKER)
+
+
+def test_list_descriptions_say_what_an_item_opens_within_72_characters():
+    assert wc.describe(["Dangers in the desert", "Dangers at sea"], "Dangers") == "Dangers in the desert, Dangers at sea"
+    names = [lang.native_name for lang in KB.languages.values()]
+    assert wc.describe(names, "Change language").split() == names  # every name, if only without commas
+    long = wc.describe(["A first sentence that goes on and on about the road ahead and its many dangers"], "X")
+    assert len(long) <= 72 and long.endswith("…") and " " not in long[-2:]
+    assert wc.describe([], "Talk to a person") == "Talk to a person"  # nothing to add: its full title
+
+
+@pytest.mark.asyncio
+async def test_the_fake_content_api_refuses_a_list_item_without_a_description(fake_twilio):
+    import httpx
+
+    old_layout = wc.template_definition(wc.LIST_PICKER, 4)  # as v1 was: item and id only
+    for item in old_layout["types"]["twilio/list-picker"]["items"]:
+        del item["description"]
+    async with httpx.AsyncClient(auth=(fake_twilio.account_sid, fake_twilio.auth_token)) as client:
+        response = await client.post(f"{fake_twilio.base_url}/v1/Content", json=old_layout)
+    assert response.status_code == 400 and response.json()["code"] == 20001
+    assert "description" in response.json()["message"] and fake_twilio.contents == {}
+    assert all(definition_problem(t["types"]) is None for t in wc.all_templates())
 
 
 def test_a_menu_over_ten_options_or_a_body_over_1024_is_not_interactive():
@@ -123,6 +146,38 @@ async def test_menus_go_out_as_a_list_then_buttons_and_an_old_list_item_answers_
     going_home = picker["items"][1]
     await _post(wa, list_reply(NUMBER, going_home["id"], going_home["item"]))
     assert wa.bot.menu(cid())[0] == "topic:avr_overview"
+
+
+@pytest.mark.asyncio
+async def test_list_items_describe_their_options_in_the_language_just_chosen(db_url, store, fake_twilio, monkeypatch):
+    bot = MenuBot("fr")
+    harness = Harness(store, bot, twilio_fake=fake_twilio)
+    for name, value in twilio_env(fake_twilio, harness.base_url).items():
+        monkeypatch.setenv(name, value)
+    await harness.start()
+    try:
+        await _sync(fake_twilio)  # the first message: no language is stored for this number yet
+        await _post(harness, twilio_message(NUMBER, "hello"))
+    finally:
+        await harness.stop()
+    items = fake_twilio.content_messages(NUMBER)[-1].rendered["twilio/list-picker"]["items"]
+    descriptions = [item["description"] for item in items]
+    assert all(0 < len(d) <= 72 for d in descriptions)
+    risks = KB.group("risks")
+    assert descriptions[0].startswith(f"{KB.topic_title(risks.topics[0], 'fr')}, {KB.topic_title(risks.topics[1], 'fr')}")
+    assert descriptions[4] == KB.text("menu_talk_to_person", "fr")
+    assert all(lang.native_name in descriptions[5] for lang in KB.languages.values())
+
+
+@pytest.mark.parametrize("as_button", [False, True], ids=["ListId", "ButtonPayload"])
+@pytest.mark.asyncio
+async def test_a_list_pick_is_read_from_list_id_or_button_payload(wa, fake_twilio, as_button):
+    await _sync(fake_twilio)
+    await _post(wa, twilio_message(NUMBER, "hello"))
+    items = fake_twilio.content_messages(NUMBER)[-1].rendered["twilio/list-picker"]["items"]
+    await _post(wa, list_reply(NUMBER, items[2]["id"], items[2]["item"], as_button=as_button))
+    assert wa.bot.texts()[-1] == "3"  # the signed id, not the title in Body
+    assert menu_token.read(cid(), wa.bot.turns[-1].metadata["tap"]).value == "group:documents"
 
 
 @pytest.mark.asyncio

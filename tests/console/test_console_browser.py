@@ -79,6 +79,7 @@ async def test_handoff_reply_resolve_in_a_real_browser(client, db, channel, peop
     from playwright.async_api import async_playwright
 
     monkeypatch.setattr(hooks, "INBOUND_HOOKS", [])
+    monkeypatch.setattr(hooks, "OUTBOUND_HOOKS", [])
     assert routing.install()
     shots = ROOT / "docs" / "screenshots" if os.environ.get("SAVE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)

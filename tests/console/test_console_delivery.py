@@ -58,3 +58,32 @@ async def test_send_again_sends_the_same_text_as_a_new_message(client, db, chann
     assert again.status == 409 and "Only a message that failed" in await again.text()
     bad = await client.post(f"/cases/{case_id}/resend", data={"csrf_token": csrf, "message_id": "x"})
     assert bad.status == 409 and "Choose the message" in await bad.text()
+
+
+async def test_the_assistants_messages_show_their_state_too_when_the_platform_reports_it(client, db, people):
+    service.open_or_update_case("wa-b", "whatsapp", "en", engine=db)
+    service.record_delivered("wa-b", "Your message has reached our team.", DeliveryResult(ok=True, message_ids=("SM9",)),
+                             engine=db)
+    service.record_delivered("wa-b", "An answer of the web chat's kind.", DeliveryResult(ok=True), engine=db)
+    service.record_delivered("wa-b", "Lost.", DeliveryResult(ok=False, error="The platform did not accept it."),
+                             engine=db)
+    status(db, "SM9", "delivered")
+    await login(client, "amina")
+    case_id = service.active_case_id("wa-b", engine=db)
+    tracked, said, lost = (await (await client.get(f"/api/cases/{case_id}/messages")).json())["messages"]
+    assert (tracked["author"], tracked["delivery"]) == ("bot", "delivered")
+    assert said["delivery"] is None  # sent, with nothing to follow: recorded as said
+    assert (lost["delivery"], lost["error"], lost["resend"]) == ("failed", "The platform did not accept it.", False)
+
+
+async def test_an_emergency_case_says_so_at_the_top_of_its_summary_card(client, db, people):
+    from bot.cases import summary
+
+    case_id = service.open_or_update_case("wa-e", "whatsapp", "ha", reason="emergency", engine=db).case_id
+    summary.save(case_id, summary.from_slots({"consent": None}, "whatsapp", "ha", emergency=True), created=True,
+                 engine=db)
+    await login(client, "amina")
+    page = await (await client.get(f"/cases/{case_id}")).text()
+    card = page[page.index('<section class="summary"'):page.index("</section>")]
+    assert card.index("Emergency") < card.index("Language") and "danger check" in card
+    assert "not asked yet" in card  # the consent the emergency did not wait for

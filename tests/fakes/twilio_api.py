@@ -12,12 +12,17 @@ real API; answers 201 with a Message resource, or Twilio's error JSON
 With `status_callbacks=True` it posts signed `sent` and `delivered` callbacks to StatusCallback.
 
 Content API (https://content.twilio.com/v1/Content, same host here): create (JSON body),
-list (paged, `meta.key` = "contents") and fetch. A message with the ContentSid of created
-content must carry ContentVariables for every {{n}} it uses; the rendered result is checked
-against WhatsApp's limits (quick-reply: 1-3 unique titles <= 20 characters; list-picker: 1-10
-unique items <= 24, ids <= 200, button <= 20; body <= 1024) and kept in `Sent.rendered`.
-Refusals answer 400 with Twilio's code 21656 (invalid ContentVariables). Interactive content
-cannot open a session: outside the window it fails like free-form text (63016).
+list (paged, `meta.key` = "contents") and fetch. Create refuses (400, code 20001) content whose
+types lack a field Twilio documents as required: every list-picker item needs `item`, `id`
+and `description` (https://www.twilio.com/docs/content/twiliolist-picker, "items
+properties"), every quick-reply action a `title`
+(https://www.twilio.com/docs/content/twilio-quick-reply). A message with the ContentSid of
+created content must carry ContentVariables for every {{n}} it uses; the rendered result is
+checked against WhatsApp's limits (quick-reply: 1-3 unique titles <= 20 characters;
+list-picker: 1-10 unique items <= 24, ids <= 200, descriptions 1-72, button <= 20; body <=
+1024) and kept in `Sent.rendered`. Refusals answer 400 with Twilio's code 21656 (invalid
+ContentVariables). Interactive content cannot open a session: outside the window it fails
+like free-form text (63016).
 `button_reply()` / `list_reply()` build the inbound webhook of a tap in Twilio's format.
 """
 from __future__ import annotations
@@ -64,6 +69,31 @@ def _fill(value: Any, variables: Dict[str, str], missing: set) -> Any:
     return value
 
 
+# the fields Twilio lists as required, per content type and per element of its list
+REQUIRED_FIELDS = {
+    "twilio/text": (("body",), None, ()),
+    "twilio/quick-reply": (("body", "actions"), "actions", ("title",)),
+    "twilio/list-picker": (("body", "button", "items"), "items", ("item", "id", "description")),
+}
+
+
+def definition_problem(types: Any) -> Optional[str]:
+    """What Twilio would refuse in a create request's `types` (fields missing or empty), or None."""
+    if not isinstance(types, dict) or not types:
+        return "types must name at least one content type"
+    for kind, spec in types.items():
+        if kind not in REQUIRED_FIELDS:
+            continue  # types this fake does not model are stored as given
+        fields, list_key, element_fields = REQUIRED_FIELDS[kind]
+        if not isinstance(spec, dict) or any(not spec.get(name) for name in fields):
+            return f"{kind} requires {', '.join(fields)}"
+        for element in spec.get(list_key) or () if list_key else ():
+            missing = [name for name in element_fields if not isinstance(element, dict) or not element.get(name)]
+            if missing:
+                return f"{kind} {list_key} require {', '.join(element_fields)}; missing {', '.join(missing)}"
+    return None
+
+
 def content_problem(types: Dict[str, Any]) -> Optional[str]:
     """What WhatsApp would refuse in rendered content, or None."""
     for kind, spec in types.items():
@@ -78,8 +108,9 @@ def content_problem(types: Dict[str, Any]) -> Optional[str]:
             names = [i.get("item", "") for i in items]
             if not 1 <= len(items) <= 10 or any(not n or len(n) > 24 for n in names) or len(set(names)) < len(names):
                 return f"list items invalid: {names}"
-            if any(not i.get("id") or len(i["id"]) > 200 or len(i.get("description", "")) > 72 for i in items):
-                return "list item id or description invalid"
+            if any(not i.get("id") or len(i["id"]) > 200 or not i.get("description") or len(i["description"]) > 72
+                   for i in items):
+                return f"list item id or description invalid: {[i.get('description') for i in items]}"
             if not spec.get("button") or len(spec["button"]) > 20:
                 return "list button invalid"
     return None
@@ -94,9 +125,14 @@ def button_reply(number: str, payload: str, title: str, sid: Optional[str] = Non
             "ApiVersion": "2010-04-01"}
 
 
-def list_reply(number: str, item_id: str, title: str, sid: Optional[str] = None) -> Dict[str, str]:
-    """The webhook of a list-picker choice: Body and ListTitle are the item, ListId its id."""
-    form = button_reply(number, "", title, sid)
+def list_reply(number: str, item_id: str, title: str, sid: Optional[str] = None,
+               as_button: bool = False) -> Dict[str, str]:
+    """The webhook of a list-picker choice: Body and ListTitle are the item, ListId its id; or,
+    `as_button`, the id in ButtonPayload as for a button (where Twilio is moving Content API ids:
+    https://www.twilio.com/en-us/changelog/rcs-button-payload, see channels/whatsapp.py)."""
+    form = button_reply(number, item_id if as_button else "", title, sid)
+    if as_button:
+        return form
     for key in ("ButtonText", "ButtonPayload"):
         del form[key]
     form.update({"ListId": item_id, "ListTitle": title, "MessageType": "interactive"})
@@ -243,6 +279,9 @@ class FakeTwilioAPI:
             return self._error(400, 20001, "Invalid JSON")
         if not body.get("friendly_name") or not body.get("language") or not isinstance(body.get("types"), dict):
             return self._error(400, 20001, "friendly_name, language and types are required")
+        problem = definition_problem(body["types"])
+        if problem:
+            return self._error(400, 20001, f"Invalid types: {problem}")
         sid = "HX" + uuid.uuid4().hex
         now = formatdate(usegmt=True)
         self.contents[sid] = {
