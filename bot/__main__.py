@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.settings import exit_if_misconfigured
+
+    exit_if_misconfigured(f"python -m bot {args.command}")
     if args.command == "ask":
         from bot.ask import main as ask_main
 
