@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.confirmations import answer_pending
 from actions.replies import (
     HANDOFF_OPTION,
     MENU_OPTION,
@@ -145,8 +146,6 @@ class ActionAffirm(Action):
         return "action_affirm"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.confirmations import answer_pending
-
         handled = answer_pending(dispatcher, tracker, yes=True)
         if handled is not None:
             return handled
@@ -158,8 +157,6 @@ class ActionDeny(Action):
         return "action_deny"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.confirmations import answer_pending
-
         handled = answer_pending(dispatcher, tracker, yes=False)
         if handled is not None:
             return handled

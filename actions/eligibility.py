@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_up import answer_for, follow_up_table
+from actions.handoff import request_handoff
 from actions.language import requested_language
 from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
 from bot.retrieval.countries import country_name, resolve_country
@@ -333,8 +334,6 @@ class ActionEligibilityResult(Action):
         for text in messages[:-1]:
             send(dispatcher, text)
         if is_vulnerable(answers):
-            from actions.handoff import request_handoff
-
             send(dispatcher, messages[-1])
             send(dispatcher, ui("screening_vulnerable", language))
             events.append(SlotSet("priority_handoff", True))
