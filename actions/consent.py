@@ -16,36 +16,28 @@ keeps only a minimal state (bot.privacy.consent) and the project forgets cases, 
 delivery records (bot.privacy.erasure.forget_on_decline).
 
 Every path that involves a person asks first: a request for a person while consent is not
-given asks (the short notice and the question), and "yes" goes on with the handoff. An
+given asks (the short notice and the question, actions/consent_question.py), and "yes" goes on
+with the handoff. An
 emergency never waits: the safety answer and the urgent case come at once, with a one-line
 notice (actions/emergency.py).
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.case_bridge import NO_WAY_BACK
+from actions.consent_question import NEXT_HANDOFF, NEXT_URGENT_HANDOFF, ask_consent, notice_text
+from actions.handoff import request_handoff
 from actions.replies import send, ui, user_language
-from bot.privacy.consent import (
-    ASKED_SLOT,
-    CONSENT_SLOT,
-    DECLINED,
-    GIVEN,
-    MENU_SLOT,
-    NEXT_SLOT,
-    PENDING_CONSENT,
-    consent_answer,
-    messages_since_question,
-)
+from bot.privacy.consent import CONSENT_SLOT, DECLINED, GIVEN, MENU_SLOT, NEXT_SLOT, consent_answer, messages_since_question
+from bot.privacy import erasure
 
 logger = logging.getLogger(__name__)
-
-YES, NO, FULL = "consent:yes", "consent:no", "consent:full"
-NEXT_HANDOFF, NEXT_URGENT_HANDOFF = "handoff", "handoff:urgent"
 
 
 def _this_turn(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -69,31 +61,6 @@ def _handed_over_this_turn(tracker: Tracker) -> bool:
     return any(e.get("event") == "slot" and e.get("name") == "handoff" and e.get("value") for e in _this_turn(tracker))
 
 
-def consent_buttons(language: str) -> List[Dict[str, str]]:
-    """Buttons with their own payloads (not numbers: numbers belong to the menu)."""
-    return [{"title": ui(f"consent_button_{answer}", language), "payload": payload}
-            for answer, payload in (("yes", YES), ("no", NO), ("full", FULL))]
-
-
-def notice_text(language: str, with_greeting: bool) -> str:
-    """The consent question; with the introduction folded in when it was not shown yet."""
-    return ui("intro_consent" if with_greeting else "consent_short", language)
-
-
-def ask_consent(dispatcher: CollectingDispatcher, text: str, language: str, then: Optional[str] = None) -> List[EventType]:
-    """Send `text` (which ends with the consent question) with the consent buttons."""
-    dispatcher.utter_message(text=text, buttons=consent_buttons(language))
-    return [SlotSet(ASKED_SLOT, True), SlotSet("pending_confirmation", PENDING_CONSENT), SlotSet(NEXT_SLOT, then)]
-
-
-def ask_before_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: bool) -> List[EventType]:
-    """A person was asked for before consent was given: keeping the messages is what lets a
-    person follow up, so ask first (the answer goes on with the handoff)."""
-    language = user_language(tracker)
-    return ask_consent(dispatcher, ui("consent_before_handoff", language), language,
-                       then=NEXT_URGENT_HANDOFF if urgent else NEXT_HANDOFF)
-
-
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, choice: str) -> List[EventType]:
     """The migrant answered the consent question: "yes", "no" or "full"."""
     language = user_language(tracker)
@@ -108,8 +75,6 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, choice: str) -> L
         _forget(tracker)
     if then in (NEXT_HANDOFF, NEXT_URGENT_HANDOFF):
         if given:
-            from actions.handoff import request_handoff
-
             return events + request_handoff(dispatcher, tracker, urgent=then == NEXT_URGENT_HANDOFF, consent_checked=True)
         send(dispatcher, ui("consent_declined_no_person", language))
         return events
@@ -118,15 +83,11 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, choice: str) -> L
 
 
 def _forget(tracker: Tracker) -> None:
-    from actions.case_bridge import NO_WAY_BACK
-
     channel = tracker.get_latest_input_channel()
     if channel in NO_WAY_BACK:  # `ask`, tests: nothing of this conversation is in the project database
         return
     try:
-        from bot.privacy.erasure import forget_on_decline
-
-        forget_on_decline(tracker.sender_id, channel=channel)
+        erasure.forget_on_decline(tracker.sender_id, channel=channel)
     except Exception:  # noqa: BLE001 - the answer still goes out; the purge catches up later
         logger.exception("Could not forget the project data of a declined conversation")
 

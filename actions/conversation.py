@@ -7,11 +7,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.confirmations import answer_pending
 from actions.follow_up import ranked_follow_up
 from actions.knowledge_answer import answer_topic, host_country
 from actions.replies import (
     HANDOFF_OPTION,
-    MENU_OPTION,
+    not_understood,
     knowledge,
     main_menu_options,
     send,
@@ -21,7 +22,6 @@ from actions.replies import (
     user_language,
 )
 
-FAILURES_BEFORE_OFFERING_A_PERSON = 2
 OUT_OF_SCOPE_FOLLOW_UP_WORDS = 4  # "how much?", "c anonyme?": too short to be out of scope on their own
 
 
@@ -35,19 +35,6 @@ def show_group(dispatcher: CollectingDispatcher, group_id: str, language: str) -
         return show_main_menu(dispatcher, language)
     title = ui(group.title_key, language)
     return send(dispatcher, f"{title}\n{ui('menu_hint', language)}", topic_options(group.topics, language))
-
-
-def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    language = user_language(tracker)
-    failures = int(tracker.get_slot("failed_understandings") or 0) + 1
-    events: List[EventType] = [SlotSet("failed_understandings", float(failures))]
-    if failures >= FAILURES_BEFORE_OFFERING_A_PERSON:
-        # offer, never force, a person after repeated misunderstandings
-        # the text itself says "reply 1 for yes, 2 to keep asking me"
-        send(dispatcher, ui("handoff_offer_after_failures", language))
-        return events + [SlotSet("menu_options", [HANDOFF_OPTION, MENU_OPTION])]
-    send(dispatcher, ui("not_understood", language))
-    return events
 
 
 class _SimpleReply(Action):
@@ -153,8 +140,6 @@ class ActionAffirm(Action):
         return "action_affirm"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.confirmations import answer_pending
-
         handled = answer_pending(dispatcher, tracker, yes=True)
         if handled is not None:
             return handled
@@ -166,8 +151,6 @@ class ActionDeny(Action):
         return "action_deny"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.confirmations import answer_pending
-
         handled = answer_pending(dispatcher, tracker, yes=False)
         if handled is not None:
             return handled

@@ -12,6 +12,7 @@ on, so it never loops. 'stop' ends it (form_stopped), 'back' re-asks the previou
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -19,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_up import answer_for, follow_up_table
+from actions.handoff import request_handoff
 from actions.language import requested_language
 from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
 from bot.retrieval.countries import country_name, resolve_country
@@ -160,7 +162,11 @@ def _validate_answer(
 
 
 class AnswerValidation(FormValidationAction):
-    """Validates the answer to the question just asked; shared by both guided flows."""
+    """Validates the answer to the question just asked; shared by both guided flows.
+
+    Rasa's form sends the answer as the candidate of the requested slot only (each slot's
+    from_text mapping in domain.yml is conditioned on `requested_slot`), so one validate_<slot>
+    method runs per message; every slot of the form delegates to `validate_answer`."""
 
     form = ""
     slots: Sequence[str] = ()
@@ -168,43 +174,112 @@ class AnswerValidation(FormValidationAction):
     def name(self) -> Text:
         return f"validate_{self.form}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        slot = tracker.get_slot("requested_slot")
-        if slot not in self.slots:
-            return await super().run(dispatcher, tracker, domain)
-        value = tracker.get_slot(slot)
+    def answer(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if value is None:
-            return []
-        values = validate_answer(dispatcher, tracker, slot, value, self.slots)
-        return [SlotSet(k, v) for k, v in values.items()]
+            return {}
+        return validate_answer(dispatcher, tracker, slot, value, self.slots)
+
+    # the two questions both forms ask
+    def validate_host_country(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("host_country", value, dispatcher, tracker)
+
+    def validate_nationality(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("nationality", value, dispatcher, tracker)
 
 
 class ValidateEligibilityForm(AnswerValidation):
     form = FORM
     slots = SLOTS
 
+    def validate_own_wish(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("own_wish", value, dispatcher, tracker)
 
-def _ask_action(slot: str) -> type:
-    class _Ask(Action):
-        def name(self) -> Text:
-            return f"action_ask_{slot}"
+    def validate_has_document(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("has_document", value, dispatcher, tracker)
 
-        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-            language = user_language(tracker)
-            known = tracker.get_slot(KNOWN_COUNTRY.get(slot, ""))
-            if known:  # named earlier in the conversation: confirm instead of asking again
-                text = f"{ui(f'ask_{slot}', language)}\n{ui('confirm_known_country', language, country=country_name(known, language))}"
-                dispatcher.utter_message(text=text)
-                return []
-            dispatcher.utter_message(text=ui(f"ask_{slot}", language))
+    def validate_detained(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("detained", value, dispatcher, tracker)
+
+    def validate_vulnerability(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("vulnerability", value, dispatcher, tracker)
+
+    def validate_asylum_pending(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("asylum_pending", value, dispatcher, tracker)
+
+    def validate_previous_return(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self.answer("previous_return", value, dispatcher, tracker)
+
+
+class AskQuestion(Action, ABC):
+    """Asks the form's requested slot (Rasa runs action_ask_<slot>); the slot is the name's end."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        slot = self.name().removeprefix("action_ask_")
+        language = user_language(tracker)
+        known = tracker.get_slot(KNOWN_COUNTRY.get(slot, ""))
+        if known:  # named earlier in the conversation: confirm instead of asking again
+            text = f"{ui(f'ask_{slot}', language)}\n{ui('confirm_known_country', language, country=country_name(known, language))}"
+            dispatcher.utter_message(text=text)
             return []
+        dispatcher.utter_message(text=ui(f"ask_{slot}", language))
+        return []
 
-    _Ask.__name__ = f"ActionAsk_{slot}"
-    return _Ask
+
+class ActionAskHostCountry(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_host_country"
 
 
-for _slot in SLOTS:
-    globals()[f"ActionAsk_{_slot}"] = _ask_action(_slot)
+class ActionAskNationality(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_nationality"
+
+
+class ActionAskOwnWish(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_own_wish"
+
+
+class ActionAskHasDocument(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_has_document"
+
+
+class ActionAskDetained(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_detained"
+
+
+class ActionAskVulnerability(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_vulnerability"
+
+
+class ActionAskAsylumPending(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_asylum_pending"
+
+
+class ActionAskPreviousReturn(AskQuestion):
+    def name(self) -> Text:
+        return "action_ask_previous_return"
+
+
+# one per question of either form, in SLOTS order (consular_form asks two of the same)
+ASK_ACTIONS = (ActionAskHostCountry, ActionAskNationality, ActionAskOwnWish, ActionAskHasDocument,
+               ActionAskDetained, ActionAskVulnerability, ActionAskAsylumPending, ActionAskPreviousReturn)
 
 
 def reset_events(slots: Sequence[str]) -> List[EventType]:
@@ -259,8 +334,6 @@ class ActionEligibilityResult(Action):
         for text in messages[:-1]:
             send(dispatcher, text)
         if is_vulnerable(answers):
-            from actions.handoff import request_handoff
-
             send(dispatcher, messages[-1])
             send(dispatcher, ui("screening_vulnerable", language))
             events.append(SlotSet("priority_handoff", True))

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_answer import answer_topic, follow_ups_for, host_country
-from actions.replies import knowledge, user_language
+from actions.replies import knowledge, not_understood, user_language
 from bot.paths import KNOWLEDGE_DIR
 
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
@@ -64,8 +64,6 @@ class ActionAnswerFollowUp(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         entry = answer_for(intent, tracker.get_slot("topic"))
         if entry not in knowledge().answers:
-            from actions.conversation import not_understood
-
             return not_understood(dispatcher, tracker)
         return answer_topic(dispatcher, entry, user_language(tracker), max_follow_ups=follow_ups_for(tracker),
                             country=host_country(tracker))

@@ -9,7 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import case_bridge
+from actions.consent_question import ask_before_handoff
 from actions.replies import send, ui, user_language
+from bot.cases.hours import next_opening, opening_words
 
 logger = logging.getLogger(__name__)
 
@@ -17,8 +19,6 @@ logger = logging.getLogger(__name__)
 def after_hours_line(language: str) -> Optional[str]:
     """Outside office hours (OFFICE_HOURS in OFFICE_TIMEZONE): when a person will answer, in the
     user's language; None while the team is at work."""
-    from bot.cases.hours import next_opening, opening_words
-
     try:
         opening = next_opening()
     except ValueError:  # a wrong OFFICE_TIMEZONE: the promise of office hours still stands
@@ -35,8 +35,6 @@ def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: 
     language = user_language(tracker)
     if tracker.get_slot("consent") != "given" and not consent_checked:
         # a person can only follow up if we keep the messages: ask first (actions/consent.py)
-        from actions.consent import ask_before_handoff
-
         return ask_before_handoff(dispatcher, tracker, urgent)
     case = case_bridge.open_case(tracker, priority="urgent" if urgent else None)
     # The case store knows whether a person is still on it (the slot stays set after a case

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import knowledge, send, topic_options, ui, unreviewed_note, user_language
+from actions.replies import knowledge, not_understood, send, topic_options, ui, unreviewed_note, user_language
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +158,6 @@ class ActionAnswerTopic(Action):
         kb = knowledge()
         if topic not in kb.articles:
             # only reachable if a topic intent exists without its article: say so, never guess
-            from actions.conversation import not_understood
-
             return not_understood(dispatcher, tracker)
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""

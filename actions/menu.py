@@ -14,13 +14,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import confirmations
+from actions.confirmations import answer_pending
 from actions.conversation import show_group, show_main_menu
 from actions.handoff import request_handoff
 from actions.knowledge_answer import answer_topic, host_country
 from actions.language import language_choice, set_language
-from actions.replies import (HANDOFF_OPTION, Option, knowledge, main_menu_options, option_title, send,
-                             ui, user_language)
+from actions.replies import (CONFIRM_NO, CONFIRM_YES, HANDOFF_OPTION, Option, knowledge, main_menu_options,
+                             option_title, send, ui, user_language)
 from channels import menu_token
 
 EXPIRED = menu_token.EXPIRED
@@ -80,8 +80,7 @@ class ActionSelectOption(Action):
         option = tapped_option(tracker)
         if option == EXPIRED:
             return send(dispatcher, ui("menu_expired", language), current_menu(tracker, language))
-        if option in (confirmations.YES, confirmations.NO) and tracker.get_slot("menu_options") != [
-                confirmations.YES, confirmations.NO]:
+        if option in (CONFIRM_YES, CONFIRM_NO) and tracker.get_slot("menu_options") != [CONFIRM_YES, CONFIRM_NO]:
             # the "yes" of a question no longer asked never confirms a newer one
             return send(dispatcher, ui("menu_expired", language), current_menu(tracker, language))
         option = option or chosen_option(tracker)
@@ -90,8 +89,8 @@ class ActionSelectOption(Action):
                 return send(dispatcher, ui("option_invalid", language))
             return show_main_menu(dispatcher, language)
         kind, _, value = option.partition(":")
-        if option in (confirmations.YES, confirmations.NO):
-            handled = confirmations.answer_pending(dispatcher, tracker, yes=option == confirmations.YES)
+        if option in (CONFIRM_YES, CONFIRM_NO):
+            handled = answer_pending(dispatcher, tracker, yes=option == CONFIRM_YES)
             return handled if handled is not None else show_main_menu(dispatcher, language)
         if kind == "topic" and value in knowledge().answers:  # a topic's article or a specific entry
             return answer_topic(dispatcher, value, language, country=host_country(tracker))

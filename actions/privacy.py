@@ -12,13 +12,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import confirmations
-from actions.replies import send, ui, user_language
+from actions.replies import ask_yes_no, send, ui, user_language
 
 ERASE_SLOT = "erase_requested"
+DELETE_DATA = "delete_data"  # the yes/no question "Delete your data?" (actions/confirmations.py)
 
 
-def _on_answer(dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) -> List[EventType]:
+def answer_delete_data(dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) -> List[EventType]:
     language = user_language(tracker)
     if not yes:
         return send(dispatcher, ui("delete_data_cancelled", language))
@@ -26,12 +26,9 @@ def _on_answer(dispatcher: CollectingDispatcher, tracker: Tracker, yes: bool) ->
     return [SlotSet(ERASE_SLOT, True)]
 
 
-confirmations.register("delete_data", _on_answer)
-
-
 class ActionDeleteData(Action):
     def name(self) -> Text:
         return "action_delete_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        return confirmations.ask(dispatcher, "delete_data", ui("delete_data_confirm", user_language(tracker)))
+        return ask_yes_no(dispatcher, DELETE_DATA, ui("delete_data_confirm", user_language(tracker)))

@@ -21,6 +21,9 @@ Option = Tuple[str, str]  # (option id, title shown to the user)
 
 HANDOFF_OPTION = "handoff"
 MENU_OPTION = "menu"
+# the two options of a yes/no question ("Delete your data? 1 yes 2 no"); actions/confirmations.py
+# runs the answer
+CONFIRM_YES, CONFIRM_NO = "confirm:yes", "confirm:no"
 
 
 def knowledge() -> KnowledgeBase:
@@ -119,3 +122,26 @@ def topic_options(topics: Sequence[str], language: str) -> List[Option]:
 
 def unreviewed_note(language: str, reviewed: bool) -> str:
     return "" if reviewed else ui("unreviewed_translation", language)
+
+
+def ask_yes_no(dispatcher: CollectingDispatcher, question: str, text: str) -> List[EventType]:
+    """Ask the yes/no `question` (an id actions/confirmations.py knows); `text` already says
+    "reply 1 for yes, 2 for no"."""
+    send(dispatcher, text)
+    return [SlotSet("pending_confirmation", question), SlotSet("menu_options", [CONFIRM_YES, CONFIRM_NO])]
+
+
+FAILURES_BEFORE_OFFERING_A_PERSON = 2
+
+
+def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    language = user_language(tracker)
+    failures = int(tracker.get_slot("failed_understandings") or 0) + 1
+    events: List[EventType] = [SlotSet("failed_understandings", float(failures))]
+    if failures >= FAILURES_BEFORE_OFFERING_A_PERSON:
+        # offer, never force, a person after repeated misunderstandings
+        # the text itself says "reply 1 for yes, 2 to keep asking me"
+        send(dispatcher, ui("handoff_offer_after_failures", language))
+        return events + [SlotSet("menu_options", [HANDOFF_OPTION, MENU_OPTION])]
+    send(dispatcher, ui("not_understood", language))
+    return events

@@ -24,10 +24,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import not_understood
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
 from actions.knowledge_answer import answer_topic, best_answer, context_prior, follow_ups_for
-from actions.replies import knowledge, send, topic_options, ui, user_language
+from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from bot.retrieval.countries import wants_to_go_home
 
 logger = logging.getLogger(__name__)

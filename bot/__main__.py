@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     knowledge = commands.add_parser("knowledge", help="knowledge base tools")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
-    knowledge_commands.add_parser("check", help="validate knowledge/ (languages, sources, limits, contacts)")
+    knowledge_commands.add_parser("check", help="validate knowledge/ (languages, sources, limits, contacts, generated rules)")
+    knowledge_commands.add_parser("rules", help="write data/rules/knowledge.yml from knowledge/topics.yml and follow_ups.yml")
     report = knowledge_commands.add_parser("report", help="translation review status per language and answer, stale reviews")
     report.add_argument("--max-age-days", type=int, default=180, help="an answer reviewed longer ago is listed (default 180)")
 
@@ -54,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.settings import exit_if_misconfigured
+
+    exit_if_misconfigured(f"python -m bot {args.command}")
     if args.command == "ask":
         from bot.ask import main as ask_main
 
@@ -64,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(knowledge_report(load_knowledge(), max_age_days=args.max_age_days), end="")
         return 0
+    if args.command == "knowledge" and args.knowledge_command == "rules":
+        from bot.knowledge_rules import main as rules_main
+
+        return rules_main()
     if args.command == "knowledge":
         from bot.knowledge_check import main as check_main
 

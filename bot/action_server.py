@@ -15,23 +15,22 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 from typing import Optional
 
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot.settings import MissingSecret
+from bot.settings import ACTION_SERVER_TOKEN, MissingSecret, exit_if_misconfigured
 
 logger = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Action-Token"
-TOKEN_ENV = "ACTION_SERVER_TOKEN"
+TOKEN_ENV = ACTION_SERVER_TOKEN.name
 MIN_TOKEN_CHARS = 32
 OPEN_PATHS = ("/health",)  # liveness probes carry no token and learn nothing
 
 
 def required_token(value: Optional[str] = None) -> str:
-    token = (os.environ.get(TOKEN_ENV, "") if value is None else value).strip()
+    token = (ACTION_SERVER_TOKEN.read() if value is None else value).strip()
     if len(token) < MIN_TOKEN_CHARS:
         raise MissingSecret(f"{TOKEN_ENV} must be set to at least {MIN_TOKEN_CHARS} random characters, the same "
                             "value Rasa sends in the action endpoint's X-Action-Token header (deploy/environment.md).")
@@ -69,11 +68,12 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--interface", default="127.0.0.1")
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
+    exit_if_misconfigured("action server")
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)  # not 35 "Registered function" lines
     try:
-        app = create_app(os.environ.get(TOKEN_ENV, ""), args.actions)
+        app = create_app(ACTION_SERVER_TOKEN.read(), args.actions)
     except MissingSecret as error:
         print(f"action server not started: {error}")
         return 2

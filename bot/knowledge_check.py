@@ -2,7 +2,8 @@
 
 Fails on: a missing language, a missing or non-existent source, a broken follow-up, a reply
 over the limits, a ui string missing or with changed placeholders, and any phone number, URL,
-e-mail or street address in text a user sees (contacts may only come from a verified directory).
+e-mail or street address in text a user sees (contacts may only come from a verified directory);
+and on data/rules/knowledge.yml or domain.yml disagreeing with the topics (bot/knowledge_rules.py).
 """
 from __future__ import annotations
 
@@ -209,6 +210,10 @@ def main(root: Path = KNOWLEDGE_DIR) -> int:
     kb = KnowledgeBase(root)
     notices: List[str] = []
     problems = check(kb, notices=notices)
+    if root == KNOWLEDGE_DIR:  # the rules and domain.yml belong to this repository's own content
+        from bot.knowledge_rules import problems as rules_problems
+
+        problems += rules_problems()
     for problem in problems:
         print(f"knowledge: {problem}", file=sys.stderr)
     articles = sum(len(a.texts) for a in kb.articles.values())

@@ -12,7 +12,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     from bot.quiet import quiet_warnings
+    from bot.settings import exit_if_misconfigured
 
+    exit_if_misconfigured("rasa server")
     quiet_warnings()
     import rasa.utils.common as rasa_common
     from rasa.__main__ import main as rasa_main

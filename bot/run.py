@@ -20,7 +20,7 @@ import yaml
 
 from bot.action_server import TOKEN_ENV, TOKEN_HEADER
 from bot.paths import ROOT, VAR_DIR
-from bot.settings import LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
+from bot.settings import ACTION_SERVER_TOKEN, LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
 
 BIN = Path(sys.executable).parent
 
@@ -84,7 +84,7 @@ def main() -> int:
     upgrade()
     credentials, channels = _credentials_file()
     # a new token each run: only the Rasa server this command starts can call the action server
-    token = os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(48)
+    token = ACTION_SERVER_TOKEN.read() or secrets.token_urlsafe(48)
     endpoints = _endpoints_file(token)
     env = {**os.environ, "PYTHONPATH": str(ROOT), TOKEN_ENV: token}
     children: List[subprocess.Popen] = []

@@ -13,7 +13,6 @@ WhatsApp:  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM (required
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +29,9 @@ _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def _env(name: str) -> str:
-    from bot.settings import get_settings
+    from bot.settings import env_str
 
-    get_settings()  # loads .env into the environment once (never overriding real variables)
-    return os.environ.get(name, "").strip()
+    return env_str(name)  # also reads .env once (never overriding real variables)
 
 
 @dataclass(frozen=True)

@@ -13,27 +13,21 @@ before it counts).
 """
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, Optional
 
-DEFAULT_PER_MINUTE = 20
-DEFAULT_MAX_CHARS = 2000
+from bot.settings import MAX_MESSAGE_CHARS, RATE_LIMIT_PER_MINUTE
+
+DEFAULT_PER_MINUTE = RATE_LIMIT_PER_MINUTE.default
+DEFAULT_MAX_CHARS = MAX_MESSAGE_CHARS.default
 WINDOW_SECONDS = 60.0
 SWEEP_EVERY = 1000  # calls between removals of idle conversations
 
 
-def _int_env(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, "").strip() or default)
-    except ValueError:
-        return default
-
-
 def max_message_chars() -> int:
-    return max(1, _int_env("MAX_MESSAGE_CHARS", DEFAULT_MAX_CHARS))
+    return MAX_MESSAGE_CHARS.read()
 
 
 ALLOW, REFUSE_AND_TELL, REFUSE_SILENTLY = "allow", "refuse_and_tell", "refuse_silently"
@@ -54,7 +48,7 @@ class RateLimiter:
 
     @classmethod
     def from_env(cls) -> "RateLimiter":
-        return cls(max(0, _int_env("RATE_LIMIT_PER_MINUTE", DEFAULT_PER_MINUTE)))
+        return cls(RATE_LIMIT_PER_MINUTE.read())
 
     def check(self, key: str, urgent: Optional[Callable[[], bool]] = None) -> str:
         """ALLOW (and count it), REFUSE_AND_TELL (first refusal) or REFUSE_SILENTLY.

@@ -18,9 +18,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from bot.cases import accounts
     from bot.db import upgrade
+    from bot.settings import exit_if_misconfigured
     from console.app import create_app
     from console.config import ConsoleConfig
 
+    exit_if_misconfigured("caseworker console")
     config = ConsoleConfig()
     parser = argparse.ArgumentParser(prog="python -m console", description="caseworker console")
     parser.add_argument("--host", default=config.host)

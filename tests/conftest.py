@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,6 +60,31 @@ def fresh_log_redaction_memory(monkeypatch):
     monkeypatch.setattr(log_filter, "_known", OrderedDict())
     monkeypatch.setattr(log_filter, "_known_longest_first", ())
 
+
+
+@lru_cache(maxsize=1)
+def domain_dict() -> Dict[str, Any]:
+    """domain.yml as Rasa sends it to the action server (the forms' required slots among it)."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def make_form_tracker(text: str, requested: str, form: str, slots: Optional[Dict[str, Any]] = None,
+                      intent: Optional[str] = "nlu_fallback", confidence: float = 0.95,
+                      earlier_events: Sequence[Dict[str, Any]] = (), read_from_message: Sequence[Dict[str, Any]] = ()):
+    """The tracker Rasa's form sends to validate_<form> (FormAction._temporary_tracker): the
+    message, the events that read it (`read_from_message`, e.g. action_read_message's language),
+    the form's own ActionExecuted, then the answer as the candidate of `requested`."""
+    from rasa_sdk import Tracker
+
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    values = {**(slots or {}), "requested_slot": requested, requested: text}
+    return Tracker.from_dict({
+        "sender_id": "tg-test", "slots": values, "latest_message": latest, "paused": False, "followup_action": None,
+        "active_loop": {"name": form}, "latest_action_name": form,
+        "events": [*earlier_events, {"event": "user", "text": text, "parse_data": latest}, *read_from_message,
+                   {"event": "slot", "name": "requested_slot", "value": requested}, {"event": "action", "name": form},
+                   {"event": "slot", "name": requested, "value": text}],
+    })
 
 @pytest.fixture
 def tracker_factory():

@@ -5,11 +5,11 @@ import asyncio
 
 import pytest
 
-from tests.conftest import slot_events
+from tests.conftest import domain_dict, make_form_tracker, slot_events
 
 
 def run(action, dispatcher, tracker):
-    return asyncio.run(action.run(dispatcher, tracker, {}))
+    return asyncio.run(action.run(dispatcher, tracker, domain_dict()))
 
 
 def test_directory_lists_the_26_countries_without_invented_contacts():
@@ -66,10 +66,10 @@ def test_knowledge_check_refuses_an_unverified_contact(tmp_path):
     assert any("not verified" in p for p in problems)
 
 
-def test_consular_form_validates_countries(tracker_factory, dispatcher):
+def test_consular_form_validates_countries(dispatcher):
     from actions.consular import ValidateConsularForm
 
-    tracker = tracker_factory(text="Eritrea", slots={"language": "ti", "requested_slot": "nationality", "nationality": "Eritrea"})
+    tracker = make_form_tracker("Eritrea", "nationality", "consular_form", {"language": "ti"})
     assert slot_events(run(ValidateConsularForm(), dispatcher, tracker))["nationality"] == "eritrea"
 
 

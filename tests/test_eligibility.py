@@ -5,16 +5,15 @@ import asyncio
 
 import pytest
 
-from tests.conftest import slot_events
+from tests.conftest import domain_dict, make_form_tracker, slot_events
 
 
 def run(action, dispatcher, tracker):
-    return asyncio.run(action.run(dispatcher, tracker, {}))
+    return asyncio.run(action.run(dispatcher, tracker, domain_dict()))
 
 
-def form_tracker(make_tracker, requested: str, answer: str, slots=None, language="en", intent="nlu_fallback"):
-    values = {"language": language, "requested_slot": requested, requested: answer, **(slots or {})}
-    return make_tracker(text=answer, intent=intent, slots=values)
+def form_tracker(requested: str, answer: str, slots=None, language="en", intent="nlu_fallback"):
+    return make_form_tracker(answer, requested, "eligibility_form", {"language": language, **(slots or {})}, intent)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -75,7 +74,7 @@ def test_vulnerabilities_accept_several_numbers():
 def test_valid_country_is_stored_as_id(tracker_factory, dispatcher):
     from actions.eligibility import ValidateEligibilityForm
 
-    events = run(ValidateEligibilityForm(), dispatcher, form_tracker(tracker_factory, "host_country", "libye", language="fr"))
+    events = run(ValidateEligibilityForm(), dispatcher, form_tracker("host_country", "libye", language="fr"))
     assert slot_events(events)["host_country"] == "libya"
     assert not dispatcher.messages
 
@@ -84,7 +83,7 @@ def test_invalid_answer_is_reasked_in_the_users_language(tracker_factory, dispat
     from actions.eligibility import ValidateEligibilityForm
     from actions.replies import ui
 
-    events = run(ValidateEligibilityForm(), dispatcher, form_tracker(tracker_factory, "own_wish", "banana", language="fr"))
+    events = run(ValidateEligibilityForm(), dispatcher, form_tracker("own_wish", "banana", language="fr"))
     slots = slot_events(events)
     assert slots["own_wish"] is None and slots["form_invalid_answers"] == 1.0
     assert dispatcher.messages[0]["text"] == ui("invalid_yes_no", "fr")
@@ -93,7 +92,7 @@ def test_invalid_answer_is_reasked_in_the_users_language(tracker_factory, dispat
 def test_second_invalid_answer_records_unknown_and_moves_on(tracker_factory, dispatcher):
     from actions.eligibility import ValidateEligibilityForm
 
-    tracker = form_tracker(tracker_factory, "host_country", "zzzz", slots={"form_invalid_answers": 1.0})
+    tracker = form_tracker("host_country", "zzzz", slots={"form_invalid_answers": 1.0})
     slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
     assert slots["host_country"] == "unknown" and slots["form_invalid_answers"] == 0.0
 
@@ -102,14 +101,14 @@ def test_second_invalid_answer_records_unknown_and_moves_on(tracker_factory, dis
 def test_stop_ends_the_form(tracker_factory, dispatcher, word):
     from actions.eligibility import ValidateEligibilityForm
 
-    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, form_tracker(tracker_factory, "detained", word)))
+    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, form_tracker("detained", word)))
     assert slots["requested_slot"] is None and slots["form_stopped"] is True
 
 
 def test_back_clears_the_previous_answer(tracker_factory, dispatcher):
     from actions.eligibility import ValidateEligibilityForm
 
-    tracker = form_tracker(tracker_factory, "own_wish", "back", slots={"host_country": "libya", "nationality": "mali"})
+    tracker = form_tracker("own_wish", "back", slots={"host_country": "libya", "nationality": "mali"})
     slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
     assert slots["own_wish"] is None and slots["nationality"] is None and "host_country" not in slots
 
@@ -117,18 +116,17 @@ def test_back_clears_the_previous_answer(tracker_factory, dispatcher):
 def test_restart_clears_everything(tracker_factory, dispatcher):
     from actions.eligibility import SLOTS, ValidateEligibilityForm
 
-    tracker = form_tracker(tracker_factory, "detained", "restart", slots={"host_country": "libya", "nationality": "mali", "own_wish": "yes"})
+    tracker = form_tracker("detained", "restart", slots={"host_country": "libya", "nationality": "mali", "own_wish": "yes"})
     slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
     assert all(slots[s] is None for s in SLOTS)
 
 
 def test_ask_actions_speak_the_users_language(tracker_factory, dispatcher):
-    from actions.eligibility import SLOTS
+    from actions.eligibility import ASK_ACTIONS, SLOTS
     from actions.replies import ui
-    import actions.eligibility as module
 
-    for slot in SLOTS:
-        action = getattr(module, f"ActionAsk_{slot}")()
+    for slot, action_class in zip(SLOTS, ASK_ACTIONS, strict=True):
+        action = action_class()
         assert action.name() == f"action_ask_{slot}"
         dispatcher.messages.clear()
         run(action, dispatcher, tracker_factory(slots={"language": "ar"}))
@@ -287,17 +285,27 @@ def test_emergency_during_the_form_gets_the_safety_answer(assistant):
 
 
 def test_a_short_answer_does_not_change_the_conversation_language(dispatcher):
-    from rasa_sdk import Tracker
-
     from actions.eligibility import ValidateEligibilityForm
 
-    latest = {"text": "libia", "intent": {"name": "nlu_fallback", "confidence": 0.2}, "entities": []}
-    tracker = Tracker.from_dict({
-        "sender_id": "t", "slots": {"language": "pt", "requested_slot": "host_country", "host_country": "libia"},
-        "latest_message": latest, "paused": False, "followup_action": None, "active_loop": {"name": "eligibility_form"},
-        "latest_action_name": "action_listen",
-        "events": [{"event": "slot", "name": "language", "value": "en"}, {"event": "user", "text": "libia", "parse_data": latest},
-                   {"event": "slot", "name": "language", "value": "pt"}],
-    })
-    slots = slot_events(asyncio.run(ValidateEligibilityForm().run(dispatcher, tracker, {})))
+    tracker = make_form_tracker("libia", "host_country", "eligibility_form", {"language": "pt"}, confidence=0.2,
+                                earlier_events=[{"event": "slot", "name": "language", "value": "en"}],
+                                read_from_message=[{"event": "slot", "name": "language", "value": "pt"}])
+    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
     assert slots["host_country"] == "libya" and slots["language"] == "en"
+
+
+def test_every_form_question_has_its_validation_method_and_its_ask_action():
+    from rasa_sdk.executor import ActionExecutor
+
+    from actions.consular import ValidateConsularForm
+    from actions.eligibility import ValidateEligibilityForm
+
+    domain = domain_dict()
+    for form, validation in (("eligibility_form", ValidateEligibilityForm()), ("consular_form", ValidateConsularForm())):
+        assert validation.name() == f"validate_{form}"
+        for slot in domain["forms"][form]["required_slots"]:
+            assert callable(getattr(validation, f"validate_{slot}", None)), (form, slot)
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    asked = {name for name in executor.actions if name.startswith("action_ask_")}
+    assert asked == {name for name in domain["actions"] if name.startswith("action_ask_")}

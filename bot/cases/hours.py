@@ -6,12 +6,11 @@ the server's clock is not. Pure functions of a given moment, so tests need no cl
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, time, timedelta, timezone
 from typing import Optional, Tuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from bot.settings import get_settings, parse_office_hours
+from bot.settings import OFFICE_TIMEZONE, get_settings, parse_office_hours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
 OPEN_DAYS = {"mon-fri": {0, 1, 2, 3, 4}, "sun-thu": {6, 0, 1, 2, 3}, "mon-sat": {0, 1, 2, 3, 4, 5},
@@ -19,11 +18,7 @@ OPEN_DAYS = {"mon-fri": {0, 1, 2, 3, 4}, "sun-thu": {6, 0, 1, 2, 3}, "mon-sat": 
 
 
 def office_timezone() -> ZoneInfo:
-    name = os.environ.get("OFFICE_TIMEZONE", "").strip() or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"OFFICE_TIMEZONE {name!r} is not a time zone name (e.g. Africa/Tripoli, UTC)") from None
+    return OFFICE_TIMEZONE.read()
 
 
 def _clock(value: str) -> time:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Optional, Set
 
 import httpx
 
 from bot.cases.service import CaseUpdate
+from bot.settings import CASEWORKER_TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL, TELEGRAM_BOT_TOKEN
 
 logger = logging.getLogger(__name__)
 _pending: Set[asyncio.Task] = set()  # keeps fire-and-forget tasks alive until they finish
@@ -27,11 +27,11 @@ def notification_text(update: CaseUpdate) -> str:
 
 async def notify_urgent(update: CaseUpdate, transport: Optional[httpx.AsyncBaseTransport] = None) -> bool:
     """Post the notification; False when not configured or the post failed (never raises)."""
-    chat_id = os.environ.get("CASEWORKER_TELEGRAM_CHAT_ID", "").strip()
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    chat_id = CASEWORKER_TELEGRAM_CHAT_ID.read()
+    token = TELEGRAM_BOT_TOKEN.read()
     if not (chat_id and token and update.became_urgent):
         return False
-    base = os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+    base = TELEGRAM_API_BASE_URL.read().rstrip("/")
     try:
         async with httpx.AsyncClient(timeout=10, transport=transport) as client:
             response = await client.post(f"{base}/bot{token}/sendMessage",

@@ -28,12 +28,13 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 import secrets
 import threading
 from collections import OrderedDict
 from typing import Any, MutableMapping, Optional, Tuple
+
+from bot.settings import DEBUG_PERSONAL_DATA_IN_LOGS, SettingError
 
 REDACTED = "[redacted]"
 MAX_KNOWN = 512  # the texts being handled now (a log line about a message comes while it is handled); ~30 us a record when full
@@ -61,7 +62,10 @@ _installed_factory = None
 
 
 def enabled() -> bool:
-    return os.environ.get("DEBUG_PERSONAL_DATA_IN_LOGS", "").strip().lower() not in {"1", "true", "yes", "on"}
+    try:
+        return not DEBUG_PERSONAL_DATA_IN_LOGS.read()
+    except SettingError:  # not a clear "1": redaction stays on (start-up refuses the value anyway)
+        return True
 
 
 def remember(*values: Optional[str]) -> None:

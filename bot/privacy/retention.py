@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.paths import ROOT, VAR_DIR
+from bot.settings import TRACKER_DB_URL
 
 logger = logging.getLogger(__name__)
 CHUNK = 500  # ids per statement (SQLite allows 999 parameters)
@@ -75,8 +75,8 @@ def utcnow() -> datetime:
 # -- where the tracker store is ------------------------------------------------------------
 def tracker_db_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
     """TRACKER_DB_URL, else the SQL tracker store of endpoints.yml, else var/rasa_tracker.db."""
-    if os.environ.get("TRACKER_DB_URL"):
-        return os.environ["TRACKER_DB_URL"]
+    if TRACKER_DB_URL.read():
+        return TRACKER_DB_URL.read()
     config = _endpoint_config(endpoints)
     kind = str(config.get("type") or "")
     if config and (kind.lower() == "sql" or kind.endswith("SQLTrackerStore")):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -19,12 +18,13 @@ from aiohttp import web
 
 from bot.cases.delivery import TO_CASE
 from bot.language.text import as_user_words
+from bot.settings import RASA_REST_URL, WEBCHAT_PORT, exit_if_misconfigured
 from bot.webchat import outbox
 from console.middlewares import refuse_encoded_bodies  # the console's rule, kept in one place
 
 logger = logging.getLogger(__name__)
 PAGE = Path(__file__).with_name("index.html")
-RASA_REST = os.environ.get("RASA_REST_URL", "http://127.0.0.1:5005/webhooks/rest/webhook")
+RASA_REST = RASA_REST_URL.read()
 MAX_MESSAGE_CHARS = 4000
 RASA_URL = web.AppKey("rasa_url", str)
 UNAVAILABLE = [{"text": "The assistant is starting or unavailable. Try again in a moment."}]
@@ -124,7 +124,8 @@ def create_app(rasa_url: str = RASA_REST) -> web.Application:
 
 
 def main() -> None:
-    web.run_app(create_app(), host="127.0.0.1", port=int(os.environ.get("WEBCHAT_PORT", "8080")), print=None)
+    exit_if_misconfigured("web chat")
+    web.run_app(create_app(), host="127.0.0.1", port=WEBCHAT_PORT.read(), print=None)
 
 
 if __name__ == "__main__":

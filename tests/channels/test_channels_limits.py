@@ -5,6 +5,7 @@ import pytest
 
 from bot.knowledge import load_knowledge
 from bot.privacy.pseudonym import pseudonymise
+from bot.settings import SettingError
 from channels.limits import ALLOW, REFUSE_AND_TELL, REFUSE_SILENTLY, RateLimiter
 from tests.fakes.harness import telegram_message, twilio_message
 
@@ -107,6 +108,9 @@ def test_limits_from_the_environment(monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "7")
     monkeypatch.setenv("MAX_MESSAGE_CHARS", "500")
     assert RateLimiter.from_env().per_minute == 7 and max_message_chars() == 500
-    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "lots")
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "")
     monkeypatch.delenv("MAX_MESSAGE_CHARS")
     assert RateLimiter.from_env().per_minute == 20 and max_message_chars() == 2000
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "lots")  # a bad value is refused, never a silent default
+    with pytest.raises(SettingError, match="RATE_LIMIT_PER_MINUTE must be a whole number from 0, got 'lots'"):
+        RateLimiter.from_env()

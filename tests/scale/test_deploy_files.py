@@ -13,7 +13,7 @@ from bot.paths import ROOT
 DEPLOY = ROOT / "deploy"
 ENV_REFERENCE = (DEPLOY / "environment.md").read_text(encoding="utf-8")
 DOCUMENTED = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", ENV_REFERENCE))
-READS = re.compile(r"""(?:environ\.get|getenv|environ\[|_env|_int_env|_int|_bool)\(?\s*["']([A-Z][A-Z0-9_]{2,})["']""")
+READS = re.compile(r"""(?:environ\.get|getenv|environ\[|_env|_int_env|_int|_bool|env_str|Var)\(?\s*["']([A-Z][A-Z0-9_]{2,})["']""")
 PRODUCTION_CODE = ["bot", "channels", "console", "actions", "migrations"]
 
 
@@ -41,6 +41,14 @@ def test_every_variable_the_code_reads_is_documented():
             read |= set(READS.findall(source.read_text(encoding="utf-8")))
     missing = sorted(read - DOCUMENTED)
     assert not missing, f"read by the code but not in deploy/environment.md: {missing}"
+
+
+def test_every_declared_setting_is_documented():
+    from bot.settings import DECLARED
+
+    assert len(DECLARED) >= 20
+    missing = sorted({var.name for var in DECLARED} - DOCUMENTED)
+    assert not missing, f"declared in bot/settings.py but not in deploy/environment.md: {missing}"
 
 
 def test_every_rasa_replica_runs_the_production_files_behind_the_proxy():

@@ -1,0 +1,82 @@
+"""knowledge/safety_keywords.yml has one reader (bot.retrieval.safety), and every phrase it lists
+is found by that reader however it is typed: upper case, decomposed accents, inside a sentence."""
+from __future__ import annotations
+
+import ast
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.retrieval import safety
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = yaml.safe_load(safety.KEYWORDS_FILE.read_text(encoding="utf-8"))
+
+
+def _listed(section):
+    return [(language, str(p)) for language, group in DOC[section].items() for p in group]
+
+
+def _typed(phrase):
+    """The ways a person may type a listed phrase."""
+    return [phrase, phrase.upper(), unicodedata.normalize("NFD", phrase), f"please, {phrase}!"]
+
+
+@pytest.mark.parametrize("language, phrase", _listed(safety.DANGER_SECTION))
+def test_every_danger_phrase_is_found_and_looks_urgent_to_the_case_router(language, phrase):
+    for text in _typed(phrase.rstrip("*")):
+        assert safety.danger_phrase(text) is not None, (language, text)
+        assert safety.looks_urgent(text), (language, text)
+
+
+@pytest.mark.parametrize("language, keyword", _listed(safety.EMERGENCY_SECTION))
+def test_every_emergency_keyword_looks_urgent(language, keyword):
+    for text in _typed(keyword):
+        assert safety.looks_urgent(text), (language, text)
+
+
+@pytest.mark.parametrize("language, phrase", _listed(safety.ERASURE_SECTION))
+def test_every_erasure_phrase_asks_for_erasure(language, phrase):
+    for text in _typed(phrase):
+        assert safety.asks_for_erasure(text), (language, text)
+
+
+@pytest.mark.parametrize("language, word", _listed(safety.BACK_SECTION))
+def test_every_return_word_brings_the_assistant_back_only_as_the_whole_message(language, word):
+    assert safety.wants_assistant(word) and safety.wants_assistant(f" {word.upper()}! ")
+    assert not safety.wants_assistant(f"{word} {word}")
+
+
+def test_a_command_stays_a_command():
+    assert safety.wants_assistant("/start") and not safety.wants_assistant("start")
+
+
+def test_another_file_is_read_and_a_missing_one_matches_nothing(tmp_path):
+    path = tmp_path / "safety.yml"
+    path.write_text("immediate_danger: {en: [fire here]}\nemergency: {en: [smoke]}\n"
+                    "erase_request: {en: [forget me]}\nreturn_to_assistant: {all: [back]}\n", encoding="utf-8")
+    assert safety.danger_phrase("FIRE  here!", path) == "fire here" and not safety.is_immediate_danger("sos", path)
+    assert safety.looks_urgent("smoke everywhere", path) and not safety.looks_urgent("the boat is sinking", path)
+    assert safety.asks_for_erasure("please forget me", path) and safety.wants_assistant("Back", path)
+    missing = tmp_path / "absent.yml"
+    assert safety.phrases(missing) == safety.SafetyPhrases(None, None, None, frozenset())
+    assert not safety.looks_urgent("sos", missing) and safety.asks_for_erasure("/delete", missing)
+
+
+def _string_constants(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_no_other_module_reads_the_safety_phrases():
+    readers = [path.relative_to(ROOT).as_posix()
+               for folder in ("bot", "actions", "channels", "console", "bench")
+               for path in (ROOT / folder).rglob("*.py")
+               if any("safety_keywords" in value for value in _string_constants(path))]
+    assert readers == ["bot/retrieval/safety.py"]
