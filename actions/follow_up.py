@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_answer import answer_topic, follow_ups_for, host_country
+from actions.knowledge_answer import answer_topic, first_turn_chars, follow_ups_for, host_country
 from actions.replies import knowledge, not_understood, user_language
 from bot.paths import KNOWLEDGE_DIR
 
@@ -65,5 +65,6 @@ class ActionAnswerFollowUp(Action):
         entry = answer_for(intent, tracker.get_slot("topic"))
         if entry not in knowledge().answers:
             return not_understood(dispatcher, tracker)
-        return answer_topic(dispatcher, entry, user_language(tracker), max_follow_ups=follow_ups_for(tracker),
-                            country=host_country(tracker))
+        language = user_language(tracker)
+        return answer_topic(dispatcher, entry, language, max_follow_ups=follow_ups_for(tracker),
+                            country=host_country(tracker), max_chars=first_turn_chars(tracker, language))

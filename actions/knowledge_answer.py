@@ -16,7 +16,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import knowledge, not_understood, send, topic_options, ui, unreviewed_note, user_language
+from actions.replies import (
+    knowledge,
+    not_understood,
+    render_menu,
+    send,
+    topic_options,
+    ui,
+    unreviewed_note,
+    user_language,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +39,7 @@ FLOW_OFFERS = {"avr_eligibility": ("flow:screening", "menu_check_situation")}
 # the first turn also carries the consent question: its answer offers fewer follow-ups, so the
 # whole turn stays within what a migrant pays for (about 700 characters)
 FIRST_TURN_FOLLOW_UPS = 2
+FIRST_TURN_MAX_CHARS = 700   # the whole first turn, the consent question included
 # a specific entry wins when its fused score leads the next answer by this much; closer, and
 # two or more specific entries are in the best three: the person chooses. bench/answer_tuning.py
 # (leave one out, 5,670 phrasings): below a lead of 0.04 the best entry is right 42-48 % of the
@@ -64,6 +74,12 @@ def follow_ups_for(tracker: Tracker) -> Optional[int]:
     return FIRST_TURN_FOLLOW_UPS if first_turn(tracker) else None
 
 
+def first_turn_chars(tracker: Tracker, language: str) -> Optional[int]:
+    """How long the answer may be in this turn (None: no limit): in the first turn, what the
+    consent question that follows it leaves of FIRST_TURN_MAX_CHARS."""
+    return FIRST_TURN_MAX_CHARS - len(ui("intro_consent", language)) - 2 if first_turn(tracker) else None
+
+
 def host_country(tracker: Tracker) -> Optional[str]:
     return tracker.get_slot("host_country") or tracker.get_slot("known_host_country")
 
@@ -85,20 +101,32 @@ def second_need(tracker: Tracker, topic: str) -> Optional[str]:
 
 
 def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str, also: Optional[str] = None,
-                 max_follow_ups: Optional[int] = None, country: Optional[str] = None) -> List[EventType]:
-    """Send one answer (a topic's article or a specific entry) with its follow-up menu."""
+                 max_follow_ups: Optional[int] = None, country: Optional[str] = None,
+                 max_chars: Optional[int] = None) -> List[EventType]:
+    """Send one answer (a topic's article or a specific entry) with its follow-up menu.
+    `max_chars`: over this, follow-ups are left out (the answer and "talk to a person" stay), then
+    the country note (it comes with the next answer about the same subject)."""
     kb = knowledge()
     answer = kb.answers[answer_id]
     text, used_language = kb.article_text(answer_id, language)
-    parts = [text.answer, kb.country_note(country, answer_id, language), ui("also_mentioned", language) if also else "",
-             unreviewed_note(language, text.reviewed and used_language == language)]
-    body = "\n\n".join(p for p in parts if p)
+    note = kb.country_note(country, answer_id, language)
     custom = {"topic": answer.parent, "answer": answer_id,
               "sources": [s.get("source") or s.get("file") or s.get("url") for s in answer.sources]}
-    options = topic_options(_follow_ups(answer_id, also, max_follow_ups), language)
-    if answer_id in FLOW_OFFERS:
-        flow, title_key = FLOW_OFFERS[answer_id]
-        options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
+    follow_ups = _follow_ups(answer_id, also, max_follow_ups)
+    while True:
+        parts = [text.answer, note, ui("also_mentioned", language) if also else "",
+                 unreviewed_note(language, text.reviewed and used_language == language)]
+        body = "\n\n".join(p for p in parts if p)
+        options = topic_options(follow_ups, language)
+        if answer_id in FLOW_OFFERS:
+            flow, title_key = FLOW_OFFERS[answer_id]
+            options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
+        if max_chars is None or len(render_menu(body, options)) <= max_chars or not (follow_ups or note):
+            break
+        if follow_ups:
+            follow_ups = follow_ups[:-1]
+        else:
+            note = ""
     events = send(dispatcher, body, options, custom=custom)
     return [SlotSet("topic", answer.parent), SlotSet("answer", answer_id), SlotSet("failed_understandings", 0.0),
             *events]
@@ -168,4 +196,5 @@ class ActionAnswerTopic(Action):
             # a choice is not an answer: `answer` is cleared so nothing reports one as sent
             return [SlotSet("topic", topic), SlotSet("answer", None), SlotSet("failed_understandings", 0.0), *events]
         return answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
-                            max_follow_ups=follow_ups_for(tracker), country=host_country(tracker))
+                            max_follow_ups=follow_ups_for(tracker), country=host_country(tracker),
+                            max_chars=first_turn_chars(tracker, language))

@@ -25,7 +25,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
-from actions.knowledge_answer import answer_topic, best_answer, context_prior, follow_ups_for
+from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from bot.retrieval.countries import wants_to_go_home
 
@@ -133,9 +133,11 @@ class ActionAnswerFromRetrieval(Action):
             decision = Decision("none")
         language = user_language(tracker)
         if decision.kind == "answer":
-            return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker))
+            return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker),
+                                max_chars=first_turn_chars(tracker, language))
         if wants_to_go_home(text):
-            return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker))
+            return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker),
+                                max_chars=first_turn_chars(tracker, language))
         follow_up = in_context(tracker, text)
         if follow_up is not None:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1

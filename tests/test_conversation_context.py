@@ -174,3 +174,45 @@ def test_out_of_scope_stays_out_of_scope_without_context_or_a_follow_up(dispatch
     from actions.replies import ui
 
     assert dispatcher.messages[0]["text"] == ui("out_of_scope", "en")
+
+
+@pytest.mark.parametrize("language", sorted(KB.languages))
+def test_a_first_turn_answer_leaves_room_for_the_consent_question(language):
+    """First turn <= 700 characters with the consent question: follow-ups, then the country note,
+    give way; the answer itself and "talk to a person" always stay."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge_answer import FIRST_TURN_MAX_CHARS, answer_topic
+    from actions.replies import ui
+
+    budget = FIRST_TURN_MAX_CHARS - len(ui("intro_consent", language)) - 2
+    countries = ("djibouti", "egypt", "libya", "mali", "niger", "sudan", "tunisia")
+    for answer_id in sorted(KB.answers):
+        for country in (None, *countries):
+            dispatcher = CollectingDispatcher()
+            answer_topic(dispatcher, answer_id, language, max_follow_ups=2, country=country, max_chars=budget)
+            message = dispatcher.messages[0]
+            body, _ = KB.article_text(answer_id, language)
+            assert message["text"].startswith(body.answer.strip()[:40])
+            assert message["buttons"][-1]["option"] == "handoff"
+            if len(message["text"]) > budget:  # only when the answer alone is that long
+                assert len(message["buttons"]) == 1 + (answer_id == "avr_eligibility")
+
+
+def test_the_first_turn_gives_up_a_follow_up_before_the_country_note():
+    """"help centres in tunis" in the first turn: article + Tunisia note + 2 follow-ups was 586
+    characters, 734 with the consent question."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge_answer import answer_topic, first_turn_chars
+
+    tracker = make_tracker("i want to know about the help centres in tunis", intent="assistance_centres")
+    budget = first_turn_chars(tracker, "en")
+    full, short = CollectingDispatcher(), CollectingDispatcher()
+    answer_topic(full, "assistance_centres", "en", max_follow_ups=2, country="tunisia")
+    answer_topic(short, "assistance_centres", "en", max_follow_ups=2, country="tunisia", max_chars=budget)
+    assert len(full.messages[0]["text"]) > budget >= len(short.messages[0]["text"])
+    assert "Medenine" in short.messages[0]["text"]  # the country note stays
+    assert len(short.messages[0]["buttons"]) < len(full.messages[0]["buttons"])
+    tracker.events.append({"event": "bot", "text": "earlier"})
+    assert first_turn_chars(tracker, "en") is None  # later turns: no limit
