@@ -13,6 +13,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequenc
 import yaml
 
 from bot.paths import KNOWLEDGE_DIR
+from bot.retrieval.name_index import LengthIndex, NameIndex
 from bot.retrieval.safety import normalise
 
 COUNTRIES_FILE = KNOWLEDGE_DIR / "countries.yml"
@@ -72,6 +73,14 @@ class Cues:
     trip: Tuple[Words, ...]  # words asking about travelling
     others: Tuple[Tuple[Words, Words], ...]  # (before, after) making a nationality word someone else's
     needs_cue: Dict[str, FrozenSet[Tuple[Words, Words]]]  # common words -> the cues they count with (any: empty)
+    by_word: Dict[str, Tuple[int, ...]] = field(default_factory=dict)  # word next to the name -> its phrases
+
+    def near(self, before: List[str], after: List[str]) -> List[Cue]:
+        """The phrases that may label a name with these words around it (in the order of `phrases`):
+        those whose word next to the name is one of the CUE_WINDOW + 1 words before it (or, for a
+        phrase written only after it, one of the AFTER_WINDOW + 1 words after it)."""
+        keys = [("<", w) for w in before[-CUE_WINDOW - 1:]] + [(">", w) for w in after[:AFTER_WINDOW + 1]]
+        return [self.phrases[i] for i in sorted({i for side, w in keys for i in self.by_word.get(side + w, ())})]
 
 
 class Found(NamedTuple):
@@ -167,7 +176,12 @@ def _cues(path: Path = COUNTRIES_FILE) -> Cues:
     needs = {_norm(name): frozenset(_phrase(c) for c in allowed or ())
              for item in _doc(path).get("needs_cue") or ()
              for name, allowed in (item.items() if isinstance(item, dict) else [(item, ())])}
+    by_word: Dict[str, List[int]] = {}
+    for i, cue in enumerate(phrases):
+        key = "<" + cue.before[-1] if cue.before else ">" + cue.after[0]
+        by_word.setdefault(key, []).append(i)
     return Cues(
+        by_word={key: tuple(ids) for key, ids in by_word.items()},
         phrases=tuple(phrases), prefixes=frozenset(p for p in prefixes if p),
         location=tuple(_phrase(p)[0] for p in listed("location")) + tuple(
             c.before for c in phrases if c.kind == "host" and len(c.before) > 1),
@@ -176,11 +190,9 @@ def _cues(path: Path = COUNTRIES_FILE) -> Cues:
 
 
 @lru_cache(maxsize=2)
-def _matcher(path: Path = COUNTRIES_FILE) -> Pattern[str]:
-    """Any name as a whole word (longest first), after at most two attached prefixes (p1, p2)."""
-    names = "|".join(re.escape(n) for n in sorted(_name_table(path), key=len, reverse=True))
-    prefixes = "|".join(re.escape(p) for p in sorted(_cues(path).prefixes, key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"(?<!\w)(?P<p1>{prefixes})??(?P<p2>{prefixes})??(?P<name>{names})(?!\w)")
+def _index(path: Path = COUNTRIES_FILE) -> NameIndex[Tuple[str, str]]:
+    """Every name, found as whole words (the longest at each word), after at most two attached prefixes."""
+    return NameIndex(_name_table(path), _cues(path).prefixes)
 
 
 def country(country_id: Optional[str]) -> Optional[Country]:
@@ -225,7 +237,7 @@ def _cue_for(cues: Cues, before: List[str], after: List[str]) -> Tuple[Optional[
     before = before[len(before) - before[::-1].index(STOP):] if STOP in before else before
     after = after[:after.index(STOP)] if STOP in after else after
     best: Optional[Tuple[Tuple[int, int], Cue, int, int]] = None
-    for cue in cues.phrases:
+    for cue in cues.near(before, after):
         gap_before = _distance(before[::-1], cue.before[::-1]) if cue.before else 0
         gap_after = _distance(after, cue.after, AFTER_WINDOW) if cue.after else 0
         if gap_before is not None and gap_after is not None:
@@ -240,16 +252,16 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
     word is the person's origin unless words beside it make it someone else's (`others`)."""
     query, spans = _tokens(text)
     table, cues = _name_table(), _cues()
-    matches = list(_matcher().finditer(query))
+    matches = _index().find(query)
     found: List[Found] = []
     used = 0  # words after the previous name that its cue used: they do not label this one
     for i, match in enumerate(matches):
-        name = match.group("name")
+        name = match.name
         country_id, kind = table[name]
-        before = query[matches[i - 1].end() if i else 0:match.start()].split()[used:]
-        before += [p for p in match.group("p1", "p2") if p]  # "بليبيا": "ب" is a word before "ليبيا"
+        before = query[matches[i - 1].end if i else 0:match.start].split()[used:]
+        before += list(match.prefixes)  # "بليبيا": "ب" is a word before "ليبيا"
         before += ["ل"] if name.startswith("لل") else []  # "للسودان": "ل" + "السودان"
-        after = query[match.end():matches[i + 1].start() if i + 1 < len(matches) else len(query)].split()
+        after = query[match.end:matches[i + 1].start if i + 1 < len(matches) else len(query)].split()
         cue, gap, used = _cue_for(cues, before, after)
         role = cue.role if cue else None
         if kind == DEMONYM:
@@ -260,16 +272,17 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         allowed = cues.needs_cue.get(name)
         counts = allowed is None or (cue is not None and role is not None
                                      and (not allowed or (cue.before, cue.after) in allowed))
-        mention = CountryMention(country_id, role if counts else None, _written(text, spans, *match.span()))
+        mention = CountryMention(country_id, role if counts else None, _written(text, spans, match.start, match.end))
         weight = (any(w in cues.now for w in before), min(len(cue.before + cue.after), 2) if cue else 0)
-        found.append(Found(match.start(), match.end(), kind, cue, counts, weight, mention))
+        found.append(Found(match.start, match.end, kind, cue, counts, weight, mention))
     return query, found
 
 
 @lru_cache(maxsize=2)
-def _fuzzy_names(path: Path = COUNTRIES_FILE) -> Tuple[Tuple[str, str], ...]:
-    return tuple((n, c) for n, (c, _) in _name_table(path).items()
-                 if sum(ch.isalpha() for ch in n) >= FUZZY_MIN_LETTERS and not n.startswith("لل"))
+def _fuzzy_names(path: Path = COUNTRIES_FILE) -> Tuple[Dict[str, str], LengthIndex]:
+    names = {n: c for n, (c, _) in _name_table(path).items()
+             if sum(ch.isalpha() for ch in n) >= FUZZY_MIN_LETTERS and not n.startswith("لل")}
+    return names, LengthIndex(names)
 
 
 def _fuzzy(query: str) -> Optional[str]:
@@ -289,13 +302,13 @@ def _fuzzy(query: str) -> Optional[str]:
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(candidate)
         scores: Dict[str, Tuple[float, bool]] = {}
-        for name, country_id in _fuzzy_names():
+        owners, by_length = _fuzzy_names()
+        for name in by_length.near(candidate, floor):
+            country_id = owners[name]
             matcher.set_seq1(name)
-            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-                continue
-            score = matcher.ratio()
-            if score > scores.get(country_id, (0.0, False))[0]:
-                scores[country_id] = (score, name[0] == candidate[0])
+            alike = (matcher.ratio(), name[0] == candidate[0])  # as alike: a name with the same first letter
+            if alike > scores.get(country_id, (0.0, False)):
+                scores[country_id] = alike
         ranked = sorted(scores.items(), key=lambda item: -item[1][0])
         if not ranked:
             continue
@@ -319,11 +332,22 @@ def find_countries(text: str) -> List[CountryMention]:
     return [f.mention for f in _scan(text)[1] if f.counts]
 
 
-def _first(query: str, phrases) -> Optional[int]:
+@lru_cache(maxsize=8)
+def _said(kinds: Tuple[str, ...]) -> Tuple[Words, ...]:
+    """The words of the cues of these kinds (`CUE_ROLES`) that say something by themselves ("go home")."""
+    return tuple(c.after or c.before for c in _cues().phrases if c.kind in kinds)
+
+
+@lru_cache(maxsize=16)
+def _phrases_pattern(phrases: Tuple[Words, ...]) -> Pattern[str]:
+    words = sorted({" ".join(p) for p in phrases if p}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)" if words else r"(?!)")
+
+
+def _first(query: str, phrases: Sequence[Words]) -> Optional[int]:
     """Where the first of `phrases` (word tuples) occurs in `query` as whole words, or None."""
-    found = [m.start() for p in phrases if p
-             for m in [re.search(r"(?<!\w)" + re.escape(" ".join(p)) + r"(?!\w)", query)] if m]
-    return min(found) if found else None
+    found = _phrases_pattern(tuple(phrases)).search(query)
+    return found.start() if found else None
 
 
 def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
@@ -348,7 +372,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
                    if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
     free = [f for f, r in zip(found, roles) if r is None and f.kind != DEMONYM
             and (not f.cue or f.cue.kind == "toward") and f.mention.country_id not in (host, origin)]
-    wish = _first(query, [c.after or c.before for c in cues.phrases if c.kind == "home"])
+    wish = _first(query, _said(("home",)))
     if origin is None and wish is not None:  # "I want to go home. Sudan", "i wan return go benin city"
         after_wish = {f.mention.country_id for f in free if f.start >= wish and (f.kind != CITY or f.cue)}
         origin = after_wish.pop() if len(after_wish) == 1 else None
@@ -357,7 +381,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     if host is None and len(cities) == 1:
         host = cities.pop()
     rest = {f.mention.country_id for f in free} - {origin}
-    going = _first(query, [c.after or c.before for c in cues.phrases if c.kind in ("home", "leave")] + list(cues.trip))
+    going = _first(query, _said(("home", "leave")) + cues.trip)
     if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
             and (_first(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
@@ -367,4 +391,4 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
 def wants_to_go_home(text: str) -> bool:
     """The message says the person wants to go back home (the `home` cues, any language)."""
     query, _ = _scan(text)
-    return _first(query, [c.after or c.before for c in _cues().phrases if c.kind == "home"]) is not None
+    return _first(query, _said(("home",))) is not None
