@@ -27,7 +27,7 @@ from actions.conversation import not_understood
 from actions.follow_up import answer_for, follow_up_table
 from actions.knowledge_answer import answer_topic, best_answer, follow_ups_for
 from actions.replies import knowledge, send, topic_options, ui, user_language
-from bot.retrieval.countries import wants_to_go_home
+from bot.retrieval.stories import wants_to_go_home
 
 logger = logging.getLogger(__name__)
 

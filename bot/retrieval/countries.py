@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 
@@ -26,7 +26,9 @@ AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ 
 STOP = "."  # in the normalised text where a sentence ends: no cue reaches across it
 HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
-CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "toward": None, "neutral": None}
+CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "embassy": ORIGIN, "toward": None,
+             "neutral": None}
+ORIGIN_STAGE, DESTINATION_STAGE = 0, 3  # `route_stages`: a country not listed there is one people come from
 Words = Tuple[str, ...]
 
 
@@ -195,6 +197,19 @@ def _index(path: Path = COUNTRIES_FILE) -> NameIndex[Tuple[str, str]]:
     return NameIndex(_name_table(path), _cues(path).prefixes)
 
 
+@lru_cache(maxsize=2)
+def _stages(path: Path = COUNTRIES_FILE) -> Dict[str, int]:
+    listed = _doc(path).get("route_stages") or {}
+    return {str(c): stage for stage, key in enumerate(("transit", "coast", "destination"), start=1)
+            for c in listed.get(key) or ()}
+
+
+def route_stage(country_id: str) -> int:
+    """How far north along the routes a country is (countries.yml `route_stages`): ORIGIN_STAGE for
+    the countries people come from, then transit, coast, DESTINATION_STAGE (Europe, the Gulf)."""
+    return _stages().get(country_id, ORIGIN_STAGE)
+
+
 def country(country_id: Optional[str]) -> Optional[Country]:
     return next((c for c in load_countries() if c.id == country_id), None)
 
@@ -264,8 +279,11 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         after = query[match.end:matches[i + 1].start if i + 1 < len(matches) else len(query)].split()
         cue, gap, used = _cue_for(cues, before, after)
         role = cue.role if cue else None
-        if kind == DEMONYM:
-            own = cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0  # "I am a Sudanese man"
+        embassy = cue is not None and cue.kind == "embassy"  # "the Malian embassy": the person's own
+        if embassy and route_stage(country_id) == DESTINATION_STAGE:
+            role = None  # "the Italian embassy" is where people ask for visas
+        elif kind == DEMONYM:
+            own = embassy or (cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0)  # "I am a Sudanese man"
             beside = any((b and tuple(before[-len(b):]) == b) or (a and tuple(after[:len(a)]) == a)
                          for b, a in cues.others)
             role = None if beside and not own else ORIGIN
@@ -330,65 +348,3 @@ def find_countries(text: str) -> List[CountryMention]:
     """Every country or city a free text names exactly, in order, with its role when a cue (or a
     nationality word) says it. Names that are also common words (`needs_cue`) count only with a cue."""
     return [f.mention for f in _scan(text)[1] if f.counts]
-
-
-@lru_cache(maxsize=8)
-def _said(kinds: Tuple[str, ...]) -> Tuple[Words, ...]:
-    """The words of the cues of these kinds (`CUE_ROLES`) that say something by themselves ("go home")."""
-    return tuple(c.after or c.before for c in _cues().phrases if c.kind in kinds)
-
-
-@lru_cache(maxsize=16)
-def _phrases_pattern(phrases: Tuple[Words, ...]) -> Pattern[str]:
-    words = sorted({" ".join(p) for p in phrases if p}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)" if words else r"(?!)")
-
-
-def _first(query: str, phrases: Sequence[Words]) -> Optional[int]:
-    """Where the first of `phrases` (word tuples) occurs in `query` as whole words, or None."""
-    found = _phrases_pattern(tuple(phrases)).search(query)
-    return found.start() if found else None
-
-
-def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
-    """(host country id, origin country id) of a story, each None when it does not say: a wrong value
-    is worse than none. Labelled names first ("from Libya go back to Nigeria": Libya is the host).
-    Then names without a cue: the only country after a wish to go home is the origin; cities (not
-    regions) all in one country other than the origin give the host; else the only country left is
-    the host when the story says the person is somewhere (`location`, a host phrase), or asks about
-    going home, leaving or travelling (`home`, `leave`, `trip`) while the origin is known."""
-    query, found = _scan(text)
-    cues = _cues()
-    found = [f for f in found if f.counts]
-    roles = [f.mention.role for f in found]
-    for i, (a, b) in enumerate(zip(found, found[1:])):  # a bare "from" (ከ, من) then a wish to go home
-        if (roles[i] == ORIGIN and a.kind != DEMONYM and a.cue and a.cue.kind == "origin" and len(a.cue.before) == 1
-                and not a.cue.after and b.cue and b.cue.kind == "home" and a.mention.country_id != b.mention.country_id
-                and len(query[a.end:b.start].split()) <= len(b.cue.before) + CUE_WINDOW):
-            roles[i] = HOST
-    hosts = [f for f, r in zip(found, roles) if r == HOST]
-    host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
-    origin = next((f.mention.country_id for f, r in zip(found, roles)
-                   if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
-    free = [f for f, r in zip(found, roles) if r is None and f.kind != DEMONYM
-            and (not f.cue or f.cue.kind == "toward") and f.mention.country_id not in (host, origin)]
-    wish = _first(query, _said(("home",)))
-    if origin is None and wish is not None:  # "I want to go home. Sudan", "i wan return go benin city"
-        after_wish = {f.mention.country_id for f in free if f.start >= wish and (f.kind != CITY or f.cue)}
-        origin = after_wish.pop() if len(after_wish) == 1 else None
-    cities = {f.mention.country_id for f in free
-              if f.kind == CITY and not f.cue and (origin or wish is None or f.start < wish)} - {origin}
-    if host is None and len(cities) == 1:
-        host = cities.pop()
-    rest = {f.mention.country_id for f in free} - {origin}
-    going = _first(query, _said(("home", "leave")) + cues.trip)
-    if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
-            and (_first(query, cues.location) is not None or (origin and going is not None))):
-        host = rest.pop()
-    return host, origin
-
-
-def wants_to_go_home(text: str) -> bool:
-    """The message says the person wants to go back home (the `home` cues, any language)."""
-    query, _ = _scan(text)
-    return _first(query, _said(("home",))) is not None
