@@ -83,6 +83,9 @@ def test_an_embassy_names_the_nationality_and_where_it_is_the_host(text, expecte
     ("ከወሎ ነኝ", (None, "ethiopia")),
     ("ከኦሮሚያ ነው የመጣሁት የመን ውስጥ ነኝ", ("yemen", "ethiopia")),
     ("sou de Bafatá, estou em Marrocos", ("morocco", "guinea_bissau")),
+    # the word for someone from a region
+    ("je suis casamançais, bloqué à Agadez", ("niger", "senegal")), ("ana darfuri f libya", ("libya", "sudan")),
+    ("ትግራዋይ እየ ኣብ ሱዳን ኣለኹ", ("sudan", "ethiopia")),
     # a region named without a cue says nothing about the person
     ("Tigray war, my family", (None, None)), ("Oromo music", (None, None)),
     # the same country twice: where the person is, and not a new origin
