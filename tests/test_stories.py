@@ -95,6 +95,26 @@ def test_a_region_or_town_of_origin(text, expected):
     assert story_countries(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a bare "from" a coast or destination country is where a boat or a trip starts, not a nationality
+    ("le zodiac qui part de Sabratha il est sûr ?", (None, None)), ("الحرقة من ليبيا امنة", (None, None)),
+    ("I came back from Libya last month, what help is there", (None, None)), ("من السودان", (None, "sudan")),
+    # French "au" is a way "to" only after a "from": here it says where the person is now
+    ("j'ai fui au Nigeria, maintenant à Niamey", ("niger", None)),
+    # Amharic "የ" ("of"): Addis Ababa's weather says nothing about the person
+    ("ነገ የአዲስ አበባ አየር ሁኔታ እንዴት ነው", (None, None)),
+    # Tigrinya "embassy (of) Ethiopia in Khartoum": the embassy word belongs to the name after it
+    ("ኣብ ካርቱም ኤምባሲ ኢትዮጵያ ኣሎ ድዩ", ("sudan", "ethiopia")),
+    # a country the story goes on from is not where the person is
+    ("Algeria expelled us to Assamaka, now I want to go home to Zinder", (None, "niger")),
+    # a place after "my land in" is home, not where the person is
+    ("estou em Trípoli, quero voltar pra minha terra em Gabú", ("libya", "guinea_bissau")),
+    ("I am in Agadez, I want to go back home in Kano", ("niger", "nigeria")),
+])
+def test_what_a_word_says_is_read_no_further(text, expected):
+    assert story_countries(text) == expected
+
+
 def test_route_stages_are_known_countries_and_ordered():
     ids = {c.id for c in load_countries()}
     stages = _doc().get("route_stages")

@@ -29,7 +29,7 @@ HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
 CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "embassy": ORIGIN, "toward": None,
              "neutral": None}
-ORIGIN_STAGE, DESTINATION_STAGE = 0, 3  # `route_stages`: a country not listed there is one people come from
+ORIGIN_STAGE, COAST_STAGE, DESTINATION_STAGE = 0, 2, 3  # `route_stages`: unlisted, people come from there
 Words = Tuple[str, ...]
 
 
@@ -235,6 +235,11 @@ def _tokens(text: str) -> Tuple[str, List[Tuple[int, int, int, int]]]:
     return " ".join(parts), spans
 
 
+def is_bare_from(cue: Cue) -> bool:
+    """A one-word "from" (from, de, من, daga, ካብ, ከ...) and no more: a trip's start, or home."""
+    return cue.kind == "origin" and len(cue.before) == 1 and not cue.after
+
+
 def _written(text: str, spans: List[Tuple[int, int, int, int]], start: int, end: int) -> str:
     inside = [s for s in spans if s[0] < end and s[1] > start]
     return re.sub(r"^[^\w]+|[^\w]+$", "", text[inside[0][2]:inside[-1][3]]) if inside else ""
@@ -284,6 +289,8 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         embassy = cue is not None and cue.kind == "embassy"  # "the Malian embassy": the person's own
         if embassy and route_stage(country_id) == DESTINATION_STAGE:
             role = None  # "the Italian embassy" is where people ask for visas
+        elif cue is not None and is_bare_from(cue) and kind != DEMONYM and route_stage(country_id) >= COAST_STAGE:
+            role = None  # "the boat from Sabratha", "من ليبيا": where a trip starts, not a nationality
         elif kind == DEMONYM:
             own = embassy or (cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0)  # "I am a Sudanese man"
             beside = any((b and tuple(before[-len(b):]) == b) or (a and tuple(after[:len(a)]) == a)

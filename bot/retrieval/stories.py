@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import List, Optional, Pattern, Sequence, Set, Tuple
 
 from bot.retrieval.countries import (
-    CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, route_stage,
+    CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from, route_stage,
 )
 
 TOWARD_LIKE = ("toward", "home")  # cue kinds that say the way to a place
@@ -34,19 +34,17 @@ def _first(query: str, phrases: Sequence[Words]) -> Optional[int]:
 
 
 def _bare_from(found: Found) -> bool:
-    """Named after a one-word "from" (from, de, من, daga, ካብ, ከ...), no more: a trip's start, or home."""
-    cue = found.cue
-    return (found.kind != DEMONYM and cue is not None and cue.kind == "origin" and len(cue.before) == 1
-            and not cue.after)
+    return found.kind != DEMONYM and found.cue is not None and is_bare_from(found.cue)
 
 
-def _toward(found: Found) -> bool:
-    """Named after a word saying the way to it ("to", "vers", "الى", "go back to"), or a word that is
-    both "in" and "to" in its language (French "à", "au", "en": a `host` cue listed as `toward` too)."""
+def _toward(found: Found, after_from: bool) -> bool:
+    """Named after a word saying the way to it ("to", "vers", "الى", "go back to"), or, right after a
+    bare "from", a word that is both "in" and "to" in its language (French "de Tripoli à Bamako":
+    a `host` cue listed as `toward` too)."""
     cue = found.cue
     if cue is None:
         return False
-    return cue.kind in TOWARD_LIKE or (cue.kind == "host" and (cue.before, cue.after) in _toward_words())
+    return cue.kind in TOWARD_LIKE or (after_from and cue.kind == "host" and (cue.before, cue.after) in _toward_words())
 
 
 @lru_cache(maxsize=2)
@@ -63,7 +61,7 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
     `roles` and gives the indexes of the names it settled."""
     settled: Set[int] = set()
     for i, (a, b) in enumerate(zip(found, found[1:])):
-        if (a.mention.country_id == b.mention.country_id or b.kind == DEMONYM or not _toward(b)
+        if (a.mention.country_id == b.mention.country_id or b.kind == DEMONYM or not _toward(b, _bare_from(a))
                 or not (_bare_from(a) or roles[i] == HOST)
                 or len(query[a.end:b.start].split()) > len(b.cue.before if b.cue else ()) + CUE_WINDOW):
             continue
@@ -104,7 +102,9 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
               if f.kind == CITY and not f.cue and (origin or wish is None or f.start < wish)} - {origin}
     if host is None and len(cities) == 1:
         host = cities.pop()
-    rest = {f.mention.country_id for f in free} - {origin}
+    onward = [f for f in found if f.cue and f.cue.kind == "toward"]  # "expelled from Algeria to Assamaka"
+    rest = {f.mention.country_id for f in free
+            if not any(g.start > f.start and g.mention.country_id != f.mention.country_id for g in onward)} - {origin}
     going = _first(query, _said(("home", "leave")) + cues.trip)
     if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
             and (_first(query, cues.location) is not None or (origin and going is not None))):
