@@ -271,7 +271,9 @@ def _cue_for(cues: Cues, before: List[str], after: List[str]) -> Tuple[Optional[
 
 def _scan(text: str) -> Tuple[str, List[Found]]:
     """Every exact country or city name in `text`, in order, with its cue and role. A nationality
-    word is the person's origin unless words beside it make it someone else's (`others`)."""
+    word is the person's origin unless words beside it make it someone else's (`others`); an
+    embassy's country is the nationality unless people go there to work (`route_stages`); a bare
+    "from" a coast or destination country is where a trip starts, no origin."""
     query, spans = _tokens(text)
     table, cues = _name_table(), _cues()
     matches = _index().find(query)
