@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import knowledge
 from bot.language.identifier import script_of
-from bot.retrieval.countries import story_countries
+from bot.retrieval.stories import story_countries
 
 SOURCE_SLOT = "language_from"  # what set the language: a greeting (tentative), a message, a choice
 HINT, MESSAGE = "hint", "message"

@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
 from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
-from bot.retrieval.countries import wants_to_go_home
+from bot.retrieval.stories import wants_to_go_home
 
 logger = logging.getLogger(__name__)
 

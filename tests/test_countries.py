@@ -9,8 +9,9 @@ from collections import defaultdict
 import pytest
 
 from bot.retrieval.countries import (
-    HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country, story_countries,
+    HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country,
 )
+from bot.retrieval.stories import story_countries
 
 LANGUAGES = ("en", "fr", "ar", "ha", "pcm", "so", "ti", "am", "pt")
 AFRICA = {
@@ -39,8 +40,8 @@ def test_the_file_covers_the_regions_in_every_language():
         assert all(c.names.get(code) for code in LANGUAGES), c.id
 
 
-def test_no_name_belongs_to_two_countries_and_cities_point_to_known_countries():
-    owners = defaultdict(set)
+def test_no_name_belongs_to_two_places_and_places_point_to_known_countries():
+    owners = defaultdict(set)  # a country (its names and nationality words) is one place, each city or region one
     for c in load_countries():
         for names in (*c.names.values(), *c.demonyms.values()):  # nationality words with their forms
             for name in names:
@@ -49,15 +50,37 @@ def test_no_name_belongs_to_two_countries_and_cities_point_to_known_countries():
     for city in load_cities():
         assert city.country in ids, city.name
         for name in (city.name, *city.names):
-            owners[_norm(name)].add(city.country)
+            owners[_norm(name)].add(f"{city.country}/{city.name}")
     assert not {name: found for name, found in owners.items() if len(found) > 1}
+
+
+JOINT_INITIATIVE_AND_HOSTS_MIN_PLACES = 8  # the capital and the largest towns, hubs and border towns at least
+HOSTS = {"libya", "niger", "tunisia", "algeria", "morocco", "egypt", "sudan", "djibouti", "yemen", "ethiopia",
+         "mali", "chad"}
+
+
+def test_route_countries_have_their_regions_and_towns():
+    places = defaultdict(set)
+    for city in load_cities():
+        places[city.country].add(city.name)
+    focus = {c.id for c in load_countries() if c.joint_initiative} | HOSTS
+    assert len(focus) == 27  # Yemen is the one host country outside the Joint Initiative
+    assert not {c: len(places[c]) for c in focus if len(places[c]) < JOINT_INITIATIVE_AND_HOSTS_MIN_PLACES}
+    # every African country but two whose capital shares a name (São Tomé) or a common word (Victoria)
+    assert {c for c in AFRICA if not places[c]} == {"sao_tome_and_principe", "seychelles"}
+    regions = {(city.country, city.name) for city in load_cities() if city.region}
+    assert {("ethiopia", "Wollo"), ("ethiopia", "Tigray"), ("ethiopia", "Oromia"), ("nigeria", "Kebbi"),
+            ("nigeria", "Niger State"), ("somalia", "Puntland"), ("somalia", "Banaadir"), ("eritrea", "Anseba"),
+            ("eritrea", "Gash-Barka"), ("sudan", "Kordofan"), ("sudan", "Gezira"), ("guinea", "Fouta Djallon"),
+            ("senegal", "Casamance"), ("gambia", "North Bank Region"), ("mauritania", "Trarza"),
+            ("chad", "Tibesti"), ("ghana", "Ashanti"), ("morocco", "Souss-Massa")} <= regions
 
 
 def test_cue_words_are_data_for_every_language():
     from bot.retrieval.countries import _doc
 
     cues = _doc().get("cues")
-    for role in ("host", "origin", "home", "leave", "toward"):
+    for role in ("host", "origin", "home", "leave", "toward", "embassy"):
         assert set(LANGUAGES) <= set(cues[role]), role
     assert _cues().phrases and _cues().prefixes and _cues().now and _cues().others
 
@@ -337,3 +360,4 @@ def test_find_countries_gives_a_nationality_word_its_role():
 def test_regions_are_marked():
     regions = {city.name for city in load_cities() if city.region}
     assert {"Darfur", "Borno", "Edo", "Delta", "Mboa"} <= regions and "Lagos" not in regions
+

@@ -1,6 +1,7 @@
 """Country and city names as people write them (knowledge/countries.yml): resolve an answer to a
 country, show it localised, and find the countries a free-text story names with the role of each
-(`host`: where the person is now, `origin`: where they come from or want to go back to)."""
+(`host`: where the person is now, `origin`: where they come from or want to go back to). What a
+whole story says, host and origin, is bot/retrieval/stories.py's."""
 from __future__ import annotations
 
 import difflib
@@ -8,11 +9,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 
 from bot.paths import KNOWLEDGE_DIR
+from bot.retrieval.name_index import LengthIndex, NameIndex
 from bot.retrieval.safety import normalise
 
 COUNTRIES_FILE = KNOWLEDGE_DIR / "countries.yml"
@@ -25,7 +27,9 @@ AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ 
 STOP = "."  # in the normalised text where a sentence ends: no cue reaches across it
 HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
-CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "toward": None, "neutral": None}
+CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "embassy": ORIGIN, "toward": None,
+             "neutral": None}
+ORIGIN_STAGE, COAST_STAGE, DESTINATION_STAGE = 0, 2, 3  # `route_stages`: unlisted, people come from there
 Words = Tuple[str, ...]
 
 
@@ -72,6 +76,14 @@ class Cues:
     trip: Tuple[Words, ...]  # words asking about travelling
     others: Tuple[Tuple[Words, Words], ...]  # (before, after) making a nationality word someone else's
     needs_cue: Dict[str, FrozenSet[Tuple[Words, Words]]]  # common words -> the cues they count with (any: empty)
+    by_word: Dict[str, Tuple[int, ...]] = field(default_factory=dict)  # word next to the name -> its phrases
+
+    def near(self, before: List[str], after: List[str]) -> List[Cue]:
+        """The phrases that may label a name with these words around it (in the order of `phrases`):
+        those whose word next to the name is one of the CUE_WINDOW + 1 words before it (or, for a
+        phrase written only after it, one of the AFTER_WINDOW + 1 words after it)."""
+        keys = [("<", w) for w in before[-CUE_WINDOW - 1:]] + [(">", w) for w in after[:AFTER_WINDOW + 1]]
+        return [self.phrases[i] for i in sorted({i for side, w in keys for i in self.by_word.get(side + w, ())})]
 
 
 class Found(NamedTuple):
@@ -86,7 +98,8 @@ class Found(NamedTuple):
 
 @lru_cache(maxsize=2)
 def _doc(path: Path = COUNTRIES_FILE) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, five times faster on this file
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
 
 
 def _norm(text: str) -> str:
@@ -167,7 +180,12 @@ def _cues(path: Path = COUNTRIES_FILE) -> Cues:
     needs = {_norm(name): frozenset(_phrase(c) for c in allowed or ())
              for item in _doc(path).get("needs_cue") or ()
              for name, allowed in (item.items() if isinstance(item, dict) else [(item, ())])}
+    by_word: Dict[str, List[int]] = {}
+    for i, cue in enumerate(phrases):
+        key = "<" + cue.before[-1] if cue.before else ">" + cue.after[0]
+        by_word.setdefault(key, []).append(i)
     return Cues(
+        by_word={key: tuple(ids) for key, ids in by_word.items()},
         phrases=tuple(phrases), prefixes=frozenset(p for p in prefixes if p),
         location=tuple(_phrase(p)[0] for p in listed("location")) + tuple(
             c.before for c in phrases if c.kind == "host" and len(c.before) > 1),
@@ -176,11 +194,22 @@ def _cues(path: Path = COUNTRIES_FILE) -> Cues:
 
 
 @lru_cache(maxsize=2)
-def _matcher(path: Path = COUNTRIES_FILE) -> Pattern[str]:
-    """Any name as a whole word (longest first), after at most two attached prefixes (p1, p2)."""
-    names = "|".join(re.escape(n) for n in sorted(_name_table(path), key=len, reverse=True))
-    prefixes = "|".join(re.escape(p) for p in sorted(_cues(path).prefixes, key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"(?<!\w)(?P<p1>{prefixes})??(?P<p2>{prefixes})??(?P<name>{names})(?!\w)")
+def _index(path: Path = COUNTRIES_FILE) -> NameIndex[Tuple[str, str]]:
+    """Every name, found as whole words (the longest at each word), after at most two attached prefixes."""
+    return NameIndex(_name_table(path), _cues(path).prefixes)
+
+
+@lru_cache(maxsize=2)
+def _stages(path: Path = COUNTRIES_FILE) -> Dict[str, int]:
+    listed = _doc(path).get("route_stages") or {}
+    return {str(c): stage for stage, key in enumerate(("transit", "coast", "destination"), start=1)
+            for c in listed.get(key) or ()}
+
+
+def route_stage(country_id: str) -> int:
+    """How far north along the routes a country is (countries.yml `route_stages`): ORIGIN_STAGE for
+    the countries people come from, then transit, coast, DESTINATION_STAGE (Europe, the Gulf)."""
+    return _stages().get(country_id, ORIGIN_STAGE)
 
 
 def country(country_id: Optional[str]) -> Optional[Country]:
@@ -206,6 +235,11 @@ def _tokens(text: str) -> Tuple[str, List[Tuple[int, int, int, int]]]:
     return " ".join(parts), spans
 
 
+def is_bare_from(cue: Cue) -> bool:
+    """A one-word "from" (from, de, من, daga, ካብ, ከ...) and no more: a trip's start, or home."""
+    return cue.kind == "origin" and len(cue.before) == 1 and not cue.after
+
+
 def _written(text: str, spans: List[Tuple[int, int, int, int]], start: int, end: int) -> str:
     inside = [s for s in spans if s[0] < end and s[1] > start]
     return re.sub(r"^[^\w]+|[^\w]+$", "", text[inside[0][2]:inside[-1][3]]) if inside else ""
@@ -225,7 +259,7 @@ def _cue_for(cues: Cues, before: List[str], after: List[str]) -> Tuple[Optional[
     before = before[len(before) - before[::-1].index(STOP):] if STOP in before else before
     after = after[:after.index(STOP)] if STOP in after else after
     best: Optional[Tuple[Tuple[int, int], Cue, int, int]] = None
-    for cue in cues.phrases:
+    for cue in cues.near(before, after):
         gap_before = _distance(before[::-1], cue.before[::-1]) if cue.before else 0
         gap_after = _distance(after, cue.after, AFTER_WINDOW) if cue.after else 0
         if gap_before is not None and gap_after is not None:
@@ -237,39 +271,47 @@ def _cue_for(cues: Cues, before: List[str], after: List[str]) -> Tuple[Optional[
 
 def _scan(text: str) -> Tuple[str, List[Found]]:
     """Every exact country or city name in `text`, in order, with its cue and role. A nationality
-    word is the person's origin unless words beside it make it someone else's (`others`)."""
+    word is the person's origin unless words beside it make it someone else's (`others`); an
+    embassy's country is the nationality unless people go there to work (`route_stages`); a bare
+    "from" a coast or destination country is where a trip starts, no origin."""
     query, spans = _tokens(text)
     table, cues = _name_table(), _cues()
-    matches = list(_matcher().finditer(query))
+    matches = _index().find(query)
     found: List[Found] = []
     used = 0  # words after the previous name that its cue used: they do not label this one
     for i, match in enumerate(matches):
-        name = match.group("name")
+        name = match.name
         country_id, kind = table[name]
-        before = query[matches[i - 1].end() if i else 0:match.start()].split()[used:]
-        before += [p for p in match.group("p1", "p2") if p]  # "بليبيا": "ب" is a word before "ليبيا"
+        before = query[matches[i - 1].end if i else 0:match.start].split()[used:]
+        before += list(match.prefixes)  # "بليبيا": "ب" is a word before "ليبيا"
         before += ["ل"] if name.startswith("لل") else []  # "للسودان": "ل" + "السودان"
-        after = query[match.end():matches[i + 1].start() if i + 1 < len(matches) else len(query)].split()
+        after = query[match.end:matches[i + 1].start if i + 1 < len(matches) else len(query)].split()
         cue, gap, used = _cue_for(cues, before, after)
         role = cue.role if cue else None
-        if kind == DEMONYM:
-            own = cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0  # "I am a Sudanese man"
+        embassy = cue is not None and cue.kind == "embassy"  # "the Malian embassy": the person's own
+        if embassy and route_stage(country_id) == DESTINATION_STAGE:
+            role = None  # "the Italian embassy" is where people ask for visas
+        elif cue is not None and is_bare_from(cue) and kind != DEMONYM and route_stage(country_id) >= COAST_STAGE:
+            role = None  # "the boat from Sabratha", "من ليبيا": where a trip starts, not a nationality
+        elif kind == DEMONYM:
+            own = embassy or (cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0)  # "I am a Sudanese man"
             beside = any((b and tuple(before[-len(b):]) == b) or (a and tuple(after[:len(a)]) == a)
                          for b, a in cues.others)
             role = None if beside and not own else ORIGIN
         allowed = cues.needs_cue.get(name)
         counts = allowed is None or (cue is not None and role is not None
                                      and (not allowed or (cue.before, cue.after) in allowed))
-        mention = CountryMention(country_id, role if counts else None, _written(text, spans, *match.span()))
+        mention = CountryMention(country_id, role if counts else None, _written(text, spans, match.start, match.end))
         weight = (any(w in cues.now for w in before), min(len(cue.before + cue.after), 2) if cue else 0)
-        found.append(Found(match.start(), match.end(), kind, cue, counts, weight, mention))
+        found.append(Found(match.start, match.end, kind, cue, counts, weight, mention))
     return query, found
 
 
 @lru_cache(maxsize=2)
-def _fuzzy_names(path: Path = COUNTRIES_FILE) -> Tuple[Tuple[str, str], ...]:
-    return tuple((n, c) for n, (c, _) in _name_table(path).items()
-                 if sum(ch.isalpha() for ch in n) >= FUZZY_MIN_LETTERS and not n.startswith("لل"))
+def _fuzzy_names(path: Path = COUNTRIES_FILE) -> Tuple[Dict[str, str], LengthIndex]:
+    names = {n: c for n, (c, _) in _name_table(path).items()
+             if sum(ch.isalpha() for ch in n) >= FUZZY_MIN_LETTERS and not n.startswith("لل")}
+    return names, LengthIndex(names)
 
 
 def _fuzzy(query: str) -> Optional[str]:
@@ -289,13 +331,13 @@ def _fuzzy(query: str) -> Optional[str]:
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(candidate)
         scores: Dict[str, Tuple[float, bool]] = {}
-        for name, country_id in _fuzzy_names():
+        owners, by_length = _fuzzy_names()
+        for name in by_length.near(candidate, floor):
+            country_id = owners[name]
             matcher.set_seq1(name)
-            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-                continue
-            score = matcher.ratio()
-            if score > scores.get(country_id, (0.0, False))[0]:
-                scores[country_id] = (score, name[0] == candidate[0])
+            alike = (matcher.ratio(), name[0] == candidate[0])  # as alike: a name with the same first letter
+            if alike > scores.get(country_id, (0.0, False)):
+                scores[country_id] = alike
         ranked = sorted(scores.items(), key=lambda item: -item[1][0])
         if not ranked:
             continue
@@ -317,54 +359,3 @@ def find_countries(text: str) -> List[CountryMention]:
     """Every country or city a free text names exactly, in order, with its role when a cue (or a
     nationality word) says it. Names that are also common words (`needs_cue`) count only with a cue."""
     return [f.mention for f in _scan(text)[1] if f.counts]
-
-
-def _first(query: str, phrases) -> Optional[int]:
-    """Where the first of `phrases` (word tuples) occurs in `query` as whole words, or None."""
-    found = [m.start() for p in phrases if p
-             for m in [re.search(r"(?<!\w)" + re.escape(" ".join(p)) + r"(?!\w)", query)] if m]
-    return min(found) if found else None
-
-
-def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
-    """(host country id, origin country id) of a story, each None when it does not say: a wrong value
-    is worse than none. Labelled names first ("from Libya go back to Nigeria": Libya is the host).
-    Then names without a cue: the only country after a wish to go home is the origin; cities (not
-    regions) all in one country other than the origin give the host; else the only country left is
-    the host when the story says the person is somewhere (`location`, a host phrase), or asks about
-    going home, leaving or travelling (`home`, `leave`, `trip`) while the origin is known."""
-    query, found = _scan(text)
-    cues = _cues()
-    found = [f for f in found if f.counts]
-    roles = [f.mention.role for f in found]
-    for i, (a, b) in enumerate(zip(found, found[1:])):  # a bare "from" (ከ, من) then a wish to go home
-        if (roles[i] == ORIGIN and a.kind != DEMONYM and a.cue and a.cue.kind == "origin" and len(a.cue.before) == 1
-                and not a.cue.after and b.cue and b.cue.kind == "home" and a.mention.country_id != b.mention.country_id
-                and len(query[a.end:b.start].split()) <= len(b.cue.before) + CUE_WINDOW):
-            roles[i] = HOST
-    hosts = [f for f, r in zip(found, roles) if r == HOST]
-    host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
-    origin = next((f.mention.country_id for f, r in zip(found, roles)
-                   if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
-    free = [f for f, r in zip(found, roles) if r is None and f.kind != DEMONYM
-            and (not f.cue or f.cue.kind == "toward") and f.mention.country_id not in (host, origin)]
-    wish = _first(query, [c.after or c.before for c in cues.phrases if c.kind == "home"])
-    if origin is None and wish is not None:  # "I want to go home. Sudan", "i wan return go benin city"
-        after_wish = {f.mention.country_id for f in free if f.start >= wish and (f.kind != CITY or f.cue)}
-        origin = after_wish.pop() if len(after_wish) == 1 else None
-    cities = {f.mention.country_id for f in free
-              if f.kind == CITY and not f.cue and (origin or wish is None or f.start < wish)} - {origin}
-    if host is None and len(cities) == 1:
-        host = cities.pop()
-    rest = {f.mention.country_id for f in free} - {origin}
-    going = _first(query, [c.after or c.before for c in cues.phrases if c.kind in ("home", "leave")] + list(cues.trip))
-    if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
-            and (_first(query, cues.location) is not None or (origin and going is not None))):
-        host = rest.pop()
-    return host, origin
-
-
-def wants_to_go_home(text: str) -> bool:
-    """The message says the person wants to go back home (the `home` cues, any language)."""
-    query, _ = _scan(text)
-    return _first(query, [c.after or c.before for c in _cues().phrases if c.kind == "home"]) is not None

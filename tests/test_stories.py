@@ -1,0 +1,133 @@
+"""Stories (bot/retrieval/stories.py): trips "from X to Y" said by someone going home or going on, an
+embassy "of X in Y", and a region or town of origin with its cue, in the nine languages. The
+sentences are written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from bot.retrieval.countries import DESTINATION_STAGE, ORIGIN_STAGE, _doc, load_countries, route_stage
+from bot.retrieval.stories import story_countries, wants_to_go_home
+
+
+@pytest.mark.parametrize("text, expected", [
+    # back down the routes: X is where the person is, Y home
+    ("I want to go from Tripoli to Mali", ("libya", "mali")),
+    ("please how can I travel from Sabha to Ghana", ("libya", "ghana")),
+    ("je veux partir de Sfax vers la Guinée", ("tunisia", "guinea")),
+    ("je veux aller de Tripoli au Mali", ("libya", "mali")),
+    ("je suis à Tripoli et je veux aller au Mali", ("libya", "mali")),
+    ("من طرابلس الى السودان", ("libya", "sudan")),
+    ("ابغى اروح من سبها لتشاد", ("libya", "chad")),
+    ("ina son tafiya daga Agadez zuwa Kano", ("niger", "nigeria")),
+    ("abeg help me go from Agadez to Kano", ("niger", "nigeria")),
+    ("I wan go from Zuwara to Benin City", ("libya", "nigeria")),
+    ("waxaan rabaa inaan ka baxo Liibiya oo aan ku laabto Soomaaliya", ("libya", "somalia")),
+    ("ካብ ትሪፖሊ ናብ ሱዳን", ("libya", "sudan")),
+    ("ካብ ሊብያ ናብ ኤርትራ ክምለስ እደሊ", ("libya", "eritrea")),
+    ("ከጅቡቲ ወደ ኢትዮጵያ መሄድ እፈልጋለሁ", ("djibouti", "ethiopia")),
+    ("ከሊቢያ ወደ ኢትዮጵያ", ("libya", "ethiopia")),
+    ("quero ir de Trípoli para a Guiné-Bissau", ("libya", "guinea_bissau")),
+    ("from Yemen to Somalia how", ("yemen", "somalia")),
+    # up the routes, a journey on: the place gone to is no origin, the place left no host
+    ("I want to go from Niger to Libya", (None, None)),
+    ("how much is the boat from Libya to Italy", (None, None)),
+    ("je veux aller d'Agadez en Libye", (None, None)),
+    ("كيف اروح من النيجر لليبيا", (None, None)),
+    ("ካብ ሱዳን ናብ ሊብያ", (None, None)),
+    ("quero ir de Marrocos para Espanha", (None, None)),
+    # ...but a country people come from stays where the trip began
+    ("daga Kano zuwa Agadez", (None, "nigeria")), ("ከኢትዮጵያ ወደ የመን", (None, "ethiopia")),
+    # a wish to go home decides whatever the stages
+    ("I want to go back from Libya to Sudan", ("libya", "sudan")),
+])
+def test_a_trip_from_one_place_to_another(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("embassy of Mali in Tunisia", ("tunisia", "mali")),
+    ("where is the Malian embassy in Tripoli", ("libya", "mali")),
+    ("the embassy of Nigeria", (None, "nigeria")),
+    ("ambassade du Mali à Tunis", ("tunisia", "mali")),
+    ("le consulat de Guinée à Alger", ("algeria", "guinea")),
+    ("سفارة السودان في ليبيا", ("libya", "sudan")),
+    ("وين سفارة اثيوبيا في طرابلس", ("libya", "ethiopia")),
+    ("ofishin jakadancin Najeriya a Libiya", ("libya", "nigeria")),
+    ("where Ghana embassy dey for Tripoli", ("libya", "ghana")),
+    ("safaaradda Soomaaliya, waxaan joogaa Liibiya", ("libya", "somalia")),
+    ("ኤምባሲ ኤርትራ ኣብ ሊብያ", ("libya", "eritrea")),
+    ("የኢትዮጵያ ኤምባሲ በሊቢያ", ("libya", "ethiopia")),
+    ("embaixada da Guiné em Marrocos", ("morocco", "guinea")),
+    # the person's own embassy where they are
+    ("my embassy in Tripoli", ("libya", None)), ("ambassade à Niamey", ("niger", None)),
+    # the embassy of a country people go to is about a visa, not the person's nationality
+    ("the Italian embassy in Tunis", ("tunisia", None)), ("سفارة السعودية", (None, None)),
+])
+def test_an_embassy_names_the_nationality_and_where_it_is_the_host(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I am from Wollo", (None, "ethiopia")),
+    ("I come from Kebbi, now I am in Agadez", ("niger", "nigeria")),
+    ("je suis de Kankan, je vis à Tunis", ("tunisia", "guinea")),
+    ("je viens de Casamance", (None, "senegal")),
+    ("انا من دارفور قاعد في سبها", ("libya", "sudan")),
+    ("انا من كردفان", (None, "sudan")),
+    ("daga jihar Kano nake, ina Agadez", ("niger", "nigeria")),
+    ("I come from Warri, I dey Sabha", ("libya", "nigeria")),
+    ("waxaan ka imid Puntland", (None, "somalia")),
+    ("Hargeysa ayaan ka imid, Yemen ayaan joogaa", ("yemen", "somalia")),
+    ("ካብ ዓንሰባ እየ", (None, "eritrea")),
+    ("ካብ ትግራይ እየ ኣብ ሱዳን ኣለኹ", ("sudan", "ethiopia")),
+    ("ከወሎ ነኝ", (None, "ethiopia")),
+    ("ከኦሮሚያ ነው የመጣሁት የመን ውስጥ ነኝ", ("yemen", "ethiopia")),
+    ("sou de Bafatá, estou em Marrocos", ("morocco", "guinea_bissau")),
+    # the word for someone from a region
+    ("je suis casamançais, bloqué à Agadez", ("niger", "senegal")), ("ana darfuri f libya", ("libya", "sudan")),
+    ("ትግራዋይ እየ ኣብ ሱዳን ኣለኹ", ("sudan", "ethiopia")),
+    # a region named without a cue says nothing about the person
+    ("Tigray war, my family", (None, None)), ("Oromo music", (None, None)),
+    # the same country twice: where the person is, and not a new origin
+    ("I am in Addis Ababa, I am from Wollo", ("ethiopia", "ethiopia")),
+])
+def test_a_region_or_town_of_origin(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a bare "from" a coast or destination country is where a boat or a trip starts, not a nationality
+    ("le zodiac qui part de Sabratha il est sûr ?", (None, None)), ("الحرقة من ليبيا امنة", (None, None)),
+    ("I came back from Libya last month, what help is there", (None, None)), ("من السودان", (None, "sudan")),
+    # French "au" is a way "to" only after a "from": here it says where the person is now
+    ("j'ai fui au Nigeria, maintenant à Niamey", ("niger", None)),
+    # Amharic "የ" ("of"): Addis Ababa's weather says nothing about the person
+    ("ነገ የአዲስ አበባ አየር ሁኔታ እንዴት ነው", (None, None)),
+    # Tigrinya "embassy (of) Ethiopia in Khartoum": the embassy word belongs to the name after it
+    ("ኣብ ካርቱም ኤምባሲ ኢትዮጵያ ኣሎ ድዩ", ("sudan", "ethiopia")),
+    # a country the story goes on from is not where the person is
+    ("Algeria expelled us to Assamaka, now I want to go home to Zinder", (None, "niger")),
+    # a place after "my land in" is home, not where the person is
+    ("estou em Trípoli, quero voltar pra minha terra em Gabú", ("libya", "guinea_bissau")),
+    ("I am in Agadez, I want to go back home in Kano", ("niger", "nigeria")),
+])
+def test_what_a_word_says_is_read_no_further(text, expected):
+    assert story_countries(text) == expected
+
+
+def test_route_stages_are_known_countries_and_ordered():
+    ids = {c.id for c in load_countries()}
+    stages = _doc().get("route_stages")
+    assert set(stages) == {"transit", "coast", "destination"}
+    listed = [c for key in stages for c in stages[key]]
+    assert set(listed) <= ids and len(listed) == len(set(listed))
+    assert route_stage("ghana") == ORIGIN_STAGE < route_stage("niger") < route_stage("libya") < route_stage("italy")
+    assert route_stage("saudi_arabia") == DESTINATION_STAGE
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I want to go from Tripoli to Mali", False), ("I want to go back from Libya to Sudan", True),
+    ("je veux rentrer au Mali", True), ("embassy of Mali", False),
+])
+def test_wants_to_go_home(text, expected):
+    assert wants_to_go_home(text) is expected
