@@ -118,7 +118,7 @@ def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str
               "sources": [s.get("source") or s.get("file") or s.get("url") for s in answer.sources]}
     follow_ups = _follow_ups(answer_id, also, max_follow_ups)
     while True:
-        parts = [text.answer, note, ui("also_mentioned", language) if also else "",
+        parts = [text.answer, note, ui("also_mentioned", language) if also in follow_ups else "",
                  unreviewed_note(language, text.reviewed and used_language == language)]
         body = "\n\n".join(p for p in parts if p)
         options = topic_options(follow_ups, language)

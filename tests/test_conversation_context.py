@@ -190,8 +190,12 @@ def test_a_first_turn_answer_leaves_room_for_the_consent_question(language):
     for answer_id in sorted(KB.answers):
         for country in (None, *countries):
             dispatcher = CollectingDispatcher()
-            answer_topic(dispatcher, answer_id, language, max_follow_ups=2, country=country, max_chars=budget)
+            also = "report_abuse" if answer_id != "report_abuse" else "asylum"  # a story's second need
+            answer_topic(dispatcher, answer_id, language, also=also, max_follow_ups=2, country=country, max_chars=budget)
             message = dispatcher.messages[0]
+            # "you also mentioned something: choose below" only while the option is there
+            offered = {b["option"] for b in message["buttons"]}
+            assert (ui("also_mentioned", language) in message["text"]) == (f"topic:{also}" in offered)
             body, _ = KB.article_text(answer_id, language)
             assert message["text"].startswith(body.answer.strip()[:40])
             assert message["buttons"][-1]["option"] == "handoff"
