@@ -155,3 +155,9 @@ class ActionDeny(Action):
         if handled is not None:
             return handled
         return send(dispatcher, ui("deny", user_language(tracker)))
+
+
+# what a short message the classifier cannot place between these is answered with
+# (actions/retrieval.small_talk_intent: "ok thx", "mr6")
+SMALL_TALK_ACTIONS = {"thanks": ActionThanks, "goodbye": ActionGoodbye, "greet": ActionGreet,
+                      "affirm": ActionAffirm, "deny": ActionDeny}

@@ -24,6 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
 from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
@@ -41,6 +42,9 @@ CHOICE_SCORE = 0.86
 FALLBACK_LEAD = 0.10
 CHOICES = 3
 GOING_HOME = "avr_overview"
+SMALL_TALK = tuple(SMALL_TALK_ACTIONS)
+SMALL_TALK_MAX_WORDS = 3
+SMALL_TALK_MIN = 0.2
 CONTEXT_MAX_WORDS = 8        # a message this short, under the fallback, is read with the conversation's topic
 CONTEXT_WEIGHT = 1.0         # ... as a prior this strong (the intent's own prior is its probability);
                              # tuned on bench/conversations_dev: 0 -> 1.0 took follow-ups 66.9 -> 68.1 %
@@ -79,6 +83,17 @@ def in_context(tracker: Tracker, text: str) -> Optional[str]:
     if len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return None
     return ranked_follow_up(tracker) or (topic if topic in knowledge().articles else None)
+
+
+def small_talk_intent(tracker: Tracker, text: str) -> Optional[str]:
+    """The small-talk intent a short message under the fallback most likely is ("ok thx", "mr6"):
+    never answered from the knowledge base, whose nearest answer would be a guess."""
+    if len(text.split()) > SMALL_TALK_MAX_WORDS:
+        return None
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    if ranking and ranking[0].get("name") in SMALL_TALK and float(ranking[0].get("confidence") or 0) >= SMALL_TALK_MIN:
+        return str(ranking[0]["name"])
+    return None
 
 
 def ranking_in_context(tracker: Tracker, text: str) -> List[Dict[str, Any]]:
@@ -126,6 +141,9 @@ class ActionAnswerFromRetrieval(Action):
             return await ActionEmergency().run(dispatcher, tracker, domain)
         if not text.strip():
             return not_understood(dispatcher, tracker)
+        small_talk = small_talk_intent(tracker, text)
+        if small_talk is not None:  # "ok thx": thanks 0.51, affirm 0.47 - unsure which, sure it is no question
+            return await SMALL_TALK_ACTIONS[small_talk]().run(dispatcher, tracker, domain)
         try:
             decision = decide(search(text, ranking_in_context(tracker, text)))
         except Exception:  # never leave the user without a reply because the index failed

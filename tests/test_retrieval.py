@@ -231,3 +231,34 @@ def test_an_unclear_follow_up_gets_the_topics_most_specific_answer(tracker_facto
     slots = slot_events(events)
     # answered, or on a close call offered first (never the topic's article again)
     assert slots.get("answer") == entry or (slots.get("menu_options") or [None])[0] == f"topic:{entry}"
+
+
+@pytest.mark.parametrize("text, ranking, expected", [
+    ("ok thx", [("nlu_fallback", 0.3), ("thanks", 0.51), ("affirm", 0.47)], "thanks"),
+    ("mr6", [("nlu_fallback", 0.3), ("thanks", 0.25), ("assistance_centres", 0.11)], "thanks"),
+    ("ok bye then", [("nlu_fallback", 0.3), ("goodbye", 0.4), ("thanks", 0.3)], "goodbye"),
+])
+def test_unsure_small_talk_is_answered_as_small_talk(tracker_factory, dispatcher, text, ranking, expected):
+    """"ok thx" under the fallback (thanks and affirm too close to call) is thanked, never answered
+    with the knowledge base's nearest guess."""
+    import actions.retrieval as retrieval
+
+    tracker = tracker_factory(text, "nlu_fallback", 0.3, {"language": "en", "topic": "avr_overview"})
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
+    from actions.replies import ui
+
+    assert [m["text"] for m in dispatcher.messages] == [ui(expected, "en")]
+
+
+@pytest.mark.parametrize("text, ranking", [
+    ("ok thanks but is it free for my children too", [("nlu_fallback", 0.3), ("thanks", 0.4), ("ask_cost", 0.3)]),
+    ("c gratuit?", [("nlu_fallback", 0.3), ("ask_cost", 0.4), ("thanks", 0.3)]),
+    ("merci", [("nlu_fallback", 0.3), ("thanks", 0.15), ("affirm", 0.1)]),   # too unsure even of that
+])
+def test_questions_and_unsure_words_are_not_taken_for_small_talk(tracker_factory, text, ranking):
+    import actions.retrieval as retrieval
+
+    tracker = tracker_factory(text, "nlu_fallback", 0.3, {"language": "en"})
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    assert retrieval.small_talk_intent(tracker, text) is None
