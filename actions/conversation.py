@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, unanswered
 from actions.replies import (
     HANDOFF_OPTION,
     MENU_OPTION,
@@ -97,12 +98,16 @@ DISTRESS = set("😭😢😥😰😱😨😩😫😞😔💔🙏🆘😿🥺")
 
 
 class ActionNoise(Action):
-    """An emoji or punctuation only: one short line and the menu; distress offers a person first."""
+    """An emoji or punctuation only: one short line and the menu; distress offers a person first.
+    A thumb answering "was this helpful?" is a rating (actions/feedback.py), thanked instead."""
 
     def name(self) -> Text:
         return "action_noise"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        rated = feedback.take_rating(dispatcher, tracker)  # a 👍 / 👎 answering "was this helpful?" is noise to the NLU
+        if rated is not None:
+            return rated
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
         if any(char in DISTRESS for char in text):
@@ -135,7 +140,9 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        return not_understood(dispatcher, tracker)
+        events = not_understood(dispatcher, tracker)
+        unanswered.note(tracker, events)  # the content team's list of questions without a good answer
+        return events
 
 
 class ActionAffirm(Action):

@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback
 from actions.knowledge_answer import answer_topic, follow_ups_for, host_country
 from actions.replies import knowledge, user_language
 from bot.paths import KNOWLEDGE_DIR
@@ -51,4 +52,4 @@ class ActionAnswerFollowUp(Action):
 
             return not_understood(dispatcher, tracker)
         return answer_topic(dispatcher, entry, user_language(tracker), max_follow_ups=follow_ups_for(tracker),
-                            country=host_country(tracker))
+                            country=host_country(tracker), ask_feedback=feedback.due(tracker))

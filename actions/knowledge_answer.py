@@ -16,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, unanswered
 from actions.replies import knowledge, send, topic_options, ui, unreviewed_note, user_language
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,10 @@ def second_need(tracker: Tracker, topic: str) -> Optional[str]:
 
 
 def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str, also: Optional[str] = None,
-                 max_follow_ups: Optional[int] = None, country: Optional[str] = None) -> List[EventType]:
-    """Send one answer (a topic's article or a specific entry) with its follow-up menu."""
+                 max_follow_ups: Optional[int] = None, country: Optional[str] = None,
+                 ask_feedback: bool = False) -> List[EventType]:
+    """Send one answer (a topic's article or a specific entry) with its follow-up menu; with
+    `ask_feedback` (actions/feedback.due), "Was this helpful? 👍 / 👎" rides in the same message."""
     kb = knowledge()
     answer = kb.answers[answer_id]
     text, used_language = kb.article_text(answer_id, language)
@@ -88,7 +91,8 @@ def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str
     if answer_id in FLOW_OFFERS:
         flow, title_key = FLOW_OFFERS[answer_id]
         options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
-    events = send(dispatcher, body, options, custom=custom)
+    footer, extra_buttons, asked = feedback.offer(answer_id, language) if ask_feedback else ("", [], {})
+    events = send(dispatcher, body, options, custom={**custom, **asked}, footer=footer, extra_buttons=extra_buttons)
     return [SlotSet("topic", answer.parent), SlotSet("answer", answer_id), SlotSet("failed_understandings", 0.0),
             *events]
 
@@ -155,6 +159,10 @@ class ActionAnswerTopic(Action):
                                          current_topic=tracker.get_slot("topic"))
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
-            return [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
-        return answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
-                            max_follow_ups=follow_ups_for(tracker), country=host_country(tracker))
+            events = [SlotSet("topic", topic), SlotSet("failed_understandings", 0.0), *events]
+        else:
+            events = answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
+                                  max_follow_ups=follow_ups_for(tracker), country=host_country(tracker),
+                                  ask_feedback=feedback.due(tracker))
+        unanswered.note_if_unsure(tracker, events)  # a shaky topic goes on the content team's list
+        return events

@@ -23,6 +23,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, unanswered
 from actions.conversation import not_understood
 from actions.follow_up import answer_for, follow_up_table
 from actions.knowledge_answer import answer_topic, best_answer, follow_ups_for
@@ -98,6 +99,11 @@ class ActionAnswerFromRetrieval(Action):
         return "action_answer_from_retrieval"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        events = await self._answer(dispatcher, tracker, domain)
+        unanswered.note(tracker, events)  # the content team's list of questions without a good answer
+        return events
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.retrieval.safety import danger_phrase
 
         text = (tracker.latest_message or {}).get("text") or ""
@@ -114,9 +120,11 @@ class ActionAnswerFromRetrieval(Action):
             decision = Decision("none")
         language = user_language(tracker)
         if decision.kind == "answer":
-            return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker))
+            return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker),
+                                ask_feedback=feedback.due(tracker))
         if wants_to_go_home(text):
-            return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker))
+            return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker),
+                                ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)
         if follow_up is not None:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
@@ -129,7 +137,8 @@ class ActionAnswerFromRetrieval(Action):
             if choices:
                 events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
                 return [*events, SlotSet("failed_understandings", float(failures))]
-            return [*answer_topic(dispatcher, follow_up, language), SlotSet("failed_understandings", float(failures))]
+            return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker)),
+                    SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(decision.topics, language))
             return [SlotSet("failed_understandings", 0.0), *events]
