@@ -10,6 +10,11 @@ def _addresses(name: str) -> FrozenSet[str]:
     return frozenset(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
 
 
+def _web_address(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value.rstrip("/") + "/" if value.startswith(("https://", "http://")) else ""
+
+
 def _int(name: str, default: int) -> int:
     try:
         return int(os.environ.get(name, default))
@@ -33,3 +38,6 @@ class ConsoleConfig:
     # from it may name the client in X-Forwarded-For (sign-in throttling, console/throttle.py).
     # Empty: proxy headers are ignored, as anyone could write them.
     trusted_proxies: FrozenSet[str] = field(default_factory=lambda: _addresses("CONSOLE_TRUSTED_PROXY"))
+    # Where the content review page links each knowledge file ("https://github.com/ORG/REPO/blob/main/");
+    # only an http(s) address becomes a link, anything else is ignored (the page shows paths).
+    content_repository_url: str = field(default_factory=lambda: _web_address("CONTENT_REPOSITORY_URL"))
