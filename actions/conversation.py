@@ -1,12 +1,13 @@
 """Small talk and navigation: greeting, menus, thanks, goodbye, "are you a bot", not understood."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Type
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, unanswered
 from actions.confirmations import answer_pending
 from actions.follow_up import ranked_follow_up
 from actions.knowledge_answer import answer_topic, host_country
@@ -87,12 +88,16 @@ DISTRESS = set("😭😢😥😰😱😨😩😫😞😔💔🙏🆘😿🥺")
 
 
 class ActionNoise(Action):
-    """An emoji or punctuation only: one short line and the menu; distress offers a person first."""
+    """An emoji or punctuation only: one short line and the menu; distress offers a person first.
+    A thumb answering "was this helpful?" is a rating (actions/feedback.py), thanked instead."""
 
     def name(self) -> Text:
         return "action_noise"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        rated = feedback.take_rating(dispatcher, tracker)  # a 👍 / 👎 answering "was this helpful?" is noise to the NLU
+        if rated is not None:
+            return rated
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
         if any(char in DISTRESS for char in text):
@@ -130,7 +135,9 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        return not_understood(dispatcher, tracker)
+        events = not_understood(dispatcher, tracker)
+        unanswered.note(tracker, events)  # the content team's list of questions without a good answer
+        return events
 
 
 class ActionAffirm(Action):
@@ -159,5 +166,5 @@ class ActionDeny(Action):
 
 # what a short message the classifier cannot place between these is answered with
 # (actions/retrieval.small_talk_intent: "ok thx", "mr6")
-SMALL_TALK_ACTIONS = {"thanks": ActionThanks, "goodbye": ActionGoodbye, "greet": ActionGreet,
-                      "affirm": ActionAffirm, "deny": ActionDeny}
+SMALL_TALK_ACTIONS: Dict[str, Type[Action]] = {"thanks": ActionThanks, "goodbye": ActionGoodbye, "greet": ActionGreet,
+                                               "affirm": ActionAffirm, "deny": ActionDeny}

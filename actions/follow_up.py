@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback
 from actions.knowledge_answer import answer_topic, first_turn_chars, follow_ups_for, host_country
 from actions.replies import knowledge, not_understood, user_language
 from bot.paths import KNOWLEDGE_DIR
@@ -67,4 +68,5 @@ class ActionAnswerFollowUp(Action):
             return not_understood(dispatcher, tracker)
         language = user_language(tracker)
         return answer_topic(dispatcher, entry, language, max_follow_ups=follow_ups_for(tracker),
-                            country=host_country(tracker), max_chars=first_turn_chars(tracker, language))
+                            country=host_country(tracker), max_chars=first_turn_chars(tracker, language),
+                            ask_feedback=feedback.due(tracker))

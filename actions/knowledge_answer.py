@@ -16,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, unanswered
 from actions.replies import (
     knowledge,
     not_understood,
@@ -106,10 +107,11 @@ def second_need(tracker: Tracker, topic: str) -> Optional[str]:
 
 def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str, also: Optional[str] = None,
                  max_follow_ups: Optional[int] = None, country: Optional[str] = None,
-                 max_chars: Optional[int] = None) -> List[EventType]:
+                 max_chars: Optional[int] = None, ask_feedback: bool = False) -> List[EventType]:
     """Send one answer (a topic's article or a specific entry) with its follow-up menu.
     `max_chars`: over this, follow-ups are left out (the answer and "talk to a person" stay), then
-    the country note (it comes with the next answer about the same subject)."""
+    the country note (it comes with the next answer about the same subject). With `ask_feedback`
+    (actions/feedback.due), "Was this helpful? 👍 / 👎" rides in the same message."""
     kb = knowledge()
     answer = kb.answers[answer_id]
     text, used_language = kb.article_text(answer_id, language)
@@ -131,7 +133,8 @@ def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str
             follow_ups = follow_ups[:-1]
         else:
             note = ""
-    events = send(dispatcher, body, options, custom=custom)
+    footer, extra_buttons, asked = feedback.offer(answer_id, language) if ask_feedback else ("", [], {})
+    events = send(dispatcher, body, options, custom={**custom, **asked}, footer=footer, extra_buttons=extra_buttons)
     return [SlotSet("topic", answer.parent), SlotSet("answer", answer_id), SlotSet("failed_understandings", 0.0),
             *events]
 
@@ -198,7 +201,10 @@ class ActionAnswerTopic(Action):
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
             # a choice is not an answer: `answer` is cleared so nothing reports one as sent
-            return [SlotSet("topic", topic), SlotSet("answer", None), SlotSet("failed_understandings", 0.0), *events]
-        return answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
-                            max_follow_ups=follow_ups_for(tracker), country=host_country(tracker),
-                            max_chars=first_turn_chars(tracker, language))
+            events = [SlotSet("topic", topic), SlotSet("answer", None), SlotSet("failed_understandings", 0.0), *events]
+        else:
+            events = answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
+                                  max_follow_ups=follow_ups_for(tracker), country=host_country(tracker),
+                                  max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
+        unanswered.note_if_unsure(tracker, events)  # a shaky topic goes on the content team's list
+        return events

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback
 from actions.confirmations import answer_pending
 from actions.conversation import show_group, show_main_menu
 from actions.handoff import request_handoff
@@ -93,7 +94,8 @@ class ActionSelectOption(Action):
             handled = answer_pending(dispatcher, tracker, yes=option == CONFIRM_YES)
             return handled if handled is not None else show_main_menu(dispatcher, language)
         if kind == "topic" and value in knowledge().answers:  # a topic's article or a specific entry
-            return answer_topic(dispatcher, value, language, country=host_country(tracker))
+            return answer_topic(dispatcher, value, language, country=host_country(tracker),
+                                ask_feedback=feedback.due(tracker))
         if kind == "group":
             return show_group(dispatcher, value, language)
         if option == HANDOFF_OPTION:

@@ -67,16 +67,21 @@ def send(
     text: str,
     options: Sequence[Option] = (),
     custom: Optional[Dict[str, Any]] = None,
+    footer: str = "",
+    extra_buttons: Sequence[Dict[str, Any]] = (),
 ) -> List[EventType]:
-    """Send one message; with options, a numbered menu that the next "1", "2"... selects."""
-    kwargs: Dict[str, Any] = {"text": render_menu(text, options)}
-    if options:
-        kwargs["buttons"] = [
-            # payload: what a channel without button ids sends back (the web chat: the number);
-            # option and label: for the channels' own buttons (ids, titles without the number)
-            {"title": f"{number}. {title}", "payload": str(number), "option": option_id, "label": title}
-            for number, (option_id, title) in enumerate(options, 1)
-        ]
+    """Send one message; with options, a numbered menu that the next "1", "2"... selects.
+    `footer` and `extra_buttons` ride in the same message under the menu, without numbers (the
+    rating question of actions/feedback.py): they never change what a number picks."""
+    kwargs: Dict[str, Any] = {"text": "\n\n".join(part for part in (render_menu(text, options), footer) if part)}
+    buttons = [
+        # payload: what a channel without button ids sends back (the web chat: the number);
+        # option and label: for the channels' own buttons (ids, titles without the number)
+        {"title": f"{number}. {title}", "payload": str(number), "option": option_id, "label": title}
+        for number, (option_id, title) in enumerate(options, 1)
+    ] + list(extra_buttons)
+    if buttons:
+        kwargs["buttons"] = buttons
     if custom:
         kwargs["json_message"] = custom
     dispatcher.utter_message(**kwargs)

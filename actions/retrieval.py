@@ -24,6 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, unanswered
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
 from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
@@ -132,6 +133,11 @@ class ActionAnswerFromRetrieval(Action):
         return "action_answer_from_retrieval"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        events = await self._answer(dispatcher, tracker, domain)
+        unanswered.note(tracker, events)  # the content team's list of questions without a good answer
+        return events
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.retrieval.safety import danger_phrase
 
         text = (tracker.latest_message or {}).get("text") or ""
@@ -152,10 +158,10 @@ class ActionAnswerFromRetrieval(Action):
         language = user_language(tracker)
         if decision.kind == "answer":
             return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker),
-                                max_chars=first_turn_chars(tracker, language))
+                                max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         if wants_to_go_home(text):
             return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker),
-                                max_chars=first_turn_chars(tracker, language))
+                                max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)
         if follow_up is not None:
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
@@ -168,7 +174,8 @@ class ActionAnswerFromRetrieval(Action):
             if choices:
                 events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
                 return [*events, SlotSet("failed_understandings", float(failures))]
-            return [*answer_topic(dispatcher, follow_up, language), SlotSet("failed_understandings", float(failures))]
+            return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker)),
+                    SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(decision.topics, language))
             return [SlotSet("failed_understandings", 0.0), *events]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -137,31 +138,61 @@ def check_country_guidance(kb: KnowledgeBase, country_ids: Iterable[str], source
 
 
 # -- the content team's report ----------------------------------------------------------------
+REVIEWED, DRAFT, MISSING = "reviewed", "draft", "missing"
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One answer's review status: what `report` prints and the console's content page shows."""
+
+    answer_id: str
+    kind: str                      # "topic" or "entry of <topic>"
+    title: str                     # in the default language
+    states: Dict[str, str]         # language -> reviewed | draft | missing
+    files: Dict[str, str]          # language -> the file to change, relative to the repository
+    meta_file: str                 # article.yml / entry.yml: sources, last review, reviewer
+    last_reviewed: str
+    reviewer: str
+    age_days: Optional[int]        # None: no valid review date
+    stale: bool                    # older than the limit, or no date
+
+
+def review_status(kb: KnowledgeBase, max_age_days: int = 180, today: Optional[dt.date] = None) -> List[ReviewRow]:
+    """Per answer, in the order the report lists them: each language's review state and the file."""
+    today = today or dt.date.today()
+    rows = []
+    for answer_id, answer in sorted(kb.answers.items(), key=lambda item: (item[1].parent, item[1].is_entry, item[0])):
+        folder = f"{kb.root.name}/{'entries' if answer.is_entry else 'topics'}/{answer_id}"
+        states = {code: (REVIEWED if answer.texts[code].reviewed else DRAFT) if code in answer.texts else MISSING
+                  for code in kb.languages}
+        age = _age(answer, today)
+        rows.append(ReviewRow(
+            answer_id=answer_id, kind=f"entry of {answer.topic}" if answer.is_entry else "topic",
+            title=kb.topic_title(answer_id, kb.default_language), states=states,
+            files={code: f"{folder}/{code}.yml" for code in kb.languages},
+            meta_file=f"{folder}/{'entry' if answer.is_entry else 'article'}.yml",
+            last_reviewed=answer.last_reviewed, reviewer=answer.reviewer, age_days=age,
+            stale=age is None or age > max_age_days))
+    return rows
+
+
 def report(kb: KnowledgeBase, max_age_days: int = 180, today: Optional[dt.date] = None) -> str:
     """Per language and answer: is the translation reviewed; which answers were last reviewed too long ago."""
-    today = today or dt.date.today()
     languages = list(kb.languages)
     lines = ["# Knowledge review status", "",
              f"Translation reviewed (✓) or draft (·), per answer and language; answers whose last review is "
              f"older than {max_age_days} days or missing are listed below.", "",
              "| answer | kind | " + " | ".join(languages) + " | last reviewed | reviewer |",
              "|---|---|" + "---|" * len(languages) + "---|---|"]
-    stale: List[str] = []
-    totals: Dict[str, List[bool]] = {code: [] for code in languages}
-    for answer_id, answer in sorted(kb.answers.items(), key=lambda item: (item[1].parent, item[1].is_entry, item[0])):
-        cells = []
-        for code in languages:
-            text = answer.texts.get(code)
-            reviewed = bool(text and text.reviewed)
-            totals[code].append(reviewed)
-            cells.append("✓" if reviewed else ("·" if text else "missing"))
-        kind = f"entry of {answer.topic}" if answer.is_entry else "topic"
-        lines.append(f"| {answer_id} | {kind} | " + " | ".join(cells) + f" | {answer.last_reviewed or '—'} | {answer.reviewer or '—'} |")
-        age = _age(answer, today)
-        if age is None or age > max_age_days:
-            stale.append(answer_id)
+    rows = review_status(kb, max_age_days, today)
+    marks = {REVIEWED: "✓", DRAFT: "·", MISSING: "missing"}
+    for row in rows:
+        cells = [marks[row.states[code]] for code in languages]
+        lines.append(f"| {row.answer_id} | {row.kind} | " + " | ".join(cells)
+                     + f" | {row.last_reviewed or '—'} | {row.reviewer or '—'} |")
+    stale = [row.answer_id for row in rows if row.stale]
     lines += ["", "Reviewed translations per language: " + ", ".join(
-        f"{code} {sum(v)}/{len(v)}" for code, v in totals.items()), "",
+        f"{code} {sum(row.states[code] == REVIEWED for row in rows)}/{len(rows)}" for code in languages), "",
         f"Not reviewed within {max_age_days} days ({len(stale)}): " + (", ".join(stale) or "none")]
     return "\n".join(lines) + "\n"
 

@@ -169,6 +169,7 @@ CONSOLE_SESSION_HOURS = IntVar("CONSOLE_SESSION_HOURS", 12, minimum=1)
 CONSOLE_COOKIE_SECURE = BoolVar("CONSOLE_COOKIE_SECURE", False)
 CONSOLE_POLL_SECONDS = IntVar("CONSOLE_POLL_SECONDS", 3, minimum=1)
 CONSOLE_TRUSTED_PROXY = StrVar("CONSOLE_TRUSTED_PROXY")  # comma-separated addresses
+CONTENT_REPOSITORY_URL = StrVar("CONTENT_REPOSITORY_URL")  # where the content review page links files
 # -- local web chat (development) --------------------------------------------------------------
 WEBCHAT_PORT = IntVar("WEBCHAT_PORT", 8080, minimum=1, maximum=65535)
 RASA_REST_URL = StrVar("RASA_REST_URL", "http://127.0.0.1:5005/webhooks/rest/webhook")

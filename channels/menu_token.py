@@ -9,7 +9,8 @@ the id of its menu and of its option, signed for the conversation it was sent to
 - menu: when the menu was sent, minutes since the epoch in base 36 (so an old one can expire);
 - index: the option's number in that menu (1-10), 0 for a button carrying its own payload
   (the consent buttons' "consent:yes");
-- value: the option id (topic:…, group:…, handoff, language:fr, confirm:yes, …) or payload;
+- value: the option id (topic:…, group:…, handoff, language:fr, confirm:yes, …) or payload
+  (consent:yes, or a rating of an answer: up:<answer id> / down:<answer id>);
 - signature: HMAC-SHA256 over all of it AND the conversation id, keyed from PSEUDONYM_KEY,
   truncated to 64 bits. A user cannot make one up (nor reuse another user's), so a tap can
   never become free text choosing an arbitrary intent or slot: the channels and then the action
@@ -27,7 +28,7 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from bot.settings import get_settings
 
@@ -37,6 +38,32 @@ MAX_AGE_MINUTES = 7 * 24 * 60  # a week: long enough for a menu read later, shor
 METADATA_KEY = "tap"            # UserMessage metadata: {"tap": token} or {"tap": EXPIRED}
 EXPIRED = "expired"
 _VALUE = re.compile(r"^[A-Za-z0-9_:-]{1,40}$")  # option ids and payloads: no "." (the separator)
+
+
+# A rating button under an answer ("Was this helpful? 👍 / 👎", actions/feedback.py): its value
+# names the rated answer; the tap reaches the assistant as the thumb itself, the same message as a
+# typed 👍, never as a number (numbers belong to the menu) and never as words the NLU could read.
+RATING_VALUES = {"up": "👍", "down": "👎"}
+
+
+def rating_value(answer_id: str, helpful: bool) -> str:
+    return f"{'up' if helpful else 'down'}:{answer_id}"
+
+
+def read_rating(value: str) -> Optional[Tuple[str, bool]]:
+    """(answer id, helpful) of a rating button's value, or None for any other value."""
+    thumb, _, answer_id = (value or "").partition(":")
+    if thumb not in RATING_VALUES or not answer_id:
+        return None
+    return answer_id, thumb == "up"
+
+
+def tapped_value(metadata: Any) -> Optional[str]:
+    """The value a tap's token names, read WITHOUT checking its signature: only to keep a tap
+    away from something it must never do (a rating never answers the consent question)."""
+    token = (metadata or {}).get(METADATA_KEY) if isinstance(metadata, dict) else None
+    parts = token.split(".") if isinstance(token, str) and looks_like_token(token) else []
+    return parts[3] if len(parts) == 5 else None
 
 
 @dataclass(frozen=True)
@@ -115,7 +142,8 @@ def tap_metadata(conversation_id: str, data: str) -> Dict[str, Any]:
     tap = read(conversation_id, data)
     if tap is None:
         return {"text": "0", "metadata": {METADATA_KEY: EXPIRED}}
-    text = str(tap.index) if tap.index else tap.value
+    rating = read_rating(tap.value) if not tap.index else None
+    text = str(tap.index) if tap.index else (RATING_VALUES["up" if rating[1] else "down"] if rating else tap.value)
     return {"text": text, "metadata": {METADATA_KEY: data}}
 
 
@@ -127,6 +155,7 @@ class Choice:
     label: str          # without the number ("Travel documents")
     token: str
     option: str = ""    # what it stands for: the option id (topic:…, group:…) or the payload
+    beside: bool = False  # shown in one row with the `beside` buttons next to it, where the channel can (👍 👎)
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\.\s+")
@@ -136,8 +165,10 @@ def choices(conversation_id: str, buttons: Any, menu: Optional[str] = None) -> l
     """The buttons of one reply (Rasa's {"title", "payload"[, "option", "label"]}) with their tokens.
 
     A menu button names its option ("option", set by actions/replies.send) and its number is its
-    payload; any other button stands for its payload. A button whose value cannot be carried is
-    left out (logged by the caller as a skipped button): the numbered text still offers it.
+    payload; a button without a number stands for its option when it names one (a rating: its
+    payload is the thumb the web chat sends), else for its payload (consent). A button whose value
+    cannot be carried is left out (logged by the caller as a skipped button): the numbered text
+    still offers it.
     """
     menu = menu or new_menu_id()
     out: list[Choice] = []
@@ -148,10 +179,10 @@ def choices(conversation_id: str, buttons: Any, menu: Optional[str] = None) -> l
         payload = str(button.get("payload") or "").strip()
         option = str(button.get("option") or "").strip()
         index = int(payload) if option and payload.isdigit() else 0
-        value = option if index else payload
+        value = option or payload
         token = make(conversation_id, menu, index, value)
         if token is None or not title:
             continue
         label = str(button.get("label") or _NUMBERED.sub("", title)).strip() or title
-        out.append(Choice(index, title, label, token, value))
+        out.append(Choice(index, title, label, token, value, beside=bool(button.get("beside"))))
     return out

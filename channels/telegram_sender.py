@@ -74,7 +74,13 @@ def inline_keyboard(conversation_id: str, buttons: Optional[List[Dict[str, Any]]
     if len(made) < len(buttons or []):
         logger.warning("Skipped %d button(s) whose id does not fit Telegram's 64-byte callback data",
                        len(buttons or []) - len(made))
-    rows = [[InlineKeyboardButton(choice.title, callback_data=choice.token)] for choice in made]
+    rows: List[List[InlineKeyboardButton]] = []
+    for number, choice in enumerate(made):
+        button = InlineKeyboardButton(choice.title, callback_data=choice.token)
+        if choice.beside and number and made[number - 1].beside:
+            rows[-1].append(button)  # 👍 👎 side by side, under the menu's one-per-row options
+        else:
+            rows.append([button])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

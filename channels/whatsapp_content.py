@@ -110,14 +110,16 @@ def shorten(title: str, limit: int) -> str:
     return _cut(plain or title, limit)
 
 
-def shorten_all(titles: Sequence[str], limit: int) -> List[str]:
+def shorten_all(titles: Sequence[str], limit: int, numbers: Optional[Sequence[int]] = None) -> List[str]:
     """Every title within `limit`, all distinct (WhatsApp refuses duplicates). When shortening
     makes two alike, every title carries its menu number ("2. Going…"), which is unique and is
-    also what the user would type."""
+    also what the user would type. `numbers`: each title's menu number, 0 for a button outside
+    the numbered menu (👍 👎), which never gets one; default: their positions."""
     short = [shorten(title, limit) for title in titles]
     if len({s.casefold() for s in short}) == len(short):
         return short
-    return [shorten(f"{n}. {title}", limit) for n, title in enumerate(titles, start=1)]
+    numbers = list(numbers) if numbers is not None else list(range(1, len(titles) + 1))
+    return [shorten(f"{n}. {title}", limit) if n else shorten(title, limit) for n, title in zip(numbers, titles)]
 
 
 def describe(hint: Sequence[str], label: str) -> str:
@@ -157,13 +159,13 @@ def interactive(text: str, choices: Sequence[Any], list_button: str,
         return None
     labels = [choice.label for choice in choices]
     if size <= MAX_BUTTONS:
-        titles = shorten_all(labels, BUTTON_TITLE_LIMIT)
+        titles = shorten_all(labels, BUTTON_TITLE_LIMIT, [choice.index for choice in choices])
         variables = {"1": text}
         for i, (title, choice) in enumerate(zip(titles, choices)):
             variables[str(2 + 2 * i)] = title
             variables[str(3 + 2 * i)] = choice.token
         return Interactive(template_name(QUICK_REPLY, size), variables)
-    titles = shorten_all(labels, LIST_ITEM_LIMIT)
+    titles = shorten_all(labels, LIST_ITEM_LIMIT, [choice.index for choice in choices])
     variables = {"1": text, "2": shorten(list_button, LIST_BUTTON_LIMIT)}
     for i, (title, choice) in enumerate(zip(titles, choices)):
         variables[str(3 + 3 * i)] = title

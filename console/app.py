@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.cases import delivery
 from bot.cases.service import engine_for
 from bot.db import make_engine
-from console import api, auth, media, views
+from console import api, auth, insights, media, views
 from console.config import ConsoleConfig
 from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
 from console.password_checks import PasswordChecks
@@ -43,6 +43,11 @@ def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send]
         web.post("/logout", auth.logout),
         web.get("/", views.index),
         web.get("/inbox", views.inbox),
+        web.post("/inbox/filters", views.save_filter),
+        web.post(r"/inbox/filters/{filter_id:\d+}/delete", views.delete_filter),
+        web.get("/insights", insights.insights_page),
+        web.get(r"/insights/{table:[a-z]+}.csv", insights.insights_csv),
+        web.get("/content", insights.content_page),
         web.get(r"/cases/{case_id:\d+}", views.case_page),
         web.post(r"/cases/{case_id:\d+}/{action:[a-z]+}", views.case_action),
         web.get(r"/cases/{case_id:\d+}/media/{message_id:\d+}/{number:\d+}", media.case_media),

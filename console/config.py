@@ -11,6 +11,11 @@ def _addresses() -> FrozenSet[str]:
     return frozenset(part.strip() for part in settings.CONSOLE_TRUSTED_PROXY.read().split(",") if part.strip())
 
 
+def _web_address() -> str:
+    value = settings.CONTENT_REPOSITORY_URL.read().strip()
+    return value.rstrip("/") + "/" if value.startswith(("https://", "http://")) else ""
+
+
 @dataclass(frozen=True)
 class ConsoleConfig:
     host: str = field(default_factory=settings.CONSOLE_HOST.read)
@@ -25,3 +30,6 @@ class ConsoleConfig:
     # from it may name the client in X-Forwarded-For (sign-in throttling, console/throttle.py).
     # Empty: proxy headers are ignored, as anyone could write them.
     trusted_proxies: FrozenSet[str] = field(default_factory=_addresses)
+    # Where the content review page links each knowledge file ("https://github.com/ORG/REPO/blob/main/");
+    # only an http(s) address becomes a link, anything else is ignored (the page shows paths).
+    content_repository_url: str = field(default_factory=_web_address)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 
 from aiohttp import web
 
-from bot.cases import service, store
+from bot.cases import filters, service, store
 from bot.cases.policy import Actor, PermissionDenied
 from bot.cases.service import CaseNotFound
 from bot.cases.state import PRIORITIES, CaseError, allowed_actions
@@ -31,9 +31,13 @@ NOTICES = {
     "resolved_unsent": "Case resolved, but the message telling the migrant could not be delivered.",
     "erased": "The conversation was erased: the migrant was told, and nothing of it is kept but an "
               "anonymous record that a supervisor erased one.",
+    "filter_saved": "Filter saved: it is in your saved filters above the inbox.",
+    "filter_deleted": "Saved filter deleted.",
+    "filter_refused": f"The filter was not saved: give it a name of 1 to {filters.NAME_CHARS} characters "
+                      f"(at most {filters.MAX_PER_ACCOUNT} per account).",
 }
 # Notices that report something that did not happen are shown (and announced) as errors.
-ERROR_NOTICES = {"failed", "template", "resolved_unsent"}
+ERROR_NOTICES = {"failed", "template", "resolved_unsent", "filter_refused"}
 MAX_DATABASE_ID = 2**31 - 1
 
 
@@ -80,9 +84,11 @@ async def inbox(request: web.Request) -> web.Response:
     topics, languages = await db(request, store.filter_values, actor)
     limit = request.app["config"].sla_first_response_minutes
     seen = await db(request, overview.activity, [row.case.id for row in rows], actor.id)
+    mine = await db(request, filters.saved, actor)
     return render(
         request, "inbox.html", rows=[(row, sla(row.case, limit), seen[row.case.id]) for row in rows],
         folder=folder, status_filter=status,
+        saved_filters=[(f, filters.query_string(f.params_dict)) for f in mine],
         urgent_ids=",".join(map(str, await db(request, overview.urgent_waiting, actor))),
         topic=topic or "", language=language or "", topics=topics, languages=languages, sla_minutes=limit,
         notice=notice_of(request),
@@ -175,3 +181,27 @@ def _message_id(value: Any) -> int:
         raise CaseError("Choose the message to send again.")
     return number
 
+
+
+async def save_filter(request: web.Request) -> web.Response:
+    """POST /inbox/filters: save the inbox's current filter set under a name, then show it."""
+    form = await request.post()
+    params = {key: str(form.get(key, "")) for key in ("folder", "topic", "language", "status")}
+    try:
+        saved = await db(request, filters.save, request["actor"], str(form.get("name", "")), params)
+    except CaseError:
+        raise web.HTTPSeeOther("/inbox?" + _with_notice(params, "filter_refused")) from None
+    raise web.HTTPSeeOther("/inbox?" + _with_notice(saved.params_dict, "filter_saved"))
+
+
+async def delete_filter(request: web.Request) -> web.Response:
+    """POST /inbox/filters/{id}/delete: one of the caseworker's own saved filters."""
+    filter_id = database_id(request.match_info["filter_id"])
+    if filter_id is None or not await db(request, filters.remove, request["actor"], filter_id):
+        raise web.HTTPNotFound(text="No such saved filter.")
+    raise web.HTTPSeeOther("/inbox?notice=filter_deleted")
+
+
+def _with_notice(params: dict, notice: str) -> str:
+    query = filters.query_string({k: str(v) for k, v in params.items() if v})
+    return f"{query}&notice={notice}" if query else f"notice={notice}"

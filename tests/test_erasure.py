@@ -59,7 +59,7 @@ def test_sql_tracker_store_erases_conversation_cases_and_address(tmp_path, datab
         [tombstone] = connection.execute(text("SELECT * FROM erasure_log")).mappings().all()
     assert tombstone["reason"] == "request" and tombstone["channel"] == "whatsapp" and tombstone["conversations"] == 1
     assert json.loads(tombstone["counts"]) == {"cases": 1, "channel_addresses": 1, "channel_media": 0, "inbox": 0,
-                                               "delivery_status": 0, "tracker_events": 1}
+                                               "delivery_status": 0, "tracker_events": 1, "unanswered_questions": 0}
     assert erase not in repr(dict(tombstone)) and "+2279" not in repr(dict(tombstone))
 
 

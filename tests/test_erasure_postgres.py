@@ -86,6 +86,10 @@ def _seed(engine, sender: str, number: str) -> None:
             "INSERT INTO inbox (id, channel, conversation_id, message, replies_sent, owner, attempts, received_at) "
             "VALUES (:i, 'whatsapp', :c, '{\"text\": \"je suis à Agadez\"}', 0, 'w1', 1, :t)"),
             {"i": uuid.uuid4().hex, "c": sender, "t": datetime.utcnow()})
+        connection.execute(text(  # a redacted question kept for the content team (bot/insights/store.py)
+            "INSERT INTO unanswered_questions (conversation_id, language, text, outcome, confidence, day) "
+            "VALUES (:c, 'fr', 'je suis à [place], je peux rentrer ?', 'not_understood', 0.2, :d)"),
+            {"c": sender, "d": datetime.utcnow().date()})
     assert case.created
 
 
@@ -102,7 +106,7 @@ def test_erasure_on_request_removes_everything_of_that_conversation_only(engine,
 
     assert asyncio.run(tracker_store.retrieve(erase)) is None
     assert asyncio.run(tracker_store.retrieve(keep)) is not None
-    for table in ("cases", "channel_addresses", "channel_media", "delivery_status", "inbox"):
+    for table in ("cases", "channel_addresses", "channel_media", "delivery_status", "inbox", "unanswered_questions"):
         assert _count(engine, f"SELECT count(*) FROM {table} WHERE conversation_id = :c", c=erase) == 0, table
         assert _count(engine, f"SELECT count(*) FROM {table} WHERE conversation_id = :c", c=keep) == 1, table
     # the case's transcript and log went with it; the other conversation's stayed
@@ -117,7 +121,8 @@ def test_erasure_on_request_removes_everything_of_that_conversation_only(engine,
     tombstone = dict(rows[-1])
     assert tombstone["reason"] == "request" and tombstone["channel"] == "whatsapp" and tombstone["conversations"] == 1
     assert json.loads(tombstone["counts"]) == {"cases": 1, "channel_addresses": 1, "channel_media": 1,
-                                               "delivery_status": 1, "inbox": 1, "tracker_events": 1}
+                                               "delivery_status": 1, "inbox": 1, "tracker_events": 1,
+                                               "unanswered_questions": 1}
     assert erase not in repr(tombstone) and "22790000002" not in repr(tombstone)
 
 

@@ -98,6 +98,9 @@ def databases(tmp_path):
                       {"u": str(when.timestamp()), "t": when})
             c.execute(text("INSERT INTO inbox (id, channel, conversation_id, message, replies_sent, owner, attempts, "
                            "received_at) VALUES (:i, 'whatsapp', 'wa-x', '{}', 0, 'w1', 1, :t)"), {"i": str(when), "t": when})
+            c.execute(text("INSERT INTO unanswered_questions (conversation_id, language, text, outcome, confidence, day) "
+                           "VALUES ('wa-x', 'fr', 'je peux emmener ma chèvre ?', 'not_understood', 0.2, :d)"),
+                      {"d": when.date()})
     yield engine, f"sqlite:///{tmp_path / 'tracker.db'}", store
     engine.dispose()
 
@@ -113,6 +116,7 @@ def test_purge_removes_what_is_older_and_only_that_and_is_idempotent(databases):
         "tracker_conversations": 3, "tracker_events": 11,
         "case_messages": 1, "case_events": 1, "cases": 1,  # resolved long ago; not the open one
         "channel_media": 1, "delivery_status": 1, "processed_updates": 1, "inbox": 1,
+        "unanswered_questions": 1,  # the redacted questions kept for the content team
         # of the purged conversations (wa-old, tg-old), and wa-silent's (silent since); wa-old-case
         # keeps its address: its case is still open
         "channel_addresses": 3,

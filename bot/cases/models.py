@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, List
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 
 from bot.db import Base
 
@@ -154,3 +154,20 @@ class ConsoleSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
+
+
+class SavedFilter(Base):
+    """An inbox filter set a caseworker saved under a name (migration 0008): theirs alone."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("caseworker_id", "name", name="uq_saved_filters_caseworker_name"),)
+
+    id = Column(Integer, primary_key=True)
+    caseworker_id = Column(Integer, ForeignKey("caseworkers.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = Column(String(60), nullable=False)
+    params = Column(Text, nullable=False)  # JSON: folder, topic, language, status
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    @property
+    def params_dict(self) -> dict:
+        return dict(loads(self.params, {}))

@@ -7,8 +7,9 @@
    reachable ("delete my data" and its confirmation).
 2. A consent answer is read only as one: while the consent question waits, a message that is
    only a consent word or the button's own payload ("yes", "non", "consent:yes") runs
-   `action_consent_answer`. A number never answers consent (numbers belong to menus), and any
-   other message is understood as what it says (bot.privacy.consent.consent_answer).
+   `action_consent_answer`. A number never answers consent (numbers belong to menus), nor does
+   a 👍 tapped to rate an answer (actions/feedback.py), and any other message is understood as
+   what it says (bot.privacy.consent.consent_answer).
 3. The privacy notice ends a conversation's first turn, after the answer, never before it:
    where the rules would end a turn (predict `action_listen` after an action), this policy
    predicts `action_privacy_notice` when the notice is due, and `action_listen` after it.
@@ -68,8 +69,17 @@ def answers_consent(tracker: DialogueStateTracker) -> bool:
     since = messages_since_question(tracker)
     if since is None or since > ANSWER_WITHIN_MESSAGES or _latest_intent(tracker) == "emergency":
         return False
+    if _rating_tap(tracker):  # a 👍 tapped under an answer rates it; consent is never given by a rating
+        return False
     text = tracker.latest_message.text if tracker.latest_message else None
     return consent_answer(text or "", strict=since > 1) is not None
+
+
+def _rating_tap(tracker: DialogueStateTracker) -> bool:
+    from channels.menu_token import read_rating, tapped_value
+
+    metadata = tracker.latest_message.metadata if tracker.latest_message else None
+    return read_rating(tapped_value(metadata) or "") is not None
 
 
 def _latest_intent(tracker: DialogueStateTracker) -> Optional[str]:

@@ -3,7 +3,8 @@
 - on request ("delete my data", confirmed): called by the tracker store when it erases the
   conversation (bot.stores.tracker_store), so the conversation, its cases (transcripts, notes,
   event log), the channel address, the media references and delivery records go together;
-- on declined consent (actions/consent.py): the same, except the address (needed to deliver
+- on declined consent (actions/consent.py): the same (the redacted questions kept for the
+  content team included), except the address (needed to deliver
   the replies the migrant still asks for) and an active urgent case (someone in danger: vital
   interests outweigh the refusal, and the safety answer promised that the team is alerted);
 - by the retention purge (bot/privacy/retention.py), which writes its own summary row;
@@ -28,6 +29,9 @@ from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 _CHANNEL_TABLES = ("inbox", "channel_media", "delivery_status", "channel_addresses")
+# the content team's copy of questions nobody answered well (redacted, bot/insights/store.py):
+# it goes with the conversation on every path, erasure and refusal alike
+_INSIGHT_TABLES = ("unanswered_questions",)
 CHANNEL_KINDS = {"tg": "telegram", "wa": "whatsapp"}
 
 REQUEST, DECLINED, RETENTION, CASEWORKER = "request", "declined", "retention", "caseworker"
@@ -83,7 +87,7 @@ def erase_personal_data(conversation_id: str, engine: Optional[Engine] = None, *
         removed["tracker_events"] = int(tracker_events)
     removed["cases"] = erase_conversation(conversation_id, engine=engine)
     with engine.begin() as connection:
-        for table in _CHANNEL_TABLES:
+        for table in (*_CHANNEL_TABLES, *_INSIGHT_TABLES):
             result = connection.execute(text(f"DELETE FROM {table} WHERE conversation_id = :id"), {"id": conversation_id})
             removed[table] = int(result.rowcount or 0)
         log_erasure(connection, reason, kind, 1, removed, requested_by)
@@ -138,7 +142,7 @@ def forget_on_decline(conversation_id: str, engine: Optional[Engine] = None, *, 
             connection.execute(text("DELETE FROM case_events WHERE case_id = :c"), {"c": case_id})
             connection.execute(text("DELETE FROM cases WHERE id = :c"), {"c": case_id})
         removed["cases"] = len(ids)
-        for table in ("channel_media", "delivery_status"):
+        for table in ("channel_media", "delivery_status", *_INSIGHT_TABLES):
             result = connection.execute(text(f"DELETE FROM {table} WHERE conversation_id = :id"), {"id": conversation_id})
             removed[table] = int(result.rowcount or 0)
         if any(removed.values()):

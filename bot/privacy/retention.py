@@ -4,7 +4,8 @@
 - resolved cases resolved before the limit, with their transcript and log, and any case, active
   or not, with no activity for CASE_RETENTION_DAYS (default 365): RETENTION_WARNING_DAYS before
   that, the purge writes a `retention_warning` event into the case's log and prints the cases;
-- channel_media, delivery_status, processed_updates and inbox rows older than the limit;
+- channel_media, delivery_status, processed_updates and inbox rows older than the limit, and the
+  redacted questions kept for the content team (unanswered_questions, by day);
 - channel addresses of purged conversations and of conversations silent since before the
   limit (never while a case is still active: a caseworker may still have to answer).
 
@@ -159,6 +160,9 @@ def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: O
                           ("processed_updates", "received_at"), ("inbox", "received_at")):
         if table in tables:
             _delete(engine, report, table, f"DELETE FROM {table} WHERE {column} < :cutoff", cutoff=cutoff)
+    if "unanswered_questions" in tables:  # kept by day: the cutoff's own day goes too (early, never late)
+        _delete(engine, report, "unanswered_questions", "DELETE FROM unanswered_questions WHERE day <= :cutoff_day",
+                cutoff_day=cutoff.date())
     if "channel_addresses" in tables:
         _purge_addresses(engine, cutoff, purged, report, "cases" in tables)
     if "erasure_log" in tables and any(report.counts.values()):

@@ -27,6 +27,9 @@ from bot.retrieval.index import RetrievalIndex, build_index
 # the dialect Arabic of real questions needs (held-out: 0.8 lost 10 points of Arabic top-3).
 DENSE_WEIGHT = 0.6
 PRIOR_WEIGHT = 0.5
+# character 2-4-grams within words: spelling, dialect and Arabizi variants of one word still share
+# most of them (also how the console's insights page groups unanswered questions, bot/insights)
+CHAR_NGRAMS = dict(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class AnswerRanker:
         self.candidates: List[str] = sorted({e.topic for e in index.entries})
         self._rows = np.array([self.candidates.index(e.topic) for e in index.entries])
         texts = [e.text for e in index.entries]
-        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit(texts)
+        self.vectorizer = TfidfVectorizer(**CHAR_NGRAMS).fit(texts)
         self.matrix = self.vectorizer.transform(texts)
         # one message may be ranked twice (the fallback's search, then again in the context of the
         # conversation's topic): embedding it is the costly part, so it is done once

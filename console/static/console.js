@@ -247,9 +247,13 @@
       box.focus();
     });
   }
-  // A notice belongs to the action just done: drop ?notice= so a reload does not repeat it.
+  // A notice belongs to the action just done: drop ?notice= so a reload does not repeat it
+  // (the inbox's filters stay in the address: its refresh fetches that address).
   if (window.location.search.indexOf("notice=") !== -1) {
-    window.history.replaceState(null, "", window.location.pathname);
+    var query = new URLSearchParams(window.location.search);
+    query.delete("notice");
+    var rest = query.toString();
+    window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
   }
   if (body.dataset.page === "case") followCase();
   if (body.dataset.page === "inbox") followInbox();
