@@ -66,13 +66,12 @@ def test_every_language_has_several_phrasings():
     assert all(len(p) >= 5 for p in PHRASINGS.values())
 
 
-# Indirect descriptions the phrase list alone does not catch today (measured: 10 of the 21 are
+# Indirect descriptions the phrase list alone does not catch today (measured: 13 of the 21 are
 # caught by the list, all 21 must be caught by the model below). Strict: when the list learns one
 # of them the test turns red, so that it moves out of this list and can never be lost again.
 PHRASE_LIST_MISSES = {
-    "my friend was stabbed he is losing a lot of blood", "pregnant woman here bleeding heavy please",
     "i cant find my child since morning he is lost", "they want to kill me they are outside the door",
-    "ils veulent me tuer ils sont devant la porte", "une femme enceinte saigne beaucoup aidez",
+    "ils veulent me tuer ils sont devant la porte",
     "on nous a enfermés dans un hangar depuis 3 jours", "دخلو علينا ناس مسلحين وقاعدين يضربو في الناس",
     "بسرعة الله يخليكم مرا حامل تنزف", "an daba wa abokina wuka jini na zuba",
     "እርዱን! ጀልባው እየሰመጠ ነው",
@@ -99,6 +98,108 @@ def test_safety_net_on_indirect_descriptions(language, text):
 
 def test_the_known_phrase_list_gaps_are_indirect_descriptions():
     assert PHRASE_LIST_MISSES <= {t for ts in INDIRECT.values() for t in ts}
+
+
+# Danger now of the kinds a tuning set found missed (issue 10): locked in by an employer or a
+# partner, a weapon, heavy bleeding, an ambulance refused, being chased, fire. One message per
+# kind per language, written for this test: each must hold one of the listed phrases.
+DANGER_BY_KIND = {
+    "locked in": {
+        "en": "my employer locked me in the kitchen, writing from a hidden phone",
+        "fr": "la patronne m'a enfermée dans la cuisine, j'écris en cachette",
+        "ar": "الكفيل حابسني في المطبخ ونكتب من تليفون مخبي",
+        "pt": "a patroa me trancou na cozinha, escrevo escondida",
+        "pcm": "madam lock me inside kitchen i dey write with hidden phone",
+        "ha": "uwar gidana ta kulle ni a kicin ina rubutu a boye",
+        "so": "marwadu jikada ayay igu xirtay waxaan ku qorayaa telefoon qarsoon",
+        "am": "አሰሪዬ ኩሽና ውስጥ ቆልፋብኛለች በድብቅ ስልክ ነው የምጽፈው",
+        "ti": "ኣስራሒተይ ኣብ ክሽነ ዓጺያትኒ ብሕቡእ ሞባይል እጽሕፍ ኣለኹ",
+    },
+    "weapon": {
+        "en": "the man at the door has a knife", "fr": "le type devant chez nous a un couteau",
+        "ar": "واحد عنده سكين واقف قدام الباب", "pt": "o homem na porta tem uma faca",
+        "pcm": "the man for door e hold knife", "ha": "mutumin bakin kofa yana rike da wuka",
+        "so": "ninka albaabka jooga mindi ayuu haystaa", "am": "በሩ ላይ ያለው ሰውዬ ቢላ ይዟል",
+        "ti": "እቲ ኣብ ማዕጾ ዘሎ ሰብኣይ ካራ ሒዙ",
+    },
+    "bleeding": {
+        "en": "my brother is losing a lot of blood after the crash", "fr": "mon frere perd beaucoup de sang apres l'accident",
+        "ar": "خويا ينزف برشا بعد الحادث", "pt": "meu irmao ta perdendo muito sangue depois do acidente",
+        "pcm": "my brother dey bleed well well after the accident", "ha": "dan uwana yana zubar da jini sosai bayan hatsarin",
+        "so": "walaalkay dhiig badan ayaa ka socda shilka kadib", "am": "ወንድሜ ከአደጋው በኋላ በጣም እየደማ ነው",
+        "ti": "ሓወይ ድሕሪ ሓደጋ ብዙሕ ደም ይፈሶ ኣሎ",
+    },
+    "ambulance refused": {
+        "en": "the foreman won't call an ambulance for my friend", "fr": "le chef refuse d'appeler l'ambulance pour mon ami",
+        "ar": "المعلم رافض يتصل بالإسعاف وصاحبي طايح", "pt": "o chefe não quer chamar a ambulância pro meu amigo",
+        "pcm": "oga no gree call ambulance for my friend", "ha": "maigida ya ki kiran motar asibiti ga abokina",
+        "so": "madaxa shaqada wuu diiday ambalaas saaxiibkay", "am": "አለቃው ለጓደኛዬ አምቡላንስ አይጠራም",
+        "ti": "ሓላፊ ንዓርከይ ኣምቡላንስ ኣይጽውዕን",
+    },
+    "chased": {
+        "en": "two men are chasing me near the market", "fr": "deux hommes me poursuivent pres du marche",
+        "ar": "زوز رجال يلاحقوني قريب السوق", "pt": "dois homens tao correndo atras de mim perto do mercado",
+        "pcm": "two men dey chase me near market", "ha": "maza biyu suna bina kusa da kasuwa",
+        "so": "laba nin ayaa i eryanayaan suuqa agtiisa", "am": "ሁለት ሰዎች ገበያ አጠገብ እያሳደዱኝ ነው",
+        "ti": "ክልተ ሰባት ጥቓ ዕዳጋ ይሰጉጉኒ ኣለዉ",
+    },
+    "fire": {
+        "en": "the house is on fire and my kids are inside", "fr": "la maison brule et les enfants sont dedans",
+        "ar": "البيت يحترق والصغار جوه", "pt": "a casa ta pegando fogo e as criancas tao dentro",
+        "pcm": "fire dey burn our house pikin dem dey inside", "ha": "wuta tana ci a gidanmu yara suna ciki",
+        "so": "guriga wuu gubanayaa carruurta ayaa ku jirta", "am": "ቤቱ እየተቃጠለ ነው ልጆቹ ውስጥ ናቸው",
+        "ti": "ገዛ ይነድድ ኣሎ ቆልዑ ኣብ ውሽጢ ኣለዉ",
+    },
+}
+
+# what the phrases above must leave to the models: questions about risks, past events told to
+# ask for help, and trauma after the crossing (psychosocial help, not an emergency)
+NOT_DANGER_NOW = {
+    "en": ["is the desert dangerous?", "what happens if the boat sinks?",
+           "my friend was stabbed last year, can he get help?", "since the boat i cannot sleep",
+           "is it true the madams lock the maids in the house?", "do the smugglers carry guns?"],
+    "fr": ["le désert est dangereux ?", "mon ami a été poignardé l'an dernier, il peut avoir de l'aide ?",
+           "depuis le bateau je n'arrive plus à dormir", "c'est vrai que les patrons enferment les bonnes ?"],
+    "ar": ["الصحرا خطيرة؟", "شنو يصير لو القارب غرق؟", "صاحبي طعنوه العام اللي فات يقدر ياخذ مساعدة؟",
+           "من وقت البحر ما نقدرش نرقد", "صحيح الكفيل يقفل على الخدامة في البيت؟"],
+    "pt": ["o deserto é perigoso?", "o que acontece se o barco afundar?",
+           "meu amigo levou uma facada ano passado, ele pode ter ajuda?", "desde o barco não consigo dormir",
+           "é verdade que as patroas trancam as empregadas?"],
+    "pcm": ["desert dey dangerous?", "wetin go happen if boat sink?", "dem stab my friend last year, e fit get help?",
+            "since the boat i no fit sleep", "na true say madam dey lock house girl for house?"],
+    "ha": ["hamada tana da hadari?", "me zai faru idan jirgin ruwa ya nutse?",
+           "an caka wa abokina wuka bara, zai iya samun taimako?", "tun jirgin ruwa ban iya barci ba",
+           "gaskiya ne iyayen gida suna kulle yan aiki?"],
+    "so": ["saxaraha ma khatar baa?", "maxaa dhacaya haddii doontu degto?",
+           "saaxiibkay mindi ayaa lagu dhuftay sanadkii hore, ma heli karaa caawimaad?", "tan iyo doontii ma seexan karo",
+           "run ma tahay in shaqaalaha guryaha lagu xiro?"],
+    "am": ["በረሃው አደገኛ ነው?", "ጀልባዋ ብትሰምጥ ምን ይሆናል?", "ጓደኛዬ ባለፈው አመት በቢላ ተወግቶ ነበር እርዳታ ማግኘት ይችላል?",
+           "ከጀልባው በኋላ መተኛት አልቻልኩም", "አሰሪዎች የቤት ሰራተኞችን ይቆልፋሉ እውነት ነው?"],
+    "ti": ["በረኻ ሓደገኛ ድዩ?", "ጃልባ እንተጢሒላ እንታይ ይኸውን?", "ዓርከይ ዝሓለፈ ዓመት ብካራ ተወጊኡ ሓገዝ ክረክብ ይኽእል ድዩ?",
+           "ካብ ጃልባ ጀሚረ ክድቅስ ኣይክእልን", "ኣስራሕቲ ንሰራሕተኛታት ገዛ ይዓጽውወን ድዮም?"],
+}
+
+
+def test_every_kind_of_danger_is_written_in_every_language():
+    languages = set(PHRASINGS)
+    assert all(set(by_language) == languages for by_language in DANGER_BY_KIND.values())
+    assert set(NOT_DANGER_NOW) == languages
+
+
+@pytest.mark.parametrize("kind, language, text",
+                         [(k, l, t) for k, ts in DANGER_BY_KIND.items() for l, t in ts.items()])
+def test_a_phrase_catches_each_kind_of_danger_in_each_language(kind, language, text):
+    from bot.retrieval.safety import danger_phrase, looks_urgent
+
+    assert danger_phrase(text) is not None, (kind, language, text)
+    assert looks_urgent(text)
+
+
+@pytest.mark.parametrize("language, text", [(l, t) for l, ts in NOT_DANGER_NOW.items() for t in ts])
+def test_no_phrase_fires_on_risk_questions_past_events_or_trauma(language, text):
+    from bot.retrieval.safety import danger_phrase
+
+    assert danger_phrase(text) is None, (language, text, danger_phrase(text))
 
 
 @pytest.mark.parametrize("text", [t for ts in NOT_EMERGENCIES.values() for t in ts])
