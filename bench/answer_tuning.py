@@ -118,13 +118,7 @@ def print_lead_calibration(kb, ranker, rows, dense, sparse, width: float = 0.02,
             continue
         bucket = min(int((fused[order[0]] - fused[order[1]]) / width), 10)
         buckets[bucket].append((candidates[order[0]] == truth, truth in {candidates[i] for i in order[:3]}))
-    print("| lead of the best entry | phrasings | top-1 right | right one in the best three |")
-    print("|---|---|---|---|")
-    for bucket in sorted(buckets):
-        hits = buckets[bucket]
-        span = f"{bucket * width:.2f}-{(bucket + 1) * width:.2f}" if bucket < 10 else f">= {bucket * width:.2f}"
-        print(f"| {span} | {len(hits)} | {100 * np.mean([h[0] for h in hits]):.0f} % "
-              f"| {100 * np.mean([h[1] for h in hits]):.0f} % |")
+    print_lead_table("lead of the best entry", buckets, width)
 
 
 def print_fallback_calibration(ranker, rows, dense, sparse, width: float = 0.02) -> None:
@@ -139,7 +133,12 @@ def print_fallback_calibration(ranker, rows, dense, sparse, width: float = 0.02)
         bucket = min(int((fused[order[0]] - fused[order[1]]) / width), 10)
         truth = entries[row].topic
         buckets[bucket].append((candidates[order[0]] == truth, truth in {candidates[i] for i in order[:3]}))
-    print("| fallback: lead of the best answer (no prior) | phrasings | top-1 right | right one in the best three |")
+    print_lead_table("fallback: lead of the best answer (no prior)", buckets, width)
+
+
+def print_lead_table(title: str, buckets: Dict[int, List[Tuple[bool, bool]]], width: float) -> None:
+    """One row per lead bucket (the last one open-ended): phrasings, top-1 right, right one in the best three."""
+    print(f"| {title} | phrasings | top-1 right | right one in the best three |")
     print("|---|---|---|---|")
     for bucket in sorted(buckets):
         hits = buckets[bucket]
