@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 import yaml
@@ -16,6 +17,34 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # The channels refuse to run without a key (fail closed); tests use their own, never a deployment's.
 os.environ.setdefault("PSEUDONYM_KEY", "tests-only-pseudonym-key-0123456789abcdef")
+
+
+@contextmanager
+def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
+    """(agent, tracker store, project engine): the trained model with the in-process actions, the
+    production tracker store and a migrated project database, both SQLite files in `folder`."""
+    from rasa.core.agent import Agent
+
+    from bot.db import make_engine, upgrade
+    from bot.inprocess_actions import InProcessActionEndpoint
+    from bot.model import latest_model
+    from bot.settings import get_settings
+    from bot.stores.tracker_store import ErasableSQLTrackerStore
+
+    project = f"sqlite:///{folder / 'assistant.db'}"
+    upgrade(project)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATABASE_URL", project)
+    get_settings.cache_clear()
+    store = ErasableSQLTrackerStore(dialect="sqlite", db=str(folder / "tracker.db"))
+    agent = Agent.load(str(latest_model()), tracker_store=store, action_endpoint=InProcessActionEndpoint())
+    engine = make_engine(project)
+    try:
+        yield agent, store, engine
+    finally:
+        engine.dispose()
+        patch.undo()
+        get_settings.cache_clear()
 
 
 def make_tracker(

@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.cases import routing, service
-from bot.db import make_engine, upgrade
 from bot.knowledge import load_knowledge
 from bot.model import latest_model
-from bot.settings import get_settings
 from channels.hooks import TO_CASE
+from tests.conftest import trained_assistant_on_sqlite
 
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
 KB = load_knowledge()
@@ -22,22 +21,8 @@ KB = load_knowledge()
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    from rasa.core.agent import Agent
-
-    from bot.inprocess_actions import InProcessActionEndpoint
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
-
-    folder = tmp_path_factory.mktemp("erase-during-case")
-    project = f"sqlite:///{folder / 'assistant.db'}"
-    upgrade(project)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("DATABASE_URL", project)
-    get_settings.cache_clear()
-    store = ErasableSQLTrackerStore(dialect="sqlite", db=str(folder / "tracker.db"))
-    agent = Agent.load(str(latest_model()), tracker_store=store, action_endpoint=InProcessActionEndpoint())
-    yield agent, store, make_engine(project)
-    patch.undo()
-    get_settings.cache_clear()
+    with trained_assistant_on_sqlite(tmp_path_factory.mktemp("erase-during-case")) as parts:
+        yield parts
 
 
 def say(agent, sender: str, message: str) -> list:
