@@ -26,7 +26,8 @@ the same code as `python -m bot ask --jsonl`. Each turn's expectations become ch
   first turn brief the first turn is at most 3 messages and 700 characters (data costs money)
 
 Prints a table per language and per check, and the share of conversations entirely right;
-writes bench/out/conversation_eval.md and the failed turns to bench/out/conversation_failures.jsonl.
+writes bench/out/conversation_eval.md, the failed turns to bench/out/conversation_failures.jsonl and
+every turn, in conversation order, to bench/out/conversation_turns.jsonl.
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ class Conversation:
 class Outcome:
     results: Dict[str, List[bool]] = field(default_factory=lambda: defaultdict(list))
     failures: List[Dict[str, Any]] = field(default_factory=list)
+    turns: List[Dict[str, Any]] = field(default_factory=list)  # every turn, passed or not, in order
 
 
 def load_conversations(folder: Path = CONVERSATIONS_DIR, languages: Optional[List[str]] = None) -> List[Conversation]:
@@ -187,13 +189,15 @@ async def run(conversations: List[Conversation], progress: bool = True,
             failed = [name for name, passed in checks.items() if not passed]
             if set(failed) - INFORMATIONAL:
                 status["ok"] = False
+            record = {"conversation": conversation.id, "turn": index + 1, "text": text,
+                      "failed": failed, "expect": conversation.turns[index]["expect"],
+                      "got": {k: turn.get(k) for k in ("intent", "answer", "language", "handoff",
+                                                      "case_priority", "consent", "host_country",
+                                                      "nationality", "form", "emergency")},
+                      "messages": [m[:160] for m in turn.get("messages") or ()]}
+            outcome.turns.append(record)
             if failed:
-                outcome.failures.append({"conversation": conversation.id, "turn": index + 1, "text": text,
-                                         "failed": failed, "expect": conversation.turns[index]["expect"],
-                                         "got": {k: turn.get(k) for k in ("intent", "answer", "language", "handoff",
-                                                                         "case_priority", "consent", "host_country",
-                                                                         "nationality", "form", "emergency")},
-                                         "messages": [m[:160] for m in turn.get("messages") or ()]})
+                outcome.failures.append(record)
 
             if checks.get("emergency") or turn.get("case_priority") == "urgent":
                 status["emergency"] = True
@@ -278,6 +282,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         for language in sorted(outcomes):
             for failure in outcomes[language].failures:
                 handle.write(json.dumps(failure, ensure_ascii=False) + "\n")
+    # every turn in conversation order, to read a failure in its context
+    with (OUT_DIR / f"conversation_turns{suffix}.jsonl").open("w", encoding="utf-8") as handle:
+        for language in sorted(outcomes):
+            for record in sorted(outcomes[language].turns, key=lambda r: (r["conversation"], r["turn"])):
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(table)
     return 0
 
