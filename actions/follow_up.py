@@ -23,6 +23,9 @@ from bot.paths import KNOWLEDGE_DIR
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
 FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, when the top intent is unsure, is taken
+# "same topic" after a specific entry means that entry ("how much is it?" after the exit-visa
+# answer asks about the exit visa), not its topic's general article
+SAME_ENTRY = True
 
 
 @lru_cache(maxsize=1)
@@ -30,15 +33,20 @@ def follow_up_table() -> Dict[str, Dict[str, Any]]:
     return yaml.safe_load(FOLLOW_UPS_FILE.read_text(encoding="utf-8")) or {}
 
 
-def answer_for(intent: str, topic: Optional[str]) -> Optional[str]:
-    """The entry that answers follow-up `intent` in a conversation about `topic`."""
+def answer_for(intent: str, topic: Optional[str], answer: Optional[str] = None) -> Optional[str]:
+    """The entry that answers follow-up `intent` in a conversation about `topic` whose last answer
+    was `answer` (an entry of the topic, the topic's article, or None)."""
     rule = follow_up_table().get(intent)
     if rule is None:
         return None
-    if topic and topic in (rule.get("after") or {}):
-        return str(rule["after"][topic])
+    after = rule.get("after") or {}
+    answers = knowledge().answers
+    if answer not in answers or answers[answer].parent != topic:  # stale: a flow set the topic since
+        answer = None
+    if topic and topic in after:
+        return str(after[topic])
     if topic and rule.get("same_topic"):
-        return topic
+        return answer if SAME_ENTRY and answer else topic
     return str(rule.get("default")) if rule.get("default") else None
 
 
@@ -53,7 +61,7 @@ def ranked_follow_up(tracker: Tracker, depth: int = 2) -> Optional[str]:
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
     for ranked in ranking[:depth]:
         if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
-            return answer_for(ranked["name"], topic)
+            return answer_for(ranked["name"], topic, tracker.get_slot("answer"))
     return None
 
 
@@ -63,7 +71,7 @@ class ActionAnswerFollowUp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        entry = answer_for(intent, tracker.get_slot("topic"))
+        entry = answer_for(intent, tracker.get_slot("topic"), tracker.get_slot("answer"))
         if entry not in knowledge().answers:
             return not_understood(dispatcher, tracker)
         language = user_language(tracker)
