@@ -255,6 +255,9 @@ def test_unsure_small_talk_is_answered_as_small_talk(tracker_factory, dispatcher
     ("ok thanks but is it free for my children too", [("nlu_fallback", 0.3), ("thanks", 0.4), ("ask_cost", 0.3)]),
     ("c gratuit?", [("nlu_fallback", 0.3), ("ask_cost", 0.4), ("thanks", 0.3)]),
     ("merci", [("nlu_fallback", 0.3), ("thanks", 0.15), ("affirm", 0.1)]),   # too unsure even of that
+    ("طيب عنوانهم", [("nlu_fallback", 0.3), ("affirm", 0.22), ("ask_contact", 0.17)]),  # ok, their address
+    ("ok and where?", [("nlu_fallback", 0.3), ("affirm", 0.4), ("greet", 0.1)]),  # a question mark
+    ("ok ስንት ነው፧", [("nlu_fallback", 0.3), ("affirm", 0.4), ("greet", 0.1)]),   # the Ethiopic one
 ])
 def test_questions_and_unsure_words_are_not_taken_for_small_talk(tracker_factory, text, ranking):
     import actions.retrieval as retrieval
