@@ -150,6 +150,28 @@ DANGER_BY_KIND = {
         "so": "guriga wuu gubanayaa carruurta ayaa ku jirta", "am": "ቤቱ እየተቃጠለ ነው ልጆቹ ውስጥ ናቸው",
         "ti": "ገዛ ይነድድ ኣሎ ቆልዑ ኣብ ውሽጢ ኣለዉ",
     },
+    # a probe written after the tuning conversations (issue 10) found these missed by phrases and model alike
+    "sold and held": {
+        "en": "i was sold to a man, they keep me in a room", "fr": "on m'a vendue a un homme, je suis dans une chambre",
+        "ar": "باعوني لواحد وحابسني في غرفة", "pt": "fui vendida a um homem e estou fechada num quarto",
+        "pcm": "dem don sell me give one man for connection house", "ha": "an sayar da ni ga wani mutum a gidan",
+        "so": "waa la i iibiyay, qol ayaa la igu hayaa", "am": "ለአንድ ሰውዬ ሸጡኝ ክፍል ውስጥ ነኝ",
+        "ti": "ንሓደ ሰብኣይ ሸይጦምኒ ኣብ ክፍሊ ኣለኹ",
+    },
+    "threat to kill": {
+        "en": "my husband said he will kill me tonight", "fr": "mon mari dit qu'il va me tuer ce soir",
+        "ar": "جوزي قال بيقتلني الليلة", "pt": "o meu marido disse que me mata hoje",
+        "pcm": "my husband e say e go kill me tonight", "ha": "mijina ya ce zai kashe ni yau da dare",
+        "so": "ninkeyga wuxuu yiri caawa waan ku dilayaa", "am": "ባሌ ዛሬ ማታ እገድልሻለሁ ብሎኛል",
+        "ti": "ሰብኣየይ ሎሚ ምሸት ክቐትለኒ እዩ",
+    },
+    "child taken": {
+        "en": "armed men took my daughter an hour ago", "fr": "des hommes armes ont pris ma fille il y a une heure",
+        "ar": "ناس مسلحين خدوا بنتي من ساعة", "pt": "homens armados levaram a minha filha há uma hora",
+        "pcm": "men wey hold gun, dem carry my pikin one hour ago", "ha": "yan bindiga sun dauke yata awa daya da ta wuce",
+        "so": "niman hubeysan gabadhayda way qaateen saacad ka hor", "am": "የታጠቁ ሰዎች ከአንድ ሰአት በፊት ልጄን ወሰዱብኝ",
+        "ti": "ዕጡቓት ቅድሚ ሓደ ሰዓት ጓለይ ወሲዶማ",
+    },
 }
 
 # what the phrases above must leave to the models: questions about risks, past events told to
@@ -157,7 +179,8 @@ DANGER_BY_KIND = {
 NOT_DANGER_NOW = {
     "en": ["is the desert dangerous?", "what happens if the boat sinks?",
            "my friend was stabbed last year, can he get help?", "since the boat i cannot sleep",
-           "is it true the madams lock the maids in the house?", "do the smugglers carry guns?"],
+           "is it true the madams lock the maids in the house?", "do the smugglers carry guns?",
+           "is it true they sell migrants in libya?", "if i go back they will kill me, can i ask for asylum?"],
     "fr": ["le désert est dangereux ?", "mon ami a été poignardé l'an dernier, il peut avoir de l'aide ?",
            "depuis le bateau je n'arrive plus à dormir", "c'est vrai que les patrons enferment les bonnes ?"],
     "ar": ["الصحرا خطيرة؟", "شنو يصير لو القارب غرق؟", "صاحبي طعنوه العام اللي فات يقدر ياخذ مساعدة؟",
