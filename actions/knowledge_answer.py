@@ -60,11 +60,6 @@ SPECIFIC_PREFERENCE = 0.1
 # only), 68.1 % at 1.0 with the group, 67.7 % at 1.5 (with actions/retrieval.CONTEXT_WEIGHT 1.0)
 CONTEXT_PRIOR = 1.0
 GROUP_PRIOR = 0.5
-# ... and about the very answer just sent, when that was a specific entry ("how much is it?" after the
-# exit-visa answer, "c anonyme ?" after the reporting answer): a bonus this large to that entry.
-# Tuned on bench/conversations_dev: follow-ups right 323 of 466 at 0, 321 at 0.1, 325 at 0.2-0.3,
-# 326 at 0.35, 312 at 0.5, 276 at 0.7 (too sticky: every question gets the last answer again)
-LAST_ANSWER_PRIOR = 0.35
 # a question this short (in words) is read in the conversation's context. Tuned on the dev
 # conversations: follow-ups right 328 of 466 at 8 words, 333 at 11 and at 14 (a follow-up often
 # carries a short story: "he says he just wants to go home now. possible straight from there?")
@@ -76,14 +71,6 @@ def context_prior(topic: str) -> List[Dict[str, Any]]:
     other topics of its menu group (going home: overview, eligibility, process) next."""
     group = next((g.topics for g in knowledge().menu_groups if topic in g.topics), (topic,))
     return [{"name": t, "confidence": 1.0 if t == topic else GROUP_PRIOR} for t in dict.fromkeys((topic, *group))]
-
-
-def last_answer_prior(answer: Optional[str]) -> Dict[str, float]:
-    """The bonus a short follow-up gives the specific entry the conversation's last answer was."""
-    kb = knowledge()
-    if not answer or answer not in kb.answers or not kb.answers[answer].is_entry or not LAST_ANSWER_PRIOR:
-        return {}
-    return {answer: LAST_ANSWER_PRIOR}
 
 
 def first_turn(tracker: Tracker) -> bool:
@@ -168,11 +155,9 @@ def _follow_ups(answer_id: str, also: Optional[str], limit: Optional[int]) -> Li
 
 
 def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
-                current_topic: Optional[str] = None,
-                current_answer: Optional[str] = None) -> Tuple[str, Tuple[str, ...]]:
+                current_topic: Optional[str] = None) -> Tuple[str, Tuple[str, ...]]:
     """(answer id, choices): the answer for `text` about `topic`, or a close call's choices.
-    `current_topic`, `current_answer`: the conversation's topic and last answer before this message
-    (context for a short follow-up)."""
+    `current_topic`: the conversation's topic before this message (context for a short follow-up)."""
     kb = knowledge()
     if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()
@@ -181,12 +166,10 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
 
         prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
         prior.setdefault(topic, 1.0)
-        short = len(text.split()) <= FOLLOW_UP_MAX_WORDS
-        if current_topic in kb.articles and short:
+        if current_topic in kb.articles and len(text.split()) <= FOLLOW_UP_MAX_WORDS:
             for context in context_prior(current_topic):
                 prior[context["name"]] = prior.get(context["name"], 0.0) + CONTEXT_PRIOR * context["confidence"]
-        ranked = get_ranker().rank(text, prior, k=CHOICES + 1,
-                                   answer_prior=last_answer_prior(current_answer) if short else None)
+        ranked = get_ranker().rank(text, prior, k=CHOICES + 1)
     except Exception:  # the topic's article is always a right answer; never fail the turn here
         logger.exception("answer ranking failed")
         return topic, ()
@@ -217,8 +200,7 @@ class ActionAnswerTopic(Action):
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
         answer_id, choices = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [],
-                                         current_topic=tracker.get_slot("topic"),
-                                         current_answer=tracker.get_slot("answer"))
+                                         current_topic=tracker.get_slot("topic"))
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
             # a choice is not an answer: `answer` is cleared so nothing reports one as sent

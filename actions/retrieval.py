@@ -33,7 +33,6 @@ from actions.knowledge_answer import (
     context_prior,
     first_turn_chars,
     follow_ups_for,
-    last_answer_prior,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from bot.retrieval.stories import wants_to_go_home
@@ -124,13 +123,6 @@ def ranking_in_context(tracker: Tracker, text: str) -> List[Dict[str, Any]]:
     return [{"name": name, "confidence": value} for name, value in confidence.items()]
 
 
-def answer_in_context(tracker: Tracker, text: str) -> Dict[str, float]:
-    """A short message right after a specific answer also leans towards that answer."""
-    if len(text.split()) > CONTEXT_MAX_WORDS:
-        return {}
-    return last_answer_prior(tracker.get_slot("answer"))
-
-
 @dataclass(frozen=True)
 class Candidate:
     topic: str      # the answer id (a topic's article or a specific entry)
@@ -138,14 +130,13 @@ class Candidate:
     fused: float    # the ranker's fused score (the order, and FALLBACK_LEAD)
 
 
-def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = (),
-           answer_prior: Optional[Dict[str, float]] = None) -> List[Any]:
+def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = ()) -> List[Any]:
     """The best answers (articles and specific entries), in the fused ranking's order."""
     from bot.retrieval.answers import get_ranker
 
     prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking
              if r.get("name") != "nlu_fallback"}
-    ranked = get_ranker().rank(text, prior, k=CHOICES + 2, answer_prior=answer_prior)
+    ranked = get_ranker().rank(text, prior, k=CHOICES + 2)
     return [Candidate(r.answer, r.dense, r.score) for r in ranked]
 
 
@@ -172,7 +163,7 @@ class ActionAnswerFromRetrieval(Action):
         if small_talk is not None:  # "ok thx": thanks 0.51, affirm 0.47 - unsure which, sure it is no question
             return await SMALL_TALK_ACTIONS[small_talk]().run(dispatcher, tracker, domain)
         try:
-            decision = decide(search(text, ranking_in_context(tracker, text), answer_in_context(tracker, text)))
+            decision = decide(search(text, ranking_in_context(tracker, text)))
         except Exception:  # never leave the user without a reply because the index failed
             logger.exception("retrieval failed")
             decision = Decision("none")
@@ -191,8 +182,7 @@ class ActionAnswerFromRetrieval(Action):
             choices: Tuple[str, ...] = ()
             if follow_up in knowledge().articles:  # "but I have no money" after the return answer: the
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
-                follow_up, choices = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
-                                                 current_answer=tracker.get_slot("answer"))
+                follow_up, choices = best_answer(text, follow_up, context_prior(follow_up))  # the context is the prior
             if choices:
                 events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
                 return [*events, SlotSet("failed_understandings", float(failures))]

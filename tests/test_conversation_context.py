@@ -52,19 +52,6 @@ def test_a_follow_up_after_a_specific_answer_is_about_that_answer(intent, topic,
     assert answer_for(intent, topic, answer) == expected
 
 
-@pytest.mark.parametrize("text, topic, answer, expected", [
-    ("and if i buy my own ticket?", "travel_document", "document_exit_visa", "document_exit_visa"),
-    ("tenho uma fotocópia, serve?", "travel_document", "document_online_consular_service",
-     "document_online_consular_service"),
-])
-def test_a_short_question_leans_towards_the_answer_just_sent(text, topic, answer, expected):
-    from actions.knowledge_answer import best_answer
-
-    ranking = [{"name": topic, "confidence": 0.5}]
-    assert best_answer(text, topic, ranking, current_topic=topic, current_answer=answer)[0] == expected
-    assert best_answer(text, topic, ranking, current_topic=topic)[0] != expected  # the context decided it
-
-
 def test_every_follow_up_target_is_a_knowledge_entry():
     from actions.follow_up import follow_up_table
 

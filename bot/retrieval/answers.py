@@ -69,19 +69,15 @@ class AnswerRanker:
         return query / max(float(np.linalg.norm(query)), 1e-9)
 
     def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,
-             within: Optional[Sequence[str]] = None, dense: bool = True,
-             answer_prior: Optional[Dict[str, float]] = None) -> List[Scored]:
+             within: Optional[Sequence[str]] = None, dense: bool = True) -> List[Scored]:
         """The best `k` answers for `text`; `within`: only these answer ids; `dense=False`: the
-        TF-IDF baseline alone (no embeddings, no prior). `intent_ranking` weighs topics (an answer gets
-        its topic's prior); `answer_prior` adds to single answers (the one just sent, for a follow-up)."""
+        TF-IDF baseline alone (no embeddings, no prior)."""
         sparse = self.sparse_scores(text)
         dense_scores = self.dense_scores(text) if dense else np.zeros_like(sparse)
         fused = DENSE_WEIGHT * minmax(dense_scores) + (1 - DENSE_WEIGHT) * minmax(sparse) if dense else sparse
         if intent_ranking and dense:
             fused = fused + PRIOR_WEIGHT * np.array(
                 [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
-        if answer_prior and dense:
-            fused = fused + np.array([answer_prior.get(c, 0.0) for c in self.candidates], dtype=np.float32)
         allowed = set(within) if within is not None else None
         order = [i for i in np.argsort(-fused) if allowed is None or self.candidates[i] in allowed]
         return [Scored(self.candidates[i], float(fused[i]), float(dense_scores[i]), float(sparse[i])) for i in order[:k]]
