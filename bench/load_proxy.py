@@ -101,13 +101,15 @@ def _address(text: str) -> Tuple[str, int]:
 
 async def main(upstreams: List[Tuple[str, int]], port: int) -> None:
     proxy = Proxy(upstreams, port)
-    print(f"READY {await proxy.up()}", flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    # the handlers first, READY after: a SIGUSR1 sent on READY must never meet the default action
+    # (which ends the process - under load the test's outage then never ended)
     loop.add_signal_handler(signal.SIGUSR1, lambda: asyncio.ensure_future(proxy.down()))
     loop.add_signal_handler(signal.SIGUSR2, lambda: asyncio.ensure_future(proxy.up()))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    print(f"READY {await proxy.up()}", flush=True)
     await stop.wait()
     await proxy.down()
 
