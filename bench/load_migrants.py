@@ -177,7 +177,7 @@ class Platforms:
     async def _post(self, path: str, payload: Dict[str, Any], read_timeout: float) -> int:
         import aiohttp
 
-        from tests.fakes.harness import TELEGRAM_SECRET
+        from testing.harness import TELEGRAM_SECRET
 
         timeout = aiohttp.ClientTimeout(total=None, connect=5, sock_read=read_timeout)
         if "json" in payload:

@@ -56,7 +56,7 @@ async def serve(port: int, bot_delay: float) -> None:
     from bot.settings import get_settings
     from channels import base
     from channels.store import ChannelStore
-    from tests.fakes.harness import Harness, StubBot
+    from testing.harness import Harness, StubBot
 
     base._heap_frozen = False  # this process is a channel server: behave like one (the harness is for tests)
 
@@ -154,7 +154,7 @@ async def bench(senders: int, messages: int, bot_delay: float, api_latency: floa
     from twilio.request_validator import RequestValidator
 
     from bot.db import upgrade
-    from tests.fakes.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM, telegram_message, twilio_message
+    from testing.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM, telegram_message, twilio_message
 
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='webhook_ack_')) / 'bench.db'}"
     upgrade(url)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.db import make_engine
-from tests.cases import support
+from testing import case_support as support
 
 
 @pytest.fixture(scope="module")

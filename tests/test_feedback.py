@@ -21,7 +21,7 @@ from bot.insights.store import settled, week_of
 from bot.knowledge import load_knowledge
 from channels import menu_token, whatsapp_content
 from channels.telegram_sender import inline_keyboard
-from tests.cases import support
+from testing import case_support as support
 
 KB = load_knowledge()
 ME = "tg-5f1c0d7e9a2b4c6d8e0f1a2b3c4d5e6f"

@@ -19,7 +19,7 @@ from bot.insights import clusters, report
 from bot.insights.models import UnansweredQuestion
 from bot.insights.store import record_rating, record_unanswered, settled
 from bot.privacy.redaction import redact
-from tests.cases import support
+from testing import case_support as support
 
 ME = "wa-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 

@@ -16,7 +16,7 @@ from bot.knowledge import load_knowledge
 from bot.settings import get_settings
 from bot.webchat import outbox
 from bot.webchat.__main__ import create_app
-from tests.cases import support
+from testing import case_support as support
 
 pytestmark = pytest.mark.asyncio
 TOKEN = "0f3c9a7e5b1d4c2a8e6f0b9d7c5a3e1f2b4d6f8a0c2e4a6b"

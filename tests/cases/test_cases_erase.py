@@ -13,7 +13,7 @@ from sqlalchemy import text
 from bot.cases import accounts, service
 from bot.cases.policy import PermissionDenied
 from bot.knowledge import load_knowledge
-from tests.cases.support import FakeChannel
+from testing.case_support import FakeChannel
 
 CONV = "tg-" + "5" * 32
 

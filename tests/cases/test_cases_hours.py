@@ -12,7 +12,7 @@ from actions.handoff import ActionHandoff, request_handoff
 from actions.replies import ui
 from bot.cases import hours, store
 from bot.cases.policy import Actor
-from tests.cases.support import tracker
+from testing.case_support import tracker
 
 UTC = ZoneInfo("UTC")
 TRIPOLI = ZoneInfo("Africa/Tripoli")  # UTC+2, no daylight saving

@@ -13,7 +13,7 @@ from actions.replies import ui
 from bot.cases import accounts, cli, notify, routing, service, store
 from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult
 from bot.cases.service import CaseUpdate
-from tests.cases.support import FakeChannel, tracker
+from testing.case_support import FakeChannel, tracker
 
 CONV = "wa-fedcba9876543210fedcba9876543210"
 

@@ -14,7 +14,7 @@ from bot.cases.policy import PermissionDenied
 from bot.cases.state import CaseError, InvalidTransition
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
-from tests.cases.support import FakeChannel
+from testing.case_support import FakeChannel
 
 CONV = "tg-0123456789abcdef0123456789abcdef"
 

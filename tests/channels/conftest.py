@@ -1,5 +1,5 @@
 """Fixtures for the channel tests: a fresh SQLite database per test, the fake platform APIs, and
-the real channel code mounted in a real sanic server on 127.0.0.1 (see tests/fakes/harness.py)."""
+the real channel code mounted in a real sanic server on 127.0.0.1 (see testing/harness.py)."""
 from __future__ import annotations
 
 import shutil
@@ -7,9 +7,9 @@ import shutil
 import pytest
 import pytest_asyncio
 
-from tests.fakes.harness import CHANNEL_ENV, Harness, StubBot, telegram_env, twilio_env
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilioAPI
+from testing.harness import CHANNEL_ENV, Harness, StubBot, telegram_env, twilio_env
+from testing.telegram_api import FakeTelegramAPI
+from testing.twilio_api import FakeTwilioAPI
 
 
 @pytest.fixture(scope="session")

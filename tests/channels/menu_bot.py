@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import show_main_menu
 from actions.menu import ActionSelectOption
 from bot.nlu.menu_number import parse_option_number
-from tests.fakes.harness import StubBot, Turn
+from testing.harness import StubBot, Turn
 
 
 class MenuBot(StubBot):

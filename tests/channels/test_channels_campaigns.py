@@ -9,7 +9,7 @@ import pytest
 
 from channels import campaign
 from channels.whatsapp import parse_message
-from tests.fakes.harness import twilio_message
+from testing.harness import twilio_message
 
 
 @pytest.mark.parametrize("payload, expected", [

@@ -19,8 +19,8 @@ from bot.cases import notify, overview, service, store as case_store
 from bot.privacy.pseudonym import pseudonymise
 from bot.retrieval.safety import looks_urgent
 from channels.telegram_sender import BLOCKED_DETAIL
-from tests.cases.support import tracker
-from tests.fakes.harness import StubBot, Turn, telegram_message, twilio_message
+from testing.case_support import tracker
+from testing.harness import StubBot, Turn, telegram_message, twilio_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 734512998

@@ -18,9 +18,9 @@ from actions.conversation import ActionNoise
 from actions.knowledge_answer import answer_topic
 from bot.insights.store import settled, week_of
 from bot.knowledge import load_knowledge
-from tests.fakes.harness import (Harness, StubBot, Turn, telegram_callback, telegram_env, telegram_message,
+from testing.harness import (Harness, StubBot, Turn, telegram_callback, telegram_env, telegram_message,
                                  twilio_env, twilio_message)
-from tests.fakes.twilio_api import list_reply
+from testing.twilio_api import list_reply
 
 KB = load_knowledge()
 CHAT, NUMBER = 55507777, "+221770000042"

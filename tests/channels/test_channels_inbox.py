@@ -12,7 +12,7 @@ from bot.knowledge import load_knowledge
 from bot.privacy.pseudonym import pseudonymise
 from channels.inbox import Arrival, Inbox, inbox, inbox_workers
 from channels.store import utcnow
-from tests.fakes.harness import telegram_message, twilio_message
+from testing.harness import telegram_message, twilio_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 612345789

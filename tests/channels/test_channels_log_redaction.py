@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from bot.privacy import log_filter
-from tests.fakes.harness import telegram_callback, telegram_message, twilio_message
+from testing.harness import telegram_callback, telegram_message, twilio_message
 
 CHAT = 712345678
 NUMBER = "+22796543210"

@@ -11,7 +11,7 @@ from channels import telegram_cli
 from channels.config import telegram_config
 from channels.outbound import close_senders, send_to_conversation
 from channels.telegram import TelegramInput
-from tests.fakes.harness import FAST_RETRIES, TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
+from testing.harness import FAST_RETRIES, TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
 
 
 

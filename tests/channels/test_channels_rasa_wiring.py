@@ -15,7 +15,7 @@ from sanic import Sanic
 from bot.knowledge import load_knowledge
 from bot.privacy.pseudonym import pseudonymise
 from channels import config
-from tests.fakes.harness import TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
+from testing.harness import TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 5550001

@@ -11,7 +11,7 @@ from bot.privacy.log_filter import conversation_tag
 from bot.privacy.pseudonym import pseudonymise
 from channels import menu_token
 from channels.store import channel_addresses, channel_media, delivery_status
-from tests.fakes.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
+from testing.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 987654321

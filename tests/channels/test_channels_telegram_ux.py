@@ -10,7 +10,7 @@ from bot.privacy.pseudonym import pseudonymise
 from channels import menu_token, telegram_cli
 from channels.outbound import send_to_conversation
 from channels.store import channel_media
-from tests.fakes.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message
+from testing.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 31415926

@@ -14,7 +14,7 @@ from bot.privacy.pseudonym import pseudonymise
 from channels import delivery as d
 from channels.outbound import send_to_conversation
 from channels.store import channel_addresses, channel_media, delivery_status, utcnow
-from tests.fakes.harness import LONG_REPLY, TEMPLATE_SID, TWILIO_FROM, Harness, twilio_env, twilio_message
+from testing.harness import LONG_REPLY, TEMPLATE_SID, TWILIO_FROM, Harness, twilio_env, twilio_message
 
 pytestmark = pytest.mark.asyncio
 NUMBER = "+33612345678"

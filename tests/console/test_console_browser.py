@@ -20,7 +20,7 @@ from bot.cases import routing, service
 from bot.cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
-from tests.cases.support import FakeChannel, tracker
+from testing.case_support import FakeChannel, tracker
 from tests.console.helpers import sign_in_page
 
 pytestmark = pytest.mark.asyncio

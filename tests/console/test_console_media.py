@@ -8,9 +8,9 @@ import pytest_asyncio
 from bot.cases import service
 from tests.console.helpers import login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
-from tests.fakes.media import png_bytes, wav_bytes
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilioAPI
+from testing.media import png_bytes, wav_bytes
+from testing.telegram_api import FakeTelegramAPI
+from testing.twilio_api import FakeTwilioAPI
 
 pytestmark = pytest.mark.asyncio
 

@@ -41,7 +41,7 @@ import httpx
 from aiohttp import BasicAuth, web
 from twilio.request_validator import RequestValidator
 
-from tests.fakes import media
+from testing import media
 
 WHATSAPP_ADDRESS = re.compile(r"^whatsapp:\+[1-9]\d{6,14}$")
 _VARIABLE = re.compile(r"\{\{(\d+)\}\}")

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
-from tests.fakes import media
+from testing import media
 
 BOT_USER = {"id": 999000111, "is_bot": True, "first_name": "Fake", "username": "fake_migrant_bot"}
 
