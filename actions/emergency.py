@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import case_bridge
 from actions.follow_up import follow_up_table
 from actions.replies import knowledge, send, ui, user_language
-from bot.cases import service
+from cases import service
 
 EMERGENCY_SLOT = "emergency_active"
 # what a message is answered with once the emergency is over (the rules' intent -> action)

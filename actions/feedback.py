@@ -16,7 +16,7 @@ message) or a 👍 / 👎 typed right after the question. Both arrive as the thu
 NLU reads as `noise` (bot/nlu/noise.py), so action_noise hands it here first. Anything else the
 person writes instead is understood as usual: the question keeps no state. A second rating of the
 same question is thanked but not counted again. What is kept: one more in the week's count for the
-answer and the conversation's language (bot/insights/store.py) - never who, never any text.
+answer and the conversation's language (insights/store.py) - never who, never any text.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_bridge import NO_WAY_BACK
 from actions.replies import send, ui, user_language
-from bot.insights.store import in_background, record_rating
-from bot.privacy.consent import ANSWER_WITHIN_MESSAGES, DECLINED, PENDING_CONSENT, messages_since_question
+from insights.store import in_background, record_rating
+from privacy.consent import ANSWER_WITHIN_MESSAGES, DECLINED, PENDING_CONSENT, messages_since_question
 from channels import menu_token
 
 FIRST_ANSWER = 2   # the first question comes with the conversation's second knowledge answer...
@@ -129,7 +129,7 @@ def _case_open(tracker: Tracker) -> bool:
     if not tracker.get_slot("handoff") or tracker.get_latest_input_channel() in NO_WAY_BACK:
         return False  # never handed over, or no case can exist (no way back to the person)
     try:
-        from bot.cases.service import has_active_case
+        from cases.service import has_active_case
 
         return has_active_case(tracker.sender_id)
     except Exception:  # noqa: BLE001 - when the store cannot tell, do not ask

@@ -29,9 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start everything of the embedded set-up (what `make run` does)")
     caseworker = commands.add_parser("caseworker", help="caseworker console accounts")
     caseworker.add_argument("action", help="add | passwd | list | deactivate | activate (ACTION --help for more)")
-    caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cases/cli.py
+    caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cli_cases.py
 
-    from bot.privacy.retention import CLI_AGE_HELP, cli_age
+    from privacy.retention import CLI_AGE_HELP, cli_age
 
     purge = commands.add_parser("purge", help="remove conversations and records older than the retention limit")
     purge.add_argument("--older-than", type=cli_age, help=f"{CLI_AGE_HELP} (default: RETENTION_DAYS days)")
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_main()
     if args.command == "caseworker":
-        from bot.cases.cli import main as caseworker_main
+        from bot.cli_cases import main as caseworker_main
 
         return caseworker_main([args.action, *args.args])
     if args.command == "telegram":
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return whatsapp_main([args.whatsapp_command])
     if args.command == "purge":
-        from bot.privacy.retention import main as purge_main
+        from privacy.retention import main as purge_main
 
         return purge_main(args.older_than)
     if args.command == "stats":

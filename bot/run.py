@@ -21,16 +21,13 @@ import yaml
 from bot.action_server import TOKEN_ENV, TOKEN_HEADER
 from bot.paths import ROOT, VAR_DIR
 from bot.settings import ACTION_SERVER_TOKEN, LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
+from channels import config as channel_config
 
 BIN = Path(sys.executable).parent
 
 
 def _credentials_file() -> Tuple[Path, List[str]]:
     """Credentials with only the channels whose secrets are in the environment."""
-    try:
-        from channels import config as channel_config
-    except ImportError:
-        return ROOT / "credentials.yml", []
     path = VAR_DIR / "credentials.yml"
     channel_config.write_credentials(path)
     return path, [f"{c.name}: {c.webhook_url}" for c in channel_config.enabled_channels()]

@@ -152,7 +152,7 @@ RETENTION_DAYS = IntVar("RETENTION_DAYS", 90, minimum=1)
 # RETENTION_WARNING_DAYS before (the console shows it in the case log).
 CASE_RETENTION_DAYS = IntVar("CASE_RETENTION_DAYS", 365, minimum=1)
 RETENTION_WARNING_DAYS = IntVar("RETENTION_WARNING_DAYS", 14, minimum=0)
-TRACKER_DB_URL = StrVar("TRACKER_DB_URL")  # empty: the tracker store of endpoints.yml (bot/privacy/retention.py)
+TRACKER_DB_URL = StrVar("TRACKER_DB_URL")  # empty: the tracker store of endpoints.yml (privacy/retention.py)
 RATE_LIMIT_PER_MINUTE = IntVar("RATE_LIMIT_PER_MINUTE", 20, minimum=0)  # 0: no limit (channels/limits.py)
 MAX_MESSAGE_CHARS = IntVar("MAX_MESSAGE_CHARS", 2000, minimum=1)
 DEBUG_PERSONAL_DATA_IN_LOGS = BoolVar("DEBUG_PERSONAL_DATA_IN_LOGS", False)

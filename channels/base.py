@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable, Optional, Set
 from rasa.core.channels.channel import InputChannel, UserMessage
 
 from bot.settings import get_settings
-from channels import outbound
+from channels import hooks, outbound
 from channels.inbound import Inbound, InboundProcessor
 from channels.inbox import Arrival, Inbox, KeptMessage
 from channels.queues import SenderQueues
@@ -96,7 +96,9 @@ class ManagedInputChannel(InputChannel):
             self.ready = _agent_ready(app)
         self.spawn(self.store.run(self.store.prune_processed_updates))
         self._watcher = asyncio.ensure_future(self._watch_inbox())
-        _install_case_routing()
+        # The channels run inside the Rasa server, where nothing else of ours starts up: this runs
+        # once per process before the first message.
+        hooks.install_case_routing()
 
     def listen(self, blueprint: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Start with the server (messages left by a crashed server are taken over without waiting
@@ -251,19 +253,6 @@ def _agent_ready(app: Any) -> Callable[[], bool]:
         return bool(is_ready()) if callable(is_ready) else True
 
     return ready
-
-
-def _install_case_routing() -> None:
-    """While a caseworker handles a conversation, the migrant's messages go to the case.
-
-    The channels run inside the Rasa server, where nothing else of ours starts up: this is the
-    one place that runs once per process before the first message. Idempotent.
-    """
-    try:
-        from bot.cases.routing import install
-    except ImportError:  # a deployment without the case store: everything goes to the bot
-        return
-    install()
 
 
 def _freeze_startup_heap() -> None:

@@ -14,7 +14,7 @@ failed or silent Rasa turn `try_again`, each in the user's language. An edited m
 never answered again: an open case gets it as a note (EDITED_MARK), nothing else happens -
 unless it now describes danger (then it is answered like any message).
 Logs name conversations only by their pseudonymous id; addresses and texts are redacted from
-every log record (bot/privacy/log_filter.py).
+every log record (privacy/log_filter.py).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from rasa.core.channels.channel import UserMessage
 
 from bot.language.text import as_user_words
-from bot.privacy import log_filter
+from privacy import log_filter
 from channels import audio, hooks, limits, menus
 from channels.collector import Reply, ReplyCollector
 from channels.inbox import Inbox, KeptMessage

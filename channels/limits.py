@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, Optional
 
+from bot.retrieval.safety import is_immediate_danger
 from bot.settings import MAX_MESSAGE_CHARS, RATE_LIMIT_PER_MINUTE
 
 DEFAULT_PER_MINUTE = RATE_LIMIT_PER_MINUTE.default
@@ -85,9 +86,5 @@ class RateLimiter:
 
 def looks_urgent(text: Optional[str]) -> bool:
     if not text:
-        return False
-    try:
-        from bot.retrieval.safety import is_immediate_danger
-    except ImportError:  # channels without the assistant's knowledge: nothing is exempt
         return False
     return is_immediate_danger(text)

@@ -16,7 +16,7 @@ import bot  # noqa: F401  (environment defaults)
 def main(argv: Optional[List[str]] = None) -> int:
     from aiohttp import web
 
-    from bot.cases import accounts
+    from cases import accounts
     from bot.db import upgrade
     from bot.settings import exit_if_misconfigured
     from console.app import create_app

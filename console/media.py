@@ -17,9 +17,9 @@ from urllib.parse import quote, urlsplit
 import httpx
 from aiohttp import web
 
-from bot.cases import store
-from bot.cases.models import Case, CaseMessage
-from bot.cases.service import CaseNotFound
+from cases import store
+from cases.models import Case, CaseMessage
+from cases.service import CaseNotFound
 from console.views import database_id, db
 
 logger = logging.getLogger(__name__)

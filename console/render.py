@@ -17,7 +17,7 @@ import yaml
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.cases.models import Case, utcnow
+from cases.models import Case, utcnow
 from bot.knowledge import load_knowledge
 from bot.paths import KNOWLEDGE_DIR
 

@@ -11,8 +11,8 @@ from typing import Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import Caseworker, ConsoleSession, utcnow
-from bot.cases.policy import Actor
+from cases.models import Caseworker, ConsoleSession, utcnow
+from cases.policy import Actor
 from bot.db import session_scope
 
 

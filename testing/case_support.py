@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from bot.cases.delivery import DeliveryResult
+from cases.delivery import DeliveryResult
 from bot.db import make_engine, upgrade
 
 # An existing database on the local server to connect to while creating the test database.
@@ -24,7 +24,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     and prove nothing more here (the hash format is still argon2id)."""
     from argon2 import PasswordHasher
 
-    from bot.cases import accounts
+    from cases import accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
@@ -72,7 +72,7 @@ def postgres_database(prefix: str = "cases_test") -> Iterator[str]:
 
 
 def clear_cases(engine: Engine) -> None:
-    from bot.cases.models import Case, CaseEvent, CaseMessage, Caseworker, ConsoleSession
+    from cases.models import Case, CaseEvent, CaseMessage, Caseworker, ConsoleSession
     from bot.db import session_scope
 
     with session_scope(engine) as session:

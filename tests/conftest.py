@@ -77,14 +77,14 @@ def make_tracker(
 def fresh_log_redaction_memory(monkeypatch):
     """Every test starts with an empty memory of texts to redact.
 
-    bot.privacy.log_filter remembers each inbound address and text (process-wide, on purpose:
+    privacy.log_filter remembers each inbound address and text (process-wide, on purpose:
     a log line about a message comes while it is handled) and blanks them in every later log
     record. Shared between tests, a text one test's user sent ("message") was redacted inside
     another test's unrelated log line ("12 messages"): the result depended on the test order.
     """
     from collections import OrderedDict
 
-    from bot.privacy import log_filter
+    from privacy import log_filter
 
     monkeypatch.setattr(log_filter, "_known", OrderedDict())
     monkeypatch.setattr(log_filter, "_known_longest_first", ())

@@ -12,7 +12,7 @@ import pytest
 
 from bot.__main__ import _telegram_argv, build_parser
 from bot.paths import ROOT
-from bot.privacy.retention import cli_age
+from privacy.retention import cli_age
 
 
 @pytest.mark.parametrize("value, expected", [("90d", timedelta(days=90)), ("2w", timedelta(weeks=2)),

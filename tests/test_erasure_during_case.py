@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from bot.cases import routing, service
+from cases import routing, service
 from bot.knowledge import load_knowledge
 from bot.model import latest_model
 from channels.hooks import TO_CASE

@@ -66,7 +66,7 @@ def _count(engine, sql: str, **params) -> int:
 
 
 def _seed(engine, sender: str, number: str) -> None:
-    from bot.cases.service import open_or_update_case, record_inbound
+    from cases.service import open_or_update_case, record_inbound
 
     case = open_or_update_case(sender, "whatsapp", "fr", topic="avr_overview", reason="request",
                                history=[("migrant", "bonjour")], engine=engine)
@@ -86,7 +86,7 @@ def _seed(engine, sender: str, number: str) -> None:
             "INSERT INTO inbox (id, channel, conversation_id, message, replies_sent, owner, attempts, received_at) "
             "VALUES (:i, 'whatsapp', :c, '{\"text\": \"je suis à Agadez\"}', 0, 'w1', 1, :t)"),
             {"i": uuid.uuid4().hex, "c": sender, "t": datetime.utcnow()})
-        connection.execute(text(  # a redacted question kept for the content team (bot/insights/store.py)
+        connection.execute(text(  # a redacted question kept for the content team (insights/store.py)
             "INSERT INTO unanswered_questions (conversation_id, language, text, outcome, confidence, day) "
             "VALUES (:c, 'fr', 'je suis à [place], je peux rentrer ?', 'not_understood', 0.2, :d)"),
             {"c": sender, "d": datetime.utcnow().date()})

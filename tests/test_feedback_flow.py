@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from sqlalchemy import text
 
-from bot.insights.store import week_of
+from insights.store import week_of
 from bot.knowledge import load_knowledge
 from bot.model import latest_model
 from channels import menu_token

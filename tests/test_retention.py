@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.db import make_engine, upgrade
 from bot.paths import ROOT
-from bot.privacy.retention import parse_age, purge, tracker_db_url
+from privacy.retention import parse_age, purge, tracker_db_url
 
 NOW = datetime.utcnow().replace(microsecond=0)  # the CLI runs on the real clock
 OLD, RECENT = NOW - timedelta(days=120), NOW - timedelta(days=10)

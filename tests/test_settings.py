@@ -75,7 +75,7 @@ def test_a_process_with_a_bad_value_does_not_start(monkeypatch, capsys):
 
 
 def test_a_bad_debug_value_keeps_the_logs_redacted(monkeypatch):
-    from bot.privacy import log_filter
+    from privacy import log_filter
 
     monkeypatch.setenv("DEBUG_PERSONAL_DATA_IN_LOGS", "please")
     assert log_filter.enabled()

@@ -9,7 +9,7 @@
    only a consent word or the button's own payload ("yes", "non", "consent:yes") runs
    `action_consent_answer`. A number never answers consent (numbers belong to menus), nor does
    a 👍 tapped to rate an answer (actions/feedback.py), and any other message is understood as
-   what it says (bot.privacy.consent.consent_answer).
+   what it says (privacy.consent.consent_answer).
 3. The privacy notice ends a conversation's first turn, after the answer, never before it:
    where the rules would end a turn (predict `action_listen` after an action), this policy
    predicts `action_privacy_notice` when the notice is due, and `action_listen` after it.
@@ -30,7 +30,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.consent import ANSWER_WITHIN_MESSAGES, consent_answer, messages_since_question
+from privacy.consent import ANSWER_WITHIN_MESSAGES, consent_answer, messages_since_question
 
 NOTICE_ACTION = "action_privacy_notice"
 EMERGENCY_FOLLOWUP_ACTION = "action_emergency_followup"

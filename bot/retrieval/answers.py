@@ -28,7 +28,7 @@ from bot.retrieval.index import RetrievalIndex, build_index
 DENSE_WEIGHT = 0.6
 PRIOR_WEIGHT = 0.5
 # character 2-4-grams within words: spelling, dialect and Arabizi variants of one word still share
-# most of them (also how the console's insights page groups unanswered questions, bot/insights)
+# most of them (also how the console's insights page groups unanswered questions, insights/)
 CHAR_NGRAMS = dict(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
 
 

@@ -7,7 +7,7 @@ Every reader of that file goes through here (the file is read once per process, 
   actions.retrieval answers with safety first; channels.limits never rate-limits such a message.
 - `looks_urgent`: those phrases or the broader `emergency` keywords (matched at a word start,
   anywhere in Arabic and Ge'ez words that take attached prefixes). Used where no model runs and
-  a false alarm costs one extra reply: the case router (bot/cases/routing.py) sends such a message
+  a false alarm costs one extra reply: the case router (cases/routing.py) sends such a message
   to the assistant too while a person holds the conversation.
 - `asks_for_erasure`: an `erase_request` phrase is in the message, or the message is "delete".
 - `wants_assistant`: the whole message is a `return_to_assistant` word ("menu", "/start").

@@ -2,10 +2,10 @@
 
 - Erasure: when a turn ends with the `erase_requested` slot set (the user confirmed "delete my
   data"), `save` removes every stored event of that conversation instead of appending the turn,
-  then the project's data about it (bot.privacy.erasure). Rasa has no other hook that sees the
+  then the project's data about it (privacy.erasure). Rasa has no other hook that sees the
   whole turn, including the confirmation itself.
 - Declined consent: when the `consent` slot is "declined", `save` replaces the stored
-  conversation with a minimal, non-identifying state (bot.privacy.consent.minimal_events):
+  conversation with a minimal, non-identifying state (privacy.consent.minimal_events):
   nothing the migrant wrote, and nothing the assistant answered, outlives the current turn.
 
 Configure in endpoints.yml: `type: bot.stores.tracker_store.ErasableSQLTrackerStore`.
@@ -26,7 +26,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.db import overwrite_deletes, scrub_deleted
-from bot.privacy.consent import is_declined, minimal_tracker
+from privacy.consent import is_declined, minimal_tracker
 from bot.stores import resilience
 
 T = TypeVar("T")
@@ -42,7 +42,7 @@ def wants_erasure(tracker: DialogueStateTracker) -> bool:
 def _erase_project_data(sender_id: str, channel: str | None = None, tracker_events: int | None = None) -> None:
     """Cases, channel address and media go with the conversation. A failure here is logged
     and re-raised only after the tracker itself is gone, so the conversation never survives."""
-    from bot.privacy.erasure import erase_personal_data
+    from privacy.erasure import erase_personal_data
 
     erase_personal_data(sender_id, channel=channel, tracker_events=tracker_events)
 

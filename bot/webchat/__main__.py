@@ -2,7 +2,7 @@
 
 It is a channel like Telegram and WhatsApp, small: the browser's random session token becomes a
 pseudonymous `web-…` conversation id (bot/webchat/outbox.py) before anything is stored, sent
-to Rasa or logged; each message is offered to the case router first (bot/cases/routing.py), so
+to Rasa or logged; each message is offered to the case router first (cases/routing.py), so
 after a handoff the migrant's words reach the caseworker, not the bot; and the page polls
 /api/updates for what a caseworker sent (replies, "the assistant is back").
 """
@@ -16,7 +16,7 @@ from typing import Any, List, Optional
 import aiohttp
 from aiohttp import web
 
-from bot.cases.delivery import TO_CASE
+from cases.delivery import TO_CASE
 from bot.language.text import as_user_words
 from bot.settings import RASA_REST_URL, WEBCHAT_PORT, exit_if_misconfigured
 from bot.webchat import outbox
@@ -57,17 +57,17 @@ def _conversation(payload: dict) -> str:
 
 def _route(conversation_id: str, text: str) -> Optional[str]:
     """The case router's decision (None: no open case), as for Telegram and WhatsApp."""
-    from bot.cases import routing
+    from cases import routing
 
     return routing.on_inbound(conversation_id, outbox.CHANNEL, text, None)
 
 
 def _record_for_case(conversation_id: str, replies: List[dict]) -> None:
     """While a case is open - also one this very turn opened (a handoff) - the caseworker reads
-    what the assistant answered, as for Telegram and WhatsApp (bot/cases/routing.on_outbound).
+    what the assistant answered, as for Telegram and WhatsApp (cases/routing.on_outbound).
     The page gets them in this response: sent, with no platform id to follow."""
-    from bot.cases import service
-    from bot.cases.delivery import DeliveryResult
+    from cases import service
+    from cases.delivery import DeliveryResult
 
     try:
         for reply in replies:

@@ -19,7 +19,7 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import WebchatOutbox, utcnow
+from cases.models import WebchatOutbox, utcnow
 from bot.db import get_engine, session_scope
 from bot.settings import get_settings
 
@@ -59,7 +59,8 @@ def put(conversation_id: str, text: str, engine: Optional[Engine] = None) -> int
 
 
 async def deliver(conversation_id: str, text: str, engine: Optional[Engine] = None) -> dict:
-    """bot.cases.delivery's send for `web-…` conversations: queued for the page's next poll."""
+    """A caseworker's message to a `web-…` conversation (channels.outbound.send_to_migrant): queued
+    for the page's next poll."""
     row_id = await asyncio.to_thread(put, conversation_id, text, engine)
     return {"ok": True, "message_ids": [f"{CHANNEL}:{row_id}"]}
 
@@ -84,6 +85,13 @@ def waiting(message_ids: List[str], engine: Optional[Engine] = None) -> set:
     with session_scope(_engine(engine)) as session:
         found = session.execute(select(WebchatOutbox.id).where(WebchatOutbox.id.in_(ids))).scalars().all()
     return {f"{CHANNEL}:{i}" for i in found}
+
+
+def shown(message_ids: List[str], engine: Optional[Engine] = None) -> set:
+    """Those of `message_ids` that are the web chat's and its page has fetched (a case shows them
+    delivered: cases.overview.delivery_states' `shown`)."""
+    ours = {m for m in message_ids if m.startswith(CHANNEL + ":")}
+    return ours - waiting(sorted(ours), engine) if ours else set()
 
 
 def erase(conversation_id: str, engine: Optional[Engine] = None) -> None:

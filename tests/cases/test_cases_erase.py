@@ -10,8 +10,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.cases import accounts, service
-from bot.cases.policy import PermissionDenied
+from cases import accounts, service
+from cases.policy import PermissionDenied
 from bot.knowledge import load_knowledge
 from testing.case_support import FakeChannel
 

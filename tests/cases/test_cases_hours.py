@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff, request_handoff
 from actions.replies import ui
-from bot.cases import hours, store
-from bot.cases.policy import Actor
+from cases import hours, store
+from cases.policy import Actor
 from testing.case_support import tracker
 
 UTC = ZoneInfo("UTC")

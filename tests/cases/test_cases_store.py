@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases import accounts, service, store
-from bot.cases.delivery import DeliveryResult
-from bot.cases.models import Case, CaseEvent, CaseMessage, utcnow
-from bot.cases.policy import PermissionDenied
-from bot.cases.state import CaseError, InvalidTransition
+from cases import accounts, service, store
+from cases.delivery import DeliveryResult
+from cases.models import Case, CaseEvent, CaseMessage, utcnow
+from cases.policy import PermissionDenied
+from cases.state import CaseError, InvalidTransition
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
 from testing.case_support import FakeChannel

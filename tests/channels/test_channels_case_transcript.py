@@ -15,8 +15,8 @@ from actions.emergency import EMERGENCY_SLOT, ActionEmergency, ActionEmergencyFo
 from actions.handoff import ActionHandoff
 from actions.privacy import ActionDeleteData
 from actions.replies import ui
-from bot.cases import notify, overview, service, store as case_store
-from bot.privacy.pseudonym import pseudonymise
+from cases import notify, overview, service, store as case_store
+from privacy.pseudonym import pseudonymise
 from bot.retrieval.safety import looks_urgent
 from channels.telegram_sender import BLOCKED_DETAIL
 from testing.case_support import tracker

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels.inbox import Arrival, Inbox, inbox, inbox_workers
 from channels.store import utcnow
 from testing.harness import telegram_message, twilio_message
@@ -169,7 +169,7 @@ def test_two_servers_taking_over_at_once_get_each_row_once(store):
 
 
 def test_erasure_on_request_removes_kept_messages(store, db_url):
-    from bot.privacy.erasure import erase_personal_data
+    from privacy.erasure import erase_personal_data
 
     async def keep():
         box = Inbox(store, "whatsapp")

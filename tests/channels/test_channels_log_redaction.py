@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from bot.privacy import log_filter
+from privacy import log_filter
 from testing.harness import telegram_callback, telegram_message, twilio_message
 
 CHAT = 712345678

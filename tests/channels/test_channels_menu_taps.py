@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels import menu_token
 from tests.channels.menu_bot import MenuBot
 from testing.harness import Harness, telegram_callback, telegram_env, telegram_message

@@ -13,7 +13,7 @@ from rasa.shared.utils.io import read_config_file
 from sanic import Sanic
 
 from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels import config
 from testing.harness import TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
 

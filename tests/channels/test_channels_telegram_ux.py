@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels import menu_token, telegram_cli
 from channels.outbound import send_to_conversation
 from channels.store import channel_media

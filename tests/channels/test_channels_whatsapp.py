@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.knowledge import load_knowledge
-from bot.privacy.log_filter import conversation_tag
-from bot.privacy.pseudonym import pseudonymise
+from privacy.log_filter import conversation_tag
+from privacy.pseudonym import pseudonymise
 from channels import delivery as d
 from channels.outbound import send_to_conversation
 from channels.store import channel_addresses, channel_media, delivery_status, utcnow
@@ -265,7 +265,7 @@ async def test_a_message_cannot_force_an_intent(whatsapp, stub_bot, body):
 
 
 async def test_status_callbacks_after_an_erasure_recreate_nothing(whatsapp, fake_twilio, store):
-    from bot.privacy.erasure import erase_personal_data
+    from privacy.erasure import erase_personal_data
 
     await send(whatsapp, twilio_message(NUMBER, "hello"))
     sid = fake_twilio.messages[0].sid

@@ -7,7 +7,7 @@ import pytest_asyncio
 
 from actions.replies import main_menu_options, topic_options
 from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels import menu_token
 from channels import whatsapp_content as wc
 from tests.channels.menu_bot import MenuBot

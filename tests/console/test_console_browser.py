@@ -16,8 +16,8 @@ from sqlalchemy import update
 
 from actions.handoff import ActionHandoff
 from actions.replies import ui
-from bot.cases import routing, service
-from bot.cases.models import Case, utcnow
+from cases import service
+from cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
 from testing.case_support import FakeChannel, tracker
@@ -80,7 +80,7 @@ async def test_handoff_reply_resolve_in_a_real_browser(client, db, channel, peop
 
     monkeypatch.setattr(hooks, "INBOUND_HOOKS", [])
     monkeypatch.setattr(hooks, "OUTBOUND_HOOKS", [])
-    assert routing.install()
+    assert hooks.install_case_routing()
     shots = ROOT / "docs" / "screenshots" if os.environ.get("SAVE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
     base = str(client.make_url("")).rstrip("/")

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.cases import service
-from bot.cases.delivery import DeliveryResult
-from bot.cases.models import Case, utcnow
+from cases import service
+from cases.delivery import DeliveryResult
+from cases.models import Case, utcnow
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
 from tests.console.helpers import CSRF, PASSWORDS, login

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
-from bot.cases import service
+from cases import service
 from tests.console.helpers import login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
 from testing.media import png_bytes, wav_bytes

@@ -1,7 +1,7 @@
 """Where a migrant's inbound message goes while a caseworker case is active.
 
-Registered as channels.hooks' on_inbound handler (`install()`); the channel calls it for every
-inbound message before Rasa sees it:
+The channels install it as one of their inbound hooks (channels.hooks.install_case_routing) and
+call it for every inbound message before Rasa sees it:
   - no active case                     → "to_bot"
   - active case                        → "to_case" (the message joins the case transcript)
   - active case, message looks urgent  → "to_case_and_bot": safety answers must never wait
@@ -26,8 +26,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
-from bot.cases import service
-from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult, register_inbound, register_outbound
+from cases import service
+from cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult
 from bot.retrieval.safety import asks_for_erasure, looks_urgent, wants_assistant
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,3 @@ def on_outbound(conversation_id: str, channel: str, text: str, result: DeliveryR
     except Exception:  # noqa: BLE001 - the message went out; only the case's copy is missing
         logger.exception("Case store unavailable; a sent message is missing from the case")
 
-
-def install() -> bool:
-    """Register on_inbound and on_outbound with channels.hooks (once per process that runs channels)."""
-    return register_inbound(on_inbound) and register_outbound(on_outbound)

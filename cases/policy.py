@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.cases.state import CaseError
+from cases.state import CaseError
 
 ROLES = ("caseworker", "supervisor")
 

@@ -3,22 +3,24 @@ each outbound message's delivery state. Read-only except `mark_read`.
 
 Delivery states come from the platforms' status callbacks the channels record in
 `delivery_status` (Twilio: sent, delivered, read, failed/undelivered with an error code), matched
-by the platform message ids kept on each case message; the web chat's are "delivered" once its
-page has fetched them.
+by the platform message ids kept on each case message. A channel without status callbacks says
+which of its messages were shown through `shown` (the web chat: fetched by its page, passed in
+by the console), so this module never imports a channel.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import Case, CaseMessage, CaseRead
-from bot.cases.policy import Actor
-from bot.cases.service import engine_for
+from cases.models import Case, CaseMessage, CaseRead
+from cases.policy import Actor
+from cases.service import engine_for
 from bot.db import session_scope
+from channels.store import delivery_status
 
 PREVIEW_CHARS = 90
 # Twilio / WhatsApp error codes a caseworker meets, in words they can act on
@@ -35,6 +37,12 @@ ERROR_WORDS = {
 }
 # how far a message got, so a later callback never moves it back ("read" then a late "sent")
 RANK = {"sent": 1, "template": 1, "queued": 1, "delivered": 2, "read": 3, "failed": 4, "undelivered": 4}
+# (platform message ids, engine) -> those of them the migrant was shown
+Shown = Callable[[List[str], Engine], Iterable[str]]
+
+
+def nothing_shown(_message_ids: List[str], _engine: Engine) -> Iterable[str]:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -89,22 +97,16 @@ def mark_read(case_id: int, caseworker_id: int, last_message_id: int, engine: Op
             row.last_message_id = last_message_id
 
 
-def delivery_states(messages: List[CaseMessage], engine: Optional[Engine] = None) -> Dict[int, dict]:
+def delivery_states(messages: List[CaseMessage], engine: Optional[Engine] = None,
+                    shown: Shown = nothing_shown) -> Dict[int, dict]:
     """message id → {"state": sent|delivered|read|failed|template, "reason": plain words|None}."""
     states = {m.id: {"state": m.delivery, "reason": m.delivery_error} for m in messages if m.delivery}
     by_platform = {pid: m.id for m in messages for pid in m.platform_id_list}
     if not by_platform:
         return states
-    from bot.webchat import outbox
-
-    waiting = outbox.waiting(list(by_platform), engine=engine_for(engine))
-    for pid, message_id in by_platform.items():
-        if pid.startswith(outbox.CHANNEL + ":") and pid not in waiting:
-            _advance(states[message_id], "delivered", None)
-    try:
-        from channels.store import delivery_status
-    except ImportError:  # a deployment without the channels package: what was recorded at send time
-        return states
+    for pid in shown(list(by_platform), engine_for(engine)):
+        if pid in by_platform:
+            _advance(states[by_platform[pid]], "delivered", None)
     with session_scope(engine_for(engine)) as session:
         rows = session.execute(select(delivery_status.c.message_id, delivery_status.c.status, delivery_status.c.error_code)
                                .where(delivery_status.c.message_id.in_(list(by_platform)))
@@ -125,7 +127,7 @@ def _advance(entry: dict, status: str, code: Optional[str]) -> None:
 
 def urgent_waiting(actor: Actor, engine: Optional[Engine] = None) -> List[int]:
     """Urgent cases `actor` may open that nobody has answered yet: the console announces new ones."""
-    from bot.cases.store import _viewable
+    from cases.store import _viewable
 
     query = (select(Case.id).where(Case.priority == "urgent", Case.first_response_at.is_(None),
                                    Case.status.in_(("pending", "open")), _viewable(actor)).order_by(Case.id))

@@ -166,7 +166,7 @@ def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: O
     if "channel_addresses" in tables:
         _purge_addresses(engine, cutoff, purged, report, "cases" in tables)
     if "erasure_log" in tables and any(report.counts.values()):
-        from bot.privacy.erasure import RETENTION, log_erasure
+        from privacy.erasure import RETENTION, log_erasure
 
         with engine.begin() as connection:
             log_erasure(connection, RETENTION, "all", report.conversations, report.counts)

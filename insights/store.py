@@ -3,8 +3,8 @@
 - `record_rating(answer_id, language, helpful)`: one more 👍 or 👎 for the answer in this week's
   counter (answer_feedback). Nothing else is kept: not who, not when within the week.
 - `record_unanswered(conversation_id, language, text, ...)`: the question, redacted here before
-  anything is written (bot/privacy/redaction.py), so no caller can keep it raw, with the embedding
-  of the redacted text (bot/insights/clusters.py). The conversation id only lets erasure, a
+  anything is written (privacy/redaction.py), so no caller can keep it raw, with the embedding
+  of the redacted text (insights/clusters.py). The conversation id only lets erasure, a
   refusal and the purge take the row away with the conversation.
 
 Both are called from the actions (actions/feedback.py, actions/unanswered.py), off the event loop;
@@ -21,11 +21,11 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases.models import utcnow
-from bot.cases.service import engine_for
+from cases.models import utcnow
+from cases.service import engine_for
 from bot.db import session_scope
-from bot.insights.models import OUTCOMES, AnswerFeedback, UnansweredQuestion
-from bot.privacy.redaction import MASK, redact
+from insights.models import OUTCOMES, AnswerFeedback, UnansweredQuestion
+from privacy.redaction import MASK, redact
 
 logger = logging.getLogger(__name__)
 LANGUAGE_CHARS, ANSWER_CHARS = 8, 64
@@ -94,7 +94,7 @@ def record_unanswered(conversation_id: str, language: str, text: str, outcome: s
     masked = redact(text, language)
     if not any(char.isalpha() for char in MASK.sub("", masked)):
         return None
-    from bot.insights.clusters import vector_of
+    from insights.clusters import vector_of
 
     row = UnansweredQuestion(conversation_id=conversation_id, language=language[:LANGUAGE_CHARS], text=masked,
                              outcome=outcome, answer_id=(answer_id or None) and answer_id[:ANSWER_CHARS],

@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import SavedFilter, dumps
-from bot.cases.policy import Actor, may_see_folder
-from bot.cases.service import engine_for
-from bot.cases.state import CaseError
-from bot.cases.store import FOLDERS, STATUS_FILTERS
+from cases.models import SavedFilter, dumps
+from cases.policy import Actor, may_see_folder
+from cases.service import engine_for
+from cases.state import CaseError
+from cases.store import FOLDERS, STATUS_FILTERS
 from bot.db import session_scope
 
 NAME_CHARS = 60

@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional
 
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import Case, CaseEvent, dumps, utcnow
+from cases.models import Case, CaseEvent, dumps, utcnow
 from bot.db import session_scope
 
 # eligibility_form's answers (actions/eligibility.py SLOTS), labelled for a caseworker
@@ -76,7 +76,7 @@ def as_note(summary: Mapping[str, Any]) -> str:
 
 
 def save(case_id: int, summary: Dict[str, Any], created: bool, engine: Optional[Engine] = None) -> None:
-    from bot.cases.service import engine_for
+    from cases.service import engine_for
 
     with session_scope(engine_for(engine)) as session:
         case = session.get(Case, case_id)

@@ -16,11 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cases import policy
-from bot.cases.delivery import DeliveryResult, Send, safe_send
-from bot.cases.models import Case, CaseEvent, CaseMessage, Caseworker, WebchatOutbox, dumps, utcnow
-from bot.cases.policy import Actor
-from bot.cases.state import ACTIVE_STATUSES, CaseError, is_higher, priority_for, transition, validate_priority
+from cases import policy
+from cases.delivery import DeliveryResult, Send, safe_send
+from cases.models import Case, CaseEvent, CaseMessage, Caseworker, WebchatOutbox, dumps, utcnow
+from cases.policy import Actor
+from cases.state import ACTIVE_STATUSES, CaseError, is_higher, priority_for, transition, validate_priority
 from bot.db import get_engine, session_scope
 from bot.knowledge import load_knowledge
 from bot.settings import get_settings
@@ -165,7 +165,7 @@ def record_delivered(conversation_id: str, text: str, result: DeliveryResult,
     """What the assistant (or the channel itself) just sent the migrant joins their active case
     with its delivery state, so the caseworker reads everything the migrant received, in
     order: the message id, or None when no case is active. The channels call it after each
-    send (bot/cases/routing.on_outbound), the local web chat after each turn."""
+    send (cases/routing.on_outbound), the local web chat after each turn."""
     with session_scope(engine_for(engine)) as session:
         case = _active(session, conversation_id)
         return _add_outbound(session, case, None, text, result).id if case is not None else None
@@ -319,7 +319,7 @@ async def erase_on_request(case_id: int, actor: Actor, send: Send, engine: Optio
     """A supervisor erases the case's whole conversation because the migrant asked a person
     (on the phone, at a centre): they are told first (ui delete_data_done, their language),
     then everything goes, Rasa's events included; the tombstone names the supervisor."""
-    from bot.privacy.erasure import erase_on_behalf
+    from privacy.erasure import erase_on_behalf
 
     engine = engine_for(engine)
     conversation_id, language = await asyncio.to_thread(_erasable, engine, case_id, actor)

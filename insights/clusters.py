@@ -24,7 +24,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from bot.privacy.redaction import MASK
+from privacy.redaction import MASK
 
 logger = logging.getLogger(__name__)
 DENSE_SIMILARITY = 0.84

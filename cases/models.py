@@ -67,7 +67,7 @@ class Case(Base):
     assignee_id = Column(Integer, ForeignKey("caseworkers.id"))
     flags = Column(Text, nullable=False, default="[]")  # JSON list of vulnerability flags
     # The migrant wrote 'menu' to get the assistant back while waiting: their messages reach
-    # the bot as well as the case until a caseworker answers (see bot/cases/routing.py).
+    # the bot as well as the case until a caseworker answers (see cases/routing.py).
     mirror_to_bot = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow)

@@ -9,10 +9,10 @@ from sqlalchemy import and_, case as when, func, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
-from bot.cases.models import Case, CaseEvent, CaseMessage, Caseworker
-from bot.cases.policy import Actor, may_see_folder, may_view
-from bot.cases.service import CaseNotFound, engine_for
-from bot.cases.state import ACTIVE_STATUSES, PRIORITIES, CaseError
+from cases.models import Case, CaseEvent, CaseMessage, Caseworker
+from cases.policy import Actor, may_see_folder, may_view
+from cases.service import CaseNotFound, engine_for
+from cases.state import ACTIVE_STATUSES, PRIORITIES, CaseError
 from bot.db import session_scope
 
 FOLDERS = ("unassigned", "mine", "all")

@@ -1,7 +1,7 @@
 """The figures of the console's insights page and its CSV exports: aggregates only.
 
 - answers by id and language with their 👍 / 👎 counts and helpful rate (answer_feedback);
-- unanswered and low-confidence questions, grouped by meaning (bot/insights/clusters.py), each
+- unanswered and low-confidence questions, grouped by meaning (insights/clusters.py), each
   group with its count, how many conversations asked, languages, what the assistant did, and a
   few redacted examples - never a conversation id;
 - cases opened per handoff reason, and the time to a caseworker's first response;
@@ -21,12 +21,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import Case
-from bot.cases.service import engine_for
+from cases.models import Case
+from cases.service import engine_for
 from bot.db import session_scope
-from bot.insights.clusters import MAX_QUESTIONS, groups
-from bot.insights.models import AnswerFeedback, UnansweredQuestion
-from bot.insights.store import today, week_of
+from insights.clusters import MAX_QUESTIONS, groups
+from insights.models import AnswerFeedback, UnansweredQuestion
+from insights.store import today, week_of
 
 EXAMPLES = 3          # redacted examples shown per group of questions
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 1, 52, 12

@@ -19,10 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from bot.cases.models import Caseworker, ConsoleSession, utcnow
-from bot.cases.policy import ROLES, Actor
-from bot.cases.service import engine_for
-from bot.cases.state import CaseError
+from cases.models import Caseworker, ConsoleSession, utcnow
+from cases.policy import ROLES, Actor
+from cases.service import engine_for
+from cases.state import CaseError
 from bot.db import session_scope
 
 MIN_PASSWORD_CHARS = 12

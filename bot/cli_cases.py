@@ -15,9 +15,9 @@ import getpass
 import sys
 from typing import List, Optional
 
-from bot.cases import accounts
-from bot.cases.policy import ROLES
-from bot.cases.state import CaseError
+from cases import accounts
+from cases.policy import ROLES
+from cases.state import CaseError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@
   content team included), except the address (needed to deliver
   the replies the migrant still asks for) and an active urgent case (someone in danger: vital
   interests outweigh the refusal, and the safety answer promised that the team is alerted);
-- by the retention purge (bot/privacy/retention.py), which writes its own summary row;
+- by the retention purge (privacy/retention.py), which writes its own summary row;
 - by a supervisor in the console, on the migrant's behalf (`erase_on_behalf`): everything, the
   Rasa tracker store's events included, with the supervisor named in the tombstone.
 
@@ -29,7 +29,7 @@ from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 _CHANNEL_TABLES = ("inbox", "channel_media", "delivery_status", "channel_addresses")
-# the content team's copy of questions nobody answered well (redacted, bot/insights/store.py):
+# the content team's copy of questions nobody answered well (redacted, insights/store.py):
 # it goes with the conversation on every path, erasure and refusal alike
 _INSIGHT_TABLES = ("unanswered_questions",)
 CHANNEL_KINDS = {"tg": "telegram", "wa": "whatsapp"}
@@ -66,7 +66,7 @@ def channel_kind(conversation_id: str, channel: Optional[str] = None) -> str:
 
 def log_erasure(connection: Connection, reason: str, channel: str, conversations: int,
                 counts: Mapping[str, int], requested_by: Optional[str] = None) -> None:
-    from bot.cases.models import utcnow
+    from cases.models import utcnow
 
     connection.execute(insert(erasure_log).values(
         erased_at=utcnow(), reason=reason, channel=channel, conversations=int(conversations),
@@ -79,7 +79,7 @@ def erase_personal_data(conversation_id: str, engine: Optional[Engine] = None, *
                         requested_by: Optional[str] = None) -> Dict[str, int]:
     """Everything of one conversation in the project database, on the migrant's request."""
     engine = _engine(engine)
-    from bot.cases.service import erase_conversation
+    from cases.service import erase_conversation
 
     kind = channel_kind(conversation_id, channel or _address_channel(engine, conversation_id))
     removed: Dict[str, int] = {}
@@ -101,7 +101,7 @@ def erase_on_behalf(conversation_id: str, requested_by: str, engine: Optional[En
                     tracker_url: Optional[str] = None) -> Dict[str, int]:
     """A supervisor erases a conversation from the console (the migrant asked a person, on the
     phone or at a centre): Rasa's stored events and everything in the project database."""
-    from bot.privacy.retention import tracker_db_url
+    from privacy.retention import tracker_db_url
 
     events = erase_tracker_events(tracker_url or tracker_db_url(), conversation_id)
     return erase_personal_data(conversation_id, engine, tracker_events=events, reason=CASEWORKER,

@@ -13,7 +13,7 @@ from typing import Optional, Set
 
 import httpx
 
-from bot.cases.service import CaseUpdate
+from cases.service import CaseUpdate
 from bot.settings import CASEWORKER_TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL, TELEGRAM_BOT_TOKEN
 
 logger = logging.getLogger(__name__)

@@ -37,5 +37,5 @@ class UnansweredQuestion(Base):
     outcome = Column(String(16), nullable=False)
     answer_id = Column(String(64))  # the answer sent (low confidence) or the first one offered
     confidence = Column(Float, nullable=False)
-    vector = Column(LargeBinary)  # float32 sentence embedding of the redacted text (bot/insights/clusters.py)
+    vector = Column(LargeBinary)  # float32 sentence embedding of the redacted text (insights/clusters.py)
     day = Column(Date, nullable=False, index=True)
