@@ -55,7 +55,7 @@ async def serve(port: int, bot_delay: float) -> None:
     from bot.db import make_engine
     from bot.settings import get_settings
     from channels import base
-    from channels.store import ChannelStore
+    from delivery.store import ChannelStore
     from testing.harness import Harness, StubBot
 
     base._heap_frozen = False  # this process is a channel server: behave like one (the harness is for tests)

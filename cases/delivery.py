@@ -21,12 +21,12 @@ class DeliveryResult:
     ok: bool
     used_template: bool = False  # WhatsApp: outside the 24 h window only a template could be sent
     error: Optional[str] = None
-    reason: Optional[str] = None      # channels.delivery's reason code (blocked, opted_out...)
+    reason: Optional[str] = None      # delivery.result's reason code (blocked, opted_out...)
     permanent: bool = False           # trying again later will not help
     message_ids: Tuple[str, ...] = ()  # the platform's ids, matched with its status callbacks
 
 
-# channels.delivery reason codes in words a caseworker can act on (never an address)
+# delivery.result reason codes in words a caseworker can act on (never an address)
 REASON_WORDS = {
     "unknown_conversation": "No channel address is known for this conversation, so it cannot be reached "
                             "(the migrant erased their data, or it came from a tool without a way back).",
@@ -45,7 +45,7 @@ Send = Callable[..., Awaitable[Any]]  # async (conversation_id, text, buttons=No
 
 def normalise(result: Any) -> DeliveryResult:
     """Any result (object or dict) → DeliveryResult. Accepts the agreed ok/used_template/error
-    and channels.delivery.DeliveryResult's sent/used_template/reason/detail."""
+    and delivery.result.DeliveryResult's sent/used_template/reason/detail."""
     if isinstance(result, DeliveryResult):
         return result
     get = result.get if isinstance(result, dict) else (lambda name, default=None: getattr(result, name, default))

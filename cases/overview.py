@@ -20,7 +20,7 @@ from cases.models import Case, CaseMessage, CaseRead
 from cases.policy import Actor
 from cases.service import engine_for
 from bot.db import session_scope
-from channels.store import delivery_status
+from delivery.store import delivery_status
 
 PREVIEW_CHARS = 90
 # Twilio / WhatsApp error codes a caseworker meets, in words they can act on

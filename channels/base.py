@@ -5,7 +5,7 @@ clients, queues, tasks) is created on the first webhook, inside the server's loo
 
 The acknowledgement path is verify → parse → keep in the durable inbox → queue → HTTP 200. Keeping
 the message is one transaction that also claims its delivery id (a repeated delivery stops
-there) and records the address; from then on a crash cannot lose it (channels/inbox.py). The
+there) and records the address; from then on a crash cannot lose it (delivery/inbox.py). The
 platforms want their answer fast, so the webhook waits for that write at most ACK_WAIT seconds:
 if the database is slower (locked, unreachable) the message is acknowledged anyway and the
 worker finishes storing or, failing that, claims it itself and handles it from memory.
@@ -22,11 +22,11 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from bot.settings import get_settings
 from channels import hooks, outbound
 from channels.inbound import Inbound, InboundProcessor
-from channels.inbox import Arrival, Inbox, KeptMessage
-from channels.queues import SenderQueues
-from channels.retry import RetryPolicy
-from channels.store import ChannelStore
-from channels.tracker_view import AnsweredLookup, LanguageLookup, TrackerView
+from delivery.inbox import Arrival, Inbox, KeptMessage
+from delivery.queues import SenderQueues
+from delivery.retry import RetryPolicy
+from delivery.store import ChannelStore
+from delivery.tracker_view import AnsweredLookup, LanguageLookup, TrackerView
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ once the platform has answered, to the callables in `OUTBOUND_HOOKS`:
 
     hook(conversation_id, channel, text, result) -> None   (may also be async)
 
-with `result` the channels.delivery.DeliveryResult (sent or not, template instead, the
+with `result` the delivery.result.DeliveryResult (sent or not, template instead, the
 platform's message ids). An open case records it, so the caseworker reads everything the
 migrant received. Messages sent through channels.outbound (a caseworker's) are not reported:
 whoever sends them records them.

@@ -5,7 +5,7 @@
 
 The address and channel are looked up in channel_addresses; the text is split for the channel,
 buttons become a Telegram keyboard (WhatsApp: put the numbered list in the text). Never raises
-for delivery problems: the DeliveryResult says what happened (see channels/delivery.py).
+for delivery problems: the DeliveryResult says what happened (see delivery/result.py).
 Senders are made from the environment once per event loop, or registered by an input channel
 running in the same process.
 """
@@ -15,12 +15,12 @@ import asyncio
 import weakref
 from typing import Any, Dict, List, MutableMapping, Optional
 
-from bot.webchat import outbox
+from channels.webchat import outbox
 from cases import delivery as case_delivery
 from channels import config as channel_config
-from channels import delivery as d
-from channels.delivery import DeliveryResult
-from channels.store import ChannelStore
+from delivery import result as d
+from delivery.result import DeliveryResult
+from delivery.store import ChannelStore
 
 # event loop -> {channel name -> sender}: HTTP clients must not cross event loops.
 _senders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[str, Any]]" = weakref.WeakKeyDictionary()

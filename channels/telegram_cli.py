@@ -127,7 +127,7 @@ async def run_polling(
 
 async def _poll_with_model(timeout: int) -> None:
     from bot.ask import Assistant
-    from channels.tracker_view import TrackerView
+    from delivery.tracker_view import TrackerView
 
     config = telegram_config(require_secret=False)
     if config is None:

@@ -19,7 +19,8 @@ from cases.service import engine_for
 from bot.db import make_engine
 from console import api, auth, insights, media, views
 from console.config import ConsoleConfig
-from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
+from console.middlewares import add_security_headers, unexpected_errors
+from core.http import refuse_encoded_bodies
 from console.password_checks import PasswordChecks
 from console.throttle import LoginThrottle
 

@@ -51,7 +51,7 @@ def _reference(engine, case_id: int, message_id: int, number: int) -> Tuple[str,
 
 def _stored_reference(engine, row_id: str, conversation_id: Optional[str]) -> str:
     """The platform reference of channel_media row `row_id`, only if it is this case's conversation's."""
-    from channels.store import ChannelStore
+    from delivery.store import ChannelStore
 
     rows = ChannelStore(engine).media_for(conversation_id) if row_id.isdigit() and conversation_id else []
     reference = next((row["reference"] for row in rows if row["id"] == int(row_id)), None)

@@ -15,7 +15,7 @@ from cases import filters, service, store
 from cases.policy import Actor, PermissionDenied
 from cases.service import CaseNotFound
 from cases.state import PRIORITIES, CaseError, allowed_actions
-from bot.webchat import outbox
+from channels.webchat import outbox
 from cases import overview
 from console.case_view import message_json, summary_card
 from console.render import canned_replies, render, sla

@@ -19,7 +19,7 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from channels import base as channels_base
-from channels.retry import RetryPolicy
+from delivery.retry import RetryPolicy
 
 TELEGRAM_SECRET = "test-Secret_token-42"
 TWILIO_FROM = "whatsapp:+14155238886"

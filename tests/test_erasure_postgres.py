@@ -82,7 +82,7 @@ def _seed(engine, sender: str, number: str) -> None:
         connection.execute(text(
             "INSERT INTO delivery_status (channel, message_id, conversation_id, status, recorded_at) "
             "VALUES ('whatsapp', 'SM1', :c, 'delivered', :t)"), {"c": sender, "t": datetime.utcnow()})
-        connection.execute(text(  # a message the channel had not finished answering (channels/inbox.py)
+        connection.execute(text(  # a message the channel had not finished answering (delivery/inbox.py)
             "INSERT INTO inbox (id, channel, conversation_id, message, replies_sent, owner, attempts, received_at) "
             "VALUES (:i, 'whatsapp', :c, '{\"text\": \"je suis à Agadez\"}', 0, 'w1', 1, :t)"),
             {"i": uuid.uuid4().hex, "c": sender, "t": datetime.utcnow()})

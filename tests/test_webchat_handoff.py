@@ -15,8 +15,8 @@ from cases.policy import Actor
 from bot.db import session_scope
 from bot.knowledge import load_knowledge
 from bot.settings import get_settings
-from bot.webchat import outbox
-from bot.webchat.__main__ import create_app
+from channels.webchat import outbox
+from channels.webchat.app import create_app
 from testing import case_support as support
 
 pytestmark = pytest.mark.asyncio

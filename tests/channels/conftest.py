@@ -41,7 +41,7 @@ def db_url(tmp_path, monkeypatch, schema_template):
 @pytest.fixture
 def store(db_url):
     from bot.db import make_engine
-    from channels.store import ChannelStore
+    from delivery.store import ChannelStore
 
     engine = make_engine(db_url)
     yield ChannelStore(engine)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
-import channels.retry as retry
+import delivery.retry as retry
 from channels.inbound import Inbound, InboundProcessor
-from channels.store import Address, utcnow
+from delivery.store import Address, utcnow
 
 
 @dataclass(frozen=True)

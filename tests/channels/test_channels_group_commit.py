@@ -6,8 +6,8 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from channels.group_commit import GroupCommit, Kind
-from channels.inbox import Arrival, Inbox
+from delivery.group_commit import GroupCommit, Kind
+from delivery.inbox import Arrival, Inbox
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import asyncio
 import pytest
 
 from bot.__main__ import build_parser
-from channels import delivery as d
+from delivery import result as d
 from channels import telegram_cli
 from channels.config import telegram_config
 from channels.outbound import close_senders, send_to_conversation

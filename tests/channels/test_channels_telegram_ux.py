@@ -9,7 +9,7 @@ from bot.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
 from channels import menu_token, telegram_cli
 from channels.outbound import send_to_conversation
-from channels.store import channel_media
+from delivery.store import channel_media
 from testing.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message
 
 pytestmark = pytest.mark.asyncio

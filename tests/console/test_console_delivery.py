@@ -15,7 +15,7 @@ pytestmark = pytest.mark.asyncio
 
 
 def status(db, message_id, state, code=None):
-    from channels.store import delivery_status
+    from delivery.store import delivery_status
 
     with session_scope(db) as session:
         session.execute(insert(delivery_status).values(channel="whatsapp", message_id=message_id, status=state,

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from cases import service
-from bot.webchat.__main__ import create_app as create_webchat
+from channels.webchat.app import create_app as create_webchat
 from console.middlewares import SECURITY_HEADERS
 from tests.console.helpers import login, login_form_token
 

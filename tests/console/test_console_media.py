@@ -114,7 +114,7 @@ async def test_image_and_audio_load_in_a_real_browser(client, db, people, platfo
 async def test_media_the_channels_recorded_by_row_are_fetched_only_for_their_conversation(client, db, people, platforms):
     """The channels put `channel_media:<row>` in a case, never the platform's URL (it names the
     Twilio account): the console resolves the row, and only for the case's own conversation."""
-    from channels.store import ChannelStore
+    from delivery.store import ChannelStore
 
     twilio, _ = platforms
     url = f"{twilio.base_url}/2010-04-01/Accounts/{twilio.account_sid}/Messages/MM9/Media/ME9"

@@ -1,7 +1,7 @@
 """The durable inbox: no acknowledged message is lost when a server dies.
 
 A channel gives the platform its HTTP 200 only once the message is stored here, in the same
-transaction that claims its delivery id and records the reply address (channels/store.py), and
+transaction that claims its delivery id and records the reply address (delivery/store.py), and
 deletes the row once the replies are delivered. In between, the row records progress: the
 replies as soon as the assistant produced them, and how many of them were delivered.
 
@@ -34,14 +34,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from channels.group_commit import GroupCommit, Kind
-from channels.store import Address, ChannelStore, metadata, utcnow
+from delivery.group_commit import GroupCommit, Kind
+from delivery.store import Address, ChannelStore, metadata, utcnow
 
 logger = logging.getLogger(__name__)
 
 inbox = Table(
     "inbox", metadata,
-    Column("id", String(32), primary_key=True),  # also the message id Rasa gets (channels/tracker_view.py)
+    Column("id", String(32), primary_key=True),  # also the message id Rasa gets (delivery/tracker_view.py)
     Column("channel", String(16), nullable=False),
     Column("conversation_id", String(64), nullable=False),
     Column("message", Text, nullable=False),
@@ -75,7 +75,7 @@ class Arrival:
     message: Dict[str, Any]
 
 
-Reply = Tuple[str, Optional[List[Dict[str, Any]]]]  # (text, buttons), as channels.collector
+Reply = Tuple[str, Optional[List[Dict[str, Any]]]]  # (text, buttons), as delivery.collector
 
 
 @dataclass

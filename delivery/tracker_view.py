@@ -1,5 +1,5 @@
 """What the channels read from Rasa's tracker store: the conversation's language, and whether a
-message was already answered (for the inbox's takeover: channels/inbox.py).
+message was already answered (for the inbox's takeover: delivery/inbox.py).
 
 Works in a Rasa server (the agent is on app.ctx, loaded after the channels exist) and with an
 agent held directly (`python -m bot telegram poll`).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, List, Optional
 
-from channels.collector import Reply
+from delivery.collector import Reply
 
 ERASED = object()      # a language look-up's answer when the conversation was erased on request
 

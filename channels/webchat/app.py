@@ -1,7 +1,7 @@
-"""Serve the local web chat on 127.0.0.1:8080 (WEBCHAT_PORT). Local development only.
+"""The local web chat (served by `python -m bot.webchat` on 127.0.0.1:8080). Local development only.
 
 It is a channel like Telegram and WhatsApp, small: the browser's random session token becomes a
-pseudonymous `web-…` conversation id (bot/webchat/outbox.py) before anything is stored, sent
+pseudonymous `web-…` conversation id (channels/webchat/outbox.py) before anything is stored, sent
 to Rasa or logged; each message is offered to the case router first (cases/routing.py), so
 after a handoff the migrant's words reach the caseworker, not the bot; and the page polls
 /api/updates for what a caseworker sent (replies, "the assistant is back").
@@ -18,9 +18,9 @@ from aiohttp import web
 
 from cases.delivery import TO_CASE
 from bot.language.text import as_user_words
-from bot.settings import RASA_REST_URL, WEBCHAT_PORT, exit_if_misconfigured
-from bot.webchat import outbox
-from console.middlewares import refuse_encoded_bodies  # the console's rule, kept in one place
+from bot.settings import RASA_REST_URL
+from channels.webchat import outbox
+from core.http import refuse_encoded_bodies  # the console's rule too, kept in one place
 
 logger = logging.getLogger(__name__)
 PAGE = Path(__file__).with_name("index.html")
@@ -122,11 +122,3 @@ def create_app(rasa_url: str = RASA_REST) -> web.Application:
     app.router.add_post("/api/updates", updates)
     return app
 
-
-def main() -> None:
-    exit_if_misconfigured("web chat")
-    web.run_app(create_app(), host="127.0.0.1", port=WEBCHAT_PORT.read(), print=None)
-
-
-if __name__ == "__main__":
-    main()
