@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 ANSWERS_DIR = ROOT / "bench" / "answers"
 OUT = ROOT / "bench" / "out" / "answer_eval.md"

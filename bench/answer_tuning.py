@@ -67,7 +67,7 @@ def choose(kb, candidates: List[str], scores: np.ndarray, specific_preference: f
 
 
 def main(argv=None) -> int:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--top", type=int, default=15, help="settings to print, best first")

@@ -62,7 +62,7 @@ from bench.load_migrants import (
     LANGUAGES, Inbox, Judge, Platforms, Turn, converse, duplicates, migrants, record_reference, script,
     try_again_texts, unexpected,
 )
-from bot.paths import ROOT
+from core.paths import ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
 FAULTS = ["none", "action-server", "rasa-server", "database", "redis"]
@@ -131,7 +131,7 @@ class Run:
             database_url = f"sqlite:///{self.workdir / 'assistant.db'}"
             tracker = stack.sqlite_tracker(self.workdir / "rasa_tracker.db")
             self.sqlite_files = [self.workdir / "assistant.db", self.workdir / "rasa_tracker.db"]
-        from bot.db import upgrade
+        from core.db import upgrade
 
         upgrade(database_url)  # what the migrations job does before the servers start
         lock_store = None

@@ -80,7 +80,7 @@ def norm(text: str) -> str:
 
 def try_again_texts() -> set:
     """The ui `try_again` string in every language (what the channels send when a turn fails)."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     knowledge = load_knowledge()
     return {norm(knowledge.text("try_again", language)) for language in LANGUAGES + [None]}

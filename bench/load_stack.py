@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 BIN = Path(sys.executable).parent
 # An existing database on the local server to connect to while creating the run's database.

@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import bot  # noqa: F401  (environment defaults)
 from bot.nlu.examples import examples_by_language
-from bot.paths import NLU_DIR, NLU_TEST_DIR, ROOT
+from core.paths import NLU_DIR, NLU_TEST_DIR, ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
 PIPELINES = {"ours": ROOT / "config.yml", "rasa_default": ROOT / "bench" / "default_pipeline.yml"}
@@ -99,7 +99,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pipelines", default="ours,rasa_default", help="comma-separated: ours, rasa_default")
     args = parser.parse_args()
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     tiers = {code: lang.tier for code, lang in load_knowledge().languages.items()}
     test = examples_by_language(NLU_TEST_DIR)

@@ -21,7 +21,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 import bot  # noqa: F401  (environment defaults)
-from bot.paths import NLU_TEST_DIR, ROOT
+from core.paths import NLU_TEST_DIR, ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
 HOLD_OUT = 2
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="sentence-transformers model (path or packaged name)")
     args = parser.parse_args(argv)
 
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
     from bot.nlu.embeddings import get_embedder
     from bot.retrieval.index import _configured
 

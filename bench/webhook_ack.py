@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import bot  # noqa: F401  (environment defaults)
-from bot.paths import ROOT
+from core.paths import ROOT
 
 OUT = ROOT / "bench" / "out" / "webhook_ack.json"
 ACK_TARGET_MS = 50.0
@@ -52,8 +52,8 @@ async def _until_signalled() -> None:
 
 # -- process 1: the channel server -------------------------------------------------------------
 async def serve(port: int, bot_delay: float) -> None:
-    from bot.db import make_engine
-    from bot.settings import get_settings
+    from core.db import make_engine
+    from core.settings import get_settings
     from channels import base
     from delivery.store import ChannelStore
     from testing.harness import Harness, StubBot
@@ -153,7 +153,7 @@ async def bench(senders: int, messages: int, bot_delay: float, api_latency: floa
     import aiohttp
     from twilio.request_validator import RequestValidator
 
-    from bot.db import upgrade
+    from core.db import upgrade
     from testing.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM, telegram_message, twilio_message
 
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='webhook_ack_')) / 'bench.db'}"

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from bot.settings import exit_if_misconfigured
+    from core.settings import exit_if_misconfigured
 
     exit_if_misconfigured(f"python -m bot {args.command}")
     if args.command == "ask":
@@ -63,17 +63,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return ask_main(args.text, args.sender, args.json, jsonl=args.jsonl)
     if args.command == "knowledge" and args.knowledge_command == "report":
-        from bot.knowledge import load_knowledge
-        from bot.knowledge_sources import report as knowledge_report
+        from content.knowledge import load_knowledge
+        from content.sources import report as knowledge_report
 
         print(knowledge_report(load_knowledge(), max_age_days=args.max_age_days), end="")
         return 0
     if args.command == "knowledge" and args.knowledge_command == "rules":
-        from bot.knowledge_rules import main as rules_main
+        from content.rules import main as rules_main
 
         return rules_main()
     if args.command == "knowledge":
-        from bot.knowledge_check import main as check_main
+        from content.check import main as check_main
 
         return check_main()
     if args.command == "run":

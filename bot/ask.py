@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Iterator, List, Optional, Tuple
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 
 logger = logging.getLogger(__name__)
 

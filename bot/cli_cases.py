@@ -47,7 +47,7 @@ def _password(from_stdin: bool) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    from bot.db import upgrade
+    from core.db import upgrade
 
     upgrade()  # the accounts table must exist, also before the first `make run`
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from bot.paths import MODELS_DIR, ROOT
+from core.paths import MODELS_DIR, ROOT
 
 
 def latest_model(directory: Path = MODELS_DIR) -> Optional[Path]:

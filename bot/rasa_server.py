@@ -12,7 +12,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     from bot.quiet import quiet_warnings
-    from bot.settings import exit_if_misconfigured
+    from core.settings import exit_if_misconfigured
 
     exit_if_misconfigured("rasa server")
     quiet_warnings()

@@ -19,8 +19,8 @@ from typing import List, Tuple
 import yaml
 
 from bot.action_server import TOKEN_ENV, TOKEN_HEADER
-from bot.paths import ROOT, VAR_DIR
-from bot.settings import ACTION_SERVER_TOKEN, LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
+from core.paths import ROOT, VAR_DIR
+from core.settings import ACTION_SERVER_TOKEN, LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
 from channels import config as channel_config
 
 BIN = Path(sys.executable).parent
@@ -76,7 +76,7 @@ def main() -> int:
         print(f"PSEUDONYM_KEY is not set: using this machine's own random key in {LOCAL_PSEUDONYM_KEY_FILE}")
         get_settings.cache_clear()
     _ = get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
-    from bot.db import upgrade
+    from core.db import upgrade
 
     upgrade()
     credentials, channels = _credentials_file()

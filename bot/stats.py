@@ -79,9 +79,10 @@ def _minutes(value: Optional[float]) -> str:
 
 def collect(since: timedelta, engine: Optional[Engine] = None, tracker_url: Optional[str] = None,
             now: Optional[datetime] = None) -> Stats:
-    from bot.db import get_engine
-    from privacy.retention import tracker_db_url, utcnow
-    from bot.settings import get_settings
+    from core.db import get_engine
+    from privacy.retention import tracker_db_url
+    from core.clock import utcnow
+    from core.settings import get_settings
 
     start = (now or utcnow()) - since
     stats = Stats(start)

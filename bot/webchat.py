@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.settings import WEBCHAT_PORT, exit_if_misconfigured
+from core.settings import WEBCHAT_PORT, exit_if_misconfigured
 from channels.webchat.app import create_app
 
 

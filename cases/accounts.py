@@ -19,11 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from cases.models import Caseworker, ConsoleSession, utcnow
+from cases.models import Caseworker, ConsoleSession
+
+from core.clock import utcnow
 from cases.policy import ROLES, Actor
 from cases.service import engine_for
 from cases.state import CaseError
-from bot.db import session_scope
+from core.db import session_scope
 
 MIN_PASSWORD_CHARS = 12
 MIN_STRENGTH = 3  # zxcvbn score 0-4

@@ -17,7 +17,7 @@ from cases.policy import Actor, may_see_folder
 from cases.service import engine_for
 from cases.state import CaseError
 from cases.store import FOLDERS, STATUS_FILTERS
-from bot.db import session_scope
+from core.db import session_scope
 
 NAME_CHARS = 60
 VALUE_CHARS = 64

@@ -1,6 +1,6 @@
 """Office hours: is the team at work now, and if not, when does it start again?
 
-OFFICE_HOURS ("mon-fri 09:00-17:00", parsed by bot.settings) is read in OFFICE_TIMEZONE (an IANA
+OFFICE_HOURS ("mon-fri 09:00-17:00", parsed by core.settings) is read in OFFICE_TIMEZONE (an IANA
 name such as "Africa/Tripoli"; default UTC), because the team's hours are local hours and
 the server's clock is not. Pure functions of a given moment, so tests need no clock.
 """
@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from bot.settings import OFFICE_TIMEZONE, get_settings, parse_office_hours
+from core.settings import OFFICE_TIMEZONE, get_settings, parse_office_hours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
 OPEN_DAYS = {"mon-fri": {0, 1, 2, 3, 4}, "sun-thu": {6, 0, 1, 2, 3}, "mon-sat": {0, 1, 2, 3, 4, 5},

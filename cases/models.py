@@ -7,18 +7,14 @@ SQLite keeps no time zone and mixing aware and naive datetimes fails at comparis
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any, List
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 
-from bot.db import Base
+from core.clock import utcnow
+from core.db import Base
 
 ACTIVE_WHERE = text("status IN ('pending', 'open')")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def dumps(value: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Optional, Set
 import httpx
 
 from cases.service import CaseUpdate
-from bot.settings import CASEWORKER_TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL, TELEGRAM_BOT_TOKEN
+from core.settings import CASEWORKER_TELEGRAM_CHAT_ID, TELEGRAM_API_BASE_URL, TELEGRAM_BOT_TOKEN
 
 logger = logging.getLogger(__name__)
 _pending: Set[asyncio.Task] = set()  # keeps fire-and-forget tasks alive until they finish

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from cases.models import Case, CaseMessage, CaseRead
 from cases.policy import Actor
 from cases.service import engine_for
-from bot.db import session_scope
+from core.db import session_scope
 from delivery.store import delivery_status
 
 PREVIEW_CHARS = 90

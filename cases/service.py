@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from cases import policy
 from cases.delivery import DeliveryResult, Send, safe_send
-from cases.models import Case, CaseEvent, CaseMessage, Caseworker, WebchatOutbox, dumps, utcnow
+from cases.models import Case, CaseEvent, CaseMessage, Caseworker, WebchatOutbox, dumps
+from core.clock import utcnow
 from cases.policy import Actor
 from cases.state import ACTIVE_STATUSES, CaseError, is_higher, priority_for, transition, validate_priority
-from bot.db import get_engine, session_scope
-from bot.knowledge import load_knowledge
-from bot.settings import get_settings
+from core.db import get_engine, session_scope
+from content.knowledge import load_knowledge
+from core.settings import get_settings
 
 MAX_REPLY_CHARS = 4096  # the longest message a channel takes in one piece (Telegram)
 

@@ -13,7 +13,7 @@ from cases.models import Case, CaseEvent, CaseMessage, Caseworker
 from cases.policy import Actor, may_see_folder, may_view
 from cases.service import CaseNotFound, engine_for
 from cases.state import ACTIVE_STATUSES, PRIORITIES, CaseError
-from bot.db import session_scope
+from core.db import session_scope
 
 FOLDERS = ("unassigned", "mine", "all")
 STATUS_FILTERS = {"active": ACTIVE_STATUSES, "resolved": ("resolved",)}

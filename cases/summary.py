@@ -13,8 +13,10 @@ from typing import Any, Dict, Mapping, Optional
 
 from sqlalchemy.engine import Engine
 
-from cases.models import Case, CaseEvent, dumps, utcnow
-from bot.db import session_scope
+from cases.models import Case, CaseEvent, dumps
+
+from core.clock import utcnow
+from core.db import session_scope
 
 # eligibility_form's answers (actions/eligibility.py SLOTS), labelled for a caseworker
 SCREENING = (("own_wish", "Own wish to go home"), ("has_document", "Has a passport or ID"),
@@ -60,7 +62,7 @@ def from_slots(slots: Mapping[str, Any], channel: Optional[str], language: str,
 
 
 def as_note(summary: Mapping[str, Any]) -> str:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     language = load_knowledge().languages.get(summary.get("language") or "")
     summary = {**summary, "language": language.name if language else summary.get("language")}

@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
-from bot.settings import get_settings
+from core.settings import get_settings
 from channels import hooks, outbound
 from channels.inbound import Inbound, InboundProcessor
 from delivery.inbox import Arrival, Inbox, KeptMessage
@@ -61,7 +61,7 @@ class ManagedInputChannel(InputChannel):
             logger.warning("The %s channel is mounted but not configured: its webhooks answer 503", self.channel)
         else:
             # Fail closed: without the key no address can be turned into a conversation id that
-            # nobody can reverse, so the channel does not start at all (bot.settings.MissingSecret).
+            # nobody can reverse, so the channel does not start at all (core.settings.MissingSecret).
             _ = get_settings().pseudonym_key_bytes
             _warm_up()  # now, at start-up, not in the event loop while the first user waits
 
@@ -270,6 +270,6 @@ def _freeze_startup_heap() -> None:
 
 def _warm_up() -> None:
     """Load the ui strings (cached per process) before the first "media not supported"."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     load_knowledge()

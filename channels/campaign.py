@@ -65,6 +65,6 @@ def greeting(language: Optional[str]) -> str:
 
 
 def _languages() -> Dict[str, Any]:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     return load_knowledge().languages

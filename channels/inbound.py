@@ -198,7 +198,7 @@ class InboundProcessor:
         """What the assistant can do instead of listening: the main menu's buttons (a topic, a
         person), in the user's language. The text carries no numbers: the last menu of the
         conversation keeps its numbers for anything typed."""
-        from bot.knowledge import load_knowledge
+        from content.knowledge import load_knowledge
 
         text = load_knowledge().text("voice_note_reply", address.language)
         await self._send(address, text, menus.buttons(menus.main_menu(address.language)))
@@ -337,7 +337,7 @@ class InboundProcessor:
         return address.language
 
     async def _say(self, address: Address, key: str, language: Optional[str] = None) -> None:
-        from bot.knowledge import load_knowledge
+        from content.knowledge import load_knowledge
 
         text = load_knowledge().text(key, language or address.language)
         await self._send(address, text)
@@ -367,7 +367,7 @@ class InboundProcessor:
 
 def _known_languages() -> Dict[str, Any]:
     # a slot is data from the conversation: only a language the assistant speaks is copied
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     return load_knowledge().languages
 
@@ -381,6 +381,6 @@ def _database_hiccup(exc: BaseException) -> Tuple[bool, None]:
 
 def _unrecorded_address(inbound: Inbound) -> Address:
     """Where to reply when the database cannot tell (the user just wrote: the window is open)."""
-    from delivery.store import utcnow
+    from core.clock import utcnow
 
     return Address(inbound.conversation_id, inbound.channel, inbound.address, None, utcnow(), False, False)

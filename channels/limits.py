@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Deque, Dict, Optional
 
 from bot.retrieval.safety import is_immediate_danger
-from bot.settings import MAX_MESSAGE_CHARS, RATE_LIMIT_PER_MINUTE
+from core.settings import MAX_MESSAGE_CHARS, RATE_LIMIT_PER_MINUTE
 
 DEFAULT_PER_MINUTE = RATE_LIMIT_PER_MINUTE.default
 DEFAULT_MAX_CHARS = MAX_MESSAGE_CHARS.default

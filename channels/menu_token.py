@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-from bot.settings import get_settings
+from core.settings import get_settings
 
 VERSION = "t1"
 MAX_BYTES = 64

@@ -61,7 +61,7 @@ async def set_webhook(url: str, drop_pending_updates: bool = False) -> str:
 def telegram_language_codes() -> Dict[str, str]:
     """Our language → Telegram's language_code (ISO 639-1, two letters). Nigerian Pidgin has no
     such code: its speakers see the default (English) command list."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     return {code: code for code in load_knowledge().languages if len(code) == 2}
 
@@ -69,7 +69,7 @@ def telegram_language_codes() -> Dict[str, str]:
 async def set_commands(bot: Any) -> List[str]:
     """The command menu (/start, /menu, /language, /human, /delete) and the bot's description,
     per language: Telegram shows each user the list for their app's language."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     targets = [(None, kb.default_language)] + [(tg, ours) for ours, tg in telegram_language_codes().items()]

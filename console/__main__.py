@@ -17,8 +17,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from aiohttp import web
 
     from cases import accounts
-    from bot.db import upgrade
-    from bot.settings import exit_if_misconfigured
+    from core.db import upgrade
+    from core.settings import exit_if_misconfigured
     from console.app import create_app
     from console.config import ConsoleConfig
 

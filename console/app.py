@@ -16,7 +16,7 @@ from aiohttp import web
 from cases import delivery
 from channels import outbound
 from cases.service import engine_for
-from bot.db import make_engine
+from core.db import make_engine
 from console import api, auth, insights, media, views
 from console.config import ConsoleConfig
 from console.middlewares import add_security_headers, unexpected_errors

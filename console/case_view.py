@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
-from cases.models import Case, utcnow
+from cases.models import Case
+
+from core.clock import utcnow
 from cases.store import TranscriptLine
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from console import render
 from console.render import duration, when
 

@@ -16,8 +16,8 @@ from typing import Any, Optional
 from aiohttp import web
 
 from insights import report
-from bot.knowledge import load_knowledge
-from bot.knowledge_sources import review_status
+from content.knowledge import load_knowledge
+from content.sources import review_status
 from console import charts
 from console.case_view import language_name
 from console.render import duration, render

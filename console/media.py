@@ -34,7 +34,7 @@ class MediaUnavailable(Exception):
 
 
 def _reference(engine, case_id: int, message_id: int, number: int) -> Tuple[str, dict]:
-    from bot.db import session_scope
+    from core.db import session_scope
 
     with session_scope(engine) as session:
         message = session.get(CaseMessage, message_id)

@@ -35,7 +35,8 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, Text, bindparam
 from sqlalchemy.engine import Connection
 
 from delivery.group_commit import GroupCommit, Kind
-from delivery.store import Address, ChannelStore, metadata, utcnow
+from delivery.store import Address, ChannelStore, metadata
+from core.clock import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -13,13 +13,15 @@ import asyncio
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple, TypeVar
 
 from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, delete, insert,
                         select, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+
+from core.clock import utcnow
 
 T = TypeVar("T")
 # Delivery ids (Telegram update_id, Twilio MessageSid; not personal data) are remembered this
@@ -79,11 +81,6 @@ _READ_ADDRESSES = select(channel_addresses).where(
     channel_addresses.c.conversation_id.in_(bindparam("b_ids", expanding=True)))
 
 
-def utcnow() -> datetime:
-    """Naive UTC, as stored (SQLite keeps no time zone; the rest of the schema does the same)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 @dataclass(frozen=True)
 class Address:
     conversation_id: str
@@ -111,8 +108,8 @@ class ChannelStore:
 
     @classmethod
     def from_settings(cls) -> "ChannelStore":
-        from bot.db import get_engine
-        from bot.settings import get_settings
+        from core.db import get_engine
+        from core.settings import get_settings
 
         # Pass the URL explicitly: get_engine() caches per URL, and tests change DATABASE_URL.
         return cls(get_engine(get_settings().database_url))

@@ -37,7 +37,7 @@ def vector_of(text: str) -> Optional[bytes]:
     Never cached on disk: the only copy is the question's own row, erased with it."""
     try:
         from bot.nlu.embeddings import get_embedder
-        from bot.settings import get_settings
+        from core.settings import get_settings
 
         settings = get_settings()
         embedder = get_embedder(settings.embedding_backend, settings.sentence_transformer_model or None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, Float, Integer, LargeBinary, String, Text, UniqueConstraint
 
-from bot.db import Base
+from core.db import Base
 
 NOT_UNDERSTOOD, LOW_CONFIDENCE, CHOICE = "not_understood", "low_confidence", "choice"
 OUTCOMES = (NOT_UNDERSTOOD, LOW_CONFIDENCE, CHOICE)

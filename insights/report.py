@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from cases.models import Case
 from cases.service import engine_for
-from bot.db import session_scope
+from core.db import session_scope
 from insights.clusters import MAX_QUESTIONS, groups
 from insights.models import AnswerFeedback, UnansweredQuestion
 from insights.store import today, week_of

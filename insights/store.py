@@ -21,9 +21,9 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from cases.models import utcnow
+from core.clock import utcnow
 from cases.service import engine_for
-from bot.db import session_scope
+from core.db import session_scope
 from insights.models import OUTCOMES, AnswerFeedback, UnansweredQuestion
 from privacy.redaction import MASK, redact
 

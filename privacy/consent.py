@@ -17,7 +17,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import yaml
 
 from bot.language.text import fold
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 CONSENT_SLOT = "consent"
 ASKED_SLOT = "consent_asked"      # the privacy notice and consent question were shown

@@ -24,8 +24,8 @@ from typing import Dict, Mapping, Optional
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.db import get_engine, scrub_deleted, tracker_store_engine
-from bot.settings import get_settings
+from core.db import get_engine, scrub_deleted, tracker_store_engine
+from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 _CHANNEL_TABLES = ("inbox", "channel_media", "delivery_status", "channel_addresses")
@@ -66,7 +66,7 @@ def channel_kind(conversation_id: str, channel: Optional[str] = None) -> str:
 
 def log_erasure(connection: Connection, reason: str, channel: str, conversations: int,
                 counts: Mapping[str, int], requested_by: Optional[str] = None) -> None:
-    from cases.models import utcnow
+    from core.clock import utcnow
 
     connection.execute(insert(erasure_log).values(
         erased_at=utcnow(), reason=reason, channel=channel, conversations=int(conversations),

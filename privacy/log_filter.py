@@ -34,7 +34,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, MutableMapping, Optional, Tuple
 
-from bot.settings import DEBUG_PERSONAL_DATA_IN_LOGS, SettingError
+from core.settings import DEBUG_PERSONAL_DATA_IN_LOGS, SettingError
 
 REDACTED = "[redacted]"
 MAX_KNOWN = 512  # the texts being handled now (a log line about a message comes while it is handled); ~30 us a record when full

@@ -3,14 +3,14 @@
 Rasa, the logs and the case store only ever see `tg-…` / `wa-…` ids. The same address always
 maps to the same id (so a conversation continues), and without PSEUDONYM_KEY nobody can go
 back from the id to the phone number or Telegram id. Without the key nothing is pseudonymised:
-the channels refuse to start (bot.settings.MissingSecret).
+the channels refuse to start (core.settings.MissingSecret).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 
-from bot.settings import get_settings
+from core.settings import get_settings
 
 PREFIXES = {"telegram": "tg", "whatsapp": "wa"}
 

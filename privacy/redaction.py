@@ -25,7 +25,7 @@ from typing import FrozenSet, List, Optional, Tuple
 import yaml
 
 from bot.language.text import fold
-from bot.paths import KNOWLEDGE_DIR, NLU_DIR
+from core.paths import KNOWLEDGE_DIR, NLU_DIR
 
 LINK, EMAIL, PLACE, NUMBER, NAME = "[link]", "[email]", "[place]", "[number]", "[name]"
 NAME_CUES_FILE = KNOWLEDGE_DIR / "name_cues.yml"
@@ -122,13 +122,13 @@ def _name_cues(path: Path = NAME_CUES_FILE) -> FrozenSet[Tuple[str, ...]]:
 def _common_words() -> FrozenSet[str]:
     """Every word of the knowledge base, all languages (answers, titles, question phrasings, ui
     strings): written by the content team, so it holds ordinary words and no migrant's name."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     return frozenset().union(*(_kb_words(code) for code in load_knowledge().languages))
 
 
 def _kb_words(language: str) -> FrozenSet[str]:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     texts = [t for a in kb.answers.values() if language in a.texts
@@ -141,7 +141,7 @@ def _kb_words(language: str) -> FrozenSet[str]:
 def _known_words(language: Optional[str], nlu_dir: Path = NLU_DIR) -> FrozenSet[str]:
     """The words of `language` (None: of every language) in the knowledge base and the training
     examples (how migrants write): a capitalised word outside them is probably a name."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     codes = [language] if language else list(load_knowledge().languages)
     words = set().union(*(_kb_words(code) for code in codes))

@@ -29,8 +29,9 @@ from typing import Dict, Iterable, List, Optional, Sequence
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from bot.paths import ROOT, VAR_DIR
-from bot.settings import TRACKER_DB_URL
+from core.clock import utcnow
+from core.paths import ROOT, VAR_DIR
+from core.settings import TRACKER_DB_URL
 
 logger = logging.getLogger(__name__)
 CHUNK = 500  # ids per statement (SQLite allows 999 parameters)
@@ -67,10 +68,6 @@ def cli_age(value: str) -> timedelta:
     amount, unit = int(match.group(1)), match.group(2).lower()
     return timedelta(days=amount * 7) if unit == "w" else timedelta(**{_UNITS[unit]: amount})
 
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 # -- where the tracker store is ------------------------------------------------------------
@@ -138,8 +135,8 @@ def _age_text(age: timedelta) -> str:
 def purge(older_than: timedelta, engine: Optional[Engine] = None, tracker_url: Optional[str] = None,
           now: Optional[datetime] = None, case_older_than: Optional[timedelta] = None,
           warn_before: Optional[timedelta] = None) -> PurgeReport:
-    from bot.db import get_engine, scrub_deleted
-    from bot.settings import get_settings
+    from core.db import get_engine, scrub_deleted
+    from core.settings import get_settings
 
     settings = get_settings()
     engine = engine or get_engine(settings.database_url)
@@ -188,7 +185,7 @@ def _purge_tracker(url: str, cutoff: datetime, report: PurgeReport) -> List[str]
         report.notes.append("no tracker store database yet")
         report.counts.update(tracker_conversations=0, tracker_events=0)
         return []
-    from bot.db import scrub_deleted, tracker_store_engine
+    from core.db import scrub_deleted, tracker_store_engine
 
     engine = tracker_store_engine(url)
     try:
@@ -270,7 +267,7 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 def main(older_than: Optional[str | timedelta] = None) -> int:
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     if isinstance(older_than, timedelta):
         age = older_than

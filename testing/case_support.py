@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from cases.delivery import DeliveryResult
-from bot.db import make_engine, upgrade
+from core.db import make_engine, upgrade
 
 # An existing database on the local server to connect to while creating the test database.
 PG_ADMIN = os.environ.get("CASES_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -73,7 +73,7 @@ def postgres_database(prefix: str = "cases_test") -> Iterator[str]:
 
 def clear_cases(engine: Engine) -> None:
     from cases.models import Case, CaseEvent, CaseMessage, Caseworker, ConsoleSession
-    from bot.db import session_scope
+    from core.db import session_scope
 
     with session_scope(engine) as session:
         for table in (CaseMessage, CaseEvent, ConsoleSession, Case, Caseworker):
@@ -83,7 +83,7 @@ def clear_cases(engine: Engine) -> None:
 @contextmanager
 def as_default_database(engine: Engine) -> Iterator[Engine]:
     """Point DATABASE_URL (what the actions and the channel router use) at the test database."""
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
@@ -136,7 +136,7 @@ def team_always_at_work(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """For an autouse fixture (`yield from`): office hours that never end, so a handoff's messages
     do not depend on when tests run (outside them a second message says when a person will answer:
     tests/cases/test_cases_hours.py); afterwards the real OFFICE_HOURS, and no settings cached from ours."""
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("OFFICE_HOURS", "daily 00:00-24:00")
     get_settings.cache_clear()

@@ -25,10 +25,10 @@ def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
     production tracker store and a migrated project database, both SQLite files in `folder`."""
     from rasa.core.agent import Agent
 
-    from bot.db import make_engine, upgrade
+    from core.db import make_engine, upgrade
     from bot.inprocess_actions import InProcessActionEndpoint
     from bot.model import latest_model
-    from bot.settings import get_settings
+    from core.settings import get_settings
     from bot.stores.tracker_store import ErasableSQLTrackerStore
 
     project = f"sqlite:///{folder / 'assistant.db'}"

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.__main__ import _telegram_argv, build_parser
-from bot.paths import ROOT
+from core.paths import ROOT
 from privacy.retention import cli_age
 
 

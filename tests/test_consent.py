@@ -10,7 +10,7 @@ from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
 from actions.handoff import ActionHandoff
 from bot.policies.conversation import answers_consent
 from privacy.consent import consent_answer, messages_since_question
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from tests.conftest import slot_events
 
 KB = load_knowledge()

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from bot.model import latest_model
 
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")

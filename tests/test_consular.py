@@ -54,9 +54,9 @@ def test_verified_entry_is_shown_and_unverified_is_not(monkeypatch):
 def test_knowledge_check_refuses_an_unverified_contact(tmp_path):
     import shutil
 
-    from bot.knowledge import KnowledgeBase
-    from bot.knowledge_check import check_flows
-    from bot.paths import KNOWLEDGE_DIR
+    from content.knowledge import KnowledgeBase
+    from content.check import check_flows
+    from core.paths import KNOWLEDGE_DIR
 
     root = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, root)

@@ -206,9 +206,9 @@ def test_the_eligibility_answer_offers_the_screening_inside_its_own_menu(tracker
 
 
 def test_programme_files_are_sourced_and_unverified():
-    from bot.knowledge import load_knowledge
-    from bot.knowledge_sources import NOT_HERE, VERIFIED, verify_quote
-    from bot.paths import SOURCES_DIR
+    from content.knowledge import load_knowledge
+    from content.sources import NOT_HERE, VERIFIED, verify_quote
+    from core.paths import SOURCES_DIR
     from bot.retrieval.flows_data import load_programmes
 
     programmes = {p.path.stem: p for p in load_programmes()}

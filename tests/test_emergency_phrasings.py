@@ -60,7 +60,7 @@ NOT_EMERGENCIES = {
 
 
 def test_every_language_has_several_phrasings():
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     assert set(PHRASINGS) == set(load_knowledge().languages)
     assert all(len(p) >= 5 for p in PHRASINGS.values())

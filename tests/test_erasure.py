@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
+from core.db import make_engine, upgrade
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine
+from core.db import make_engine
 from testing import case_support as support
 
 

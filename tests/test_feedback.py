@@ -18,7 +18,7 @@ from actions.knowledge_answer import answer_topic
 from actions.menu import chosen_option
 from insights.models import AnswerFeedback
 from insights.store import settled, week_of
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from channels import menu_token, whatsapp_content
 from channels.telegram_sender import inline_keyboard
 from testing import case_support as support

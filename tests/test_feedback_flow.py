@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from insights.store import week_of
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from bot.model import latest_model
 from channels import menu_token
 from tests.conftest import trained_assistant_on_sqlite

@@ -188,7 +188,7 @@ def test_without_vectors_the_groups_come_from_spelling():
 def test_the_report_counts_ratings_groups_reasons_and_response_per_week(db):
     from cases import service
     from cases.models import Case
-    from bot.db import session_scope
+    from core.db import session_scope
 
     today = dt.date(2026, 11, 27)  # a Friday
     for helpful in (True, True, False):
@@ -227,7 +227,7 @@ def test_the_migration_matches_the_models(db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.db import Base
+    from core.db import Base
 
     ours = {"saved_filters", "answer_feedback", "unanswered_questions"}
     with db.connect() as connection:

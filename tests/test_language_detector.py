@@ -5,7 +5,7 @@ import pytest
 
 from bot.language.identifier import UNSUPPORTED, LanguageIdentifier, script_of
 from bot.nlu.examples import examples_by_language, language_samples
-from bot.paths import NLU_DIR, NLU_TEST_DIR
+from core.paths import NLU_DIR, NLU_TEST_DIR
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
-from bot.paths import ROOT
+from core.db import make_engine, upgrade
+from core.paths import ROOT
 from privacy.retention import parse_age, purge, tracker_db_url
 
 NOW = datetime.utcnow().replace(microsecond=0)  # the CLI runs on the real clock

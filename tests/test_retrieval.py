@@ -42,7 +42,7 @@ class FakeEmbedder:
 
 
 def test_index_covers_every_article_in_every_language():
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
     from bot.retrieval.index import collect_entries
 
     kb = load_knowledge()
@@ -174,7 +174,7 @@ def test_index_failure_still_replies(tracker_factory, dispatcher, monkeypatch):
 def test_nlu_fallback_rule_calls_retrieval():
     import yaml
 
-    from bot.paths import ROOT
+    from core.paths import ROOT
 
     rules = yaml.safe_load((ROOT / "data/rules/conversation.yml").read_text())["rules"]
     fallback = next(r for r in rules if r["rule"] == "nlu_fallback")
@@ -185,7 +185,7 @@ def test_the_answer_ranker_fuses_meaning_and_spelling_with_the_intent_as_prior()
     """Synthetic answers and embeddings: the fusion, the prior and the TF-IDF baseline."""
     import numpy as np
 
-    from bot.knowledge import Article, ArticleText
+    from content.knowledge import Article, ArticleText
     from bot.retrieval.answers import AnswerRanker
     from bot.retrieval.index import Entry, RetrievalIndex
 

@@ -1,12 +1,12 @@
-"""bot/settings.py: one way to read a variable, and a bad value stops a process with a clear line."""
+"""core/settings.py: one way to read a variable, and a bad value stops a process with a clear line."""
 from __future__ import annotations
 
 import logging
 
 import pytest
 
-from bot import settings
-from bot.settings import SettingError, check_environment, env_bool, env_int, env_str, exit_if_misconfigured
+from core import settings
+from core.settings import SettingError, check_environment, env_bool, env_int, env_str, exit_if_misconfigured
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
-from bot.paths import ROOT
+from core.db import make_engine, upgrade
+from core.paths import ROOT
 from bot.stats import collect
 
 NOW = datetime.utcnow().replace(microsecond=0)

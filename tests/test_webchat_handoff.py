@@ -12,9 +12,9 @@ from cases import service
 from channels import outbound
 from cases.models import CaseMessage
 from cases.policy import Actor
-from bot.db import session_scope
-from bot.knowledge import load_knowledge
-from bot.settings import get_settings
+from core.db import session_scope
+from content.knowledge import load_knowledge
+from core.settings import get_settings
 from channels.webchat import outbox
 from channels.webchat.app import create_app
 from testing import case_support as support

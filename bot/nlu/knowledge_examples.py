@@ -16,9 +16,9 @@ from typing import Dict, List
 
 import yaml
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from bot.nlu.examples import examples_by_language
-from bot.paths import CACHE_DIR, NLU_DIR, NLU_TEST_DIR
+from core.paths import CACHE_DIR, NLU_DIR, NLU_TEST_DIR
 
 GENERATED_FILE = CACHE_DIR / "nlu_generated" / "knowledge_questions.yml"
 ENTRY_MIN_WORDS = 5

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.language.hints import hinted_language
 from bot.language.identifier import UNSUPPORTED, Detection, LanguageIdentifier
 from bot.nlu.examples import language_samples
-from bot.paths import KNOWLEDGE_DIR, ROOT
+from core.paths import KNOWLEDGE_DIR, ROOT
 
 logger = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ _lock = threading.Lock()
 
 def get_ranker() -> AnswerRanker:
     """The process-wide ranker (its dense index from the disk cache, built only if missing)."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     global _ranker
     with _lock:

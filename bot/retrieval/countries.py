@@ -13,7 +13,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 from bot.retrieval.name_index import LengthIndex, NameIndex
 from bot.retrieval.safety import normalise
 

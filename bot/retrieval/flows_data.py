@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 from bot.retrieval.safety import normalise
 
 FORM_WORDS_FILE = KNOWLEDGE_DIR / "form_words.yml"

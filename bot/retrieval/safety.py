@@ -30,7 +30,7 @@ from typing import FrozenSet, List, Optional, Pattern
 import yaml
 
 from bot.language.text import fold
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 KEYWORDS_FILE = KNOWLEDGE_DIR / "safety_keywords.yml"
 # the sections of KEYWORDS_FILE, each a mapping language -> list of phrases

@@ -25,7 +25,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.db import overwrite_deletes, scrub_deleted
+from core.db import overwrite_deletes, scrub_deleted
 from privacy.consent import is_declined, minimal_tracker
 from bot.stores import resilience
 

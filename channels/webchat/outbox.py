@@ -19,9 +19,11 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from cases.models import WebchatOutbox, utcnow
-from bot.db import get_engine, session_scope
-from bot.settings import get_settings
+from cases.models import WebchatOutbox
+
+from core.clock import utcnow
+from core.db import get_engine, session_scope
+from core.settings import get_settings
 
 CHANNEL = "webchat"
 PREFIX = "web-"

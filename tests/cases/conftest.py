@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `testing.case_support`, also run alone
 
-from bot.db import make_engine  # noqa: E402
+from core.db import make_engine  # noqa: E402
 from testing import case_support as support  # noqa: E402
 
 

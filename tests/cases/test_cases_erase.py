@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from cases import accounts, service
 from cases.policy import PermissionDenied
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from testing.case_support import FakeChannel
 
 CONV = "tg-" + "5" * 32

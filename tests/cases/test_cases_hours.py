@@ -52,7 +52,7 @@ def closed(monkeypatch):
     monkeypatch.setattr(hours, "datetime", type("Clock", (datetime,), {
         "now": classmethod(lambda cls, tz=None: at(2026, 12, 4, 18, 30))}))
     monkeypatch.setenv("OFFICE_HOURS", "mon-fri 09:00-17:00")
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
 

@@ -14,8 +14,8 @@ from testing.twilio_api import FakeTwilioAPI
 
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory):
-    """The schema made once by the real migrations (bot.db.upgrade); each test gets a copy."""
-    from bot.db import upgrade
+    """The schema made once by the real migrations (core.db.upgrade); each test gets a copy."""
+    from core.db import upgrade
 
     path = tmp_path_factory.mktemp("schema") / "template.db"
     upgrade(f"sqlite:///{path}")
@@ -24,7 +24,7 @@ def schema_template(tmp_path_factory):
 
 @pytest.fixture
 def db_url(tmp_path, monkeypatch, schema_template):
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     path = tmp_path / "channels.db"
     shutil.copyfile(schema_template, path)
@@ -40,7 +40,7 @@ def db_url(tmp_path, monkeypatch, schema_template):
 
 @pytest.fixture
 def store(db_url):
-    from bot.db import make_engine
+    from core.db import make_engine
     from delivery.store import ChannelStore
 
     engine = make_engine(db_url)

@@ -47,7 +47,7 @@ def test_stats_count_arrivals_per_campaign(tmp_path):
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.db import make_engine, upgrade
+    from core.db import make_engine, upgrade
     from bot.stats import collect
     from bot.stores.tracker_store import ErasableSQLTrackerStore
 

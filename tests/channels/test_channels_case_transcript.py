@@ -65,7 +65,7 @@ class HandoffBot(StubBot):
 
 @pytest.fixture
 def stub_bot(monkeypatch):
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setattr(notify, "schedule", lambda update: None)  # no alert group in these tests
     monkeypatch.setenv("OFFICE_HOURS", "daily 00:00-24:00")  # no "after hours" line, whatever the time

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from actions.conversation import ActionNoise
 from actions.knowledge_answer import answer_topic
 from insights.store import settled, week_of
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from testing.harness import (Harness, StubBot, Turn, telegram_callback, telegram_env, telegram_message,
                                  twilio_env, twilio_message)
 from testing.twilio_api import list_reply

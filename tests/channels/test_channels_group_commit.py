@@ -12,7 +12,7 @@ from delivery.inbox import Arrival, Inbox
 
 @pytest.fixture
 def engine(tmp_path):
-    from bot.db import make_engine
+    from core.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
     with engine.begin() as connection:

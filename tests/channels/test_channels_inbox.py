@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
 from delivery.inbox import Arrival, Inbox, inbox, inbox_workers
-from delivery.store import utcnow
+from core.clock import utcnow
 from testing.harness import telegram_message, twilio_message
 
 pytestmark = pytest.mark.asyncio

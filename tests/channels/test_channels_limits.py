@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
-from bot.settings import SettingError
+from core.settings import SettingError
 from channels.limits import ALLOW, REFUSE_AND_TELL, REFUSE_SILENTLY, RateLimiter
 from testing.harness import telegram_message, twilio_message
 

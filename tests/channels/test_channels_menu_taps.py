@@ -10,7 +10,7 @@ import time
 import pytest
 import pytest_asyncio
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
 from channels import menu_token
 from tests.channels.menu_bot import MenuBot

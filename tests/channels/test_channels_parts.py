@@ -10,7 +10,8 @@ from sqlalchemy import inspect, update
 from channels import hooks
 from delivery.queues import SenderQueues
 from delivery.retry import RetryPolicy, call_with_retries
-from delivery.store import DEDUP_WINDOW, processed_updates, utcnow
+from delivery.store import DEDUP_WINDOW, processed_updates
+from core.clock import utcnow
 
 
 

@@ -12,7 +12,7 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.shared.utils.io import read_config_file
 from sanic import Sanic
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
 from channels import config
 from testing.harness import TELEGRAM_SECRET, StubBot, telegram_env, telegram_message

@@ -6,7 +6,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.log_filter import conversation_tag
 from privacy.pseudonym import pseudonymise
 from channels import menu_token

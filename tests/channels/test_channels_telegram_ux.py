@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
 from channels import menu_token, telegram_cli
 from channels.outbound import send_to_conversation

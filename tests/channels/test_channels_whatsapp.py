@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.log_filter import conversation_tag
 from privacy.pseudonym import pseudonymise
 from delivery import result as d
 from channels.outbound import send_to_conversation
-from delivery.store import channel_addresses, channel_media, delivery_status, utcnow
+from delivery.store import channel_addresses, channel_media, delivery_status
+from core.clock import utcnow
 from testing.harness import LONG_REPLY, TEMPLATE_SID, TWILIO_FROM, Harness, twilio_env, twilio_message
 
 pytestmark = pytest.mark.asyncio

@@ -6,7 +6,7 @@ import pytest
 import pytest_asyncio
 
 from actions.replies import main_menu_options, topic_options
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
 from channels import menu_token
 from channels import whatsapp_content as wc

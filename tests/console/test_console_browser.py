@@ -17,9 +17,10 @@ from sqlalchemy import update
 from actions.handoff import ActionHandoff
 from actions.replies import ui
 from cases import service
-from cases.models import Case, utcnow
-from bot.db import session_scope
-from bot.knowledge import load_knowledge
+from cases.models import Case
+from core.clock import utcnow
+from core.db import session_scope
+from content.knowledge import load_knowledge
 from testing.case_support import FakeChannel, tracker
 from tests.console.helpers import sign_in_page
 

@@ -7,8 +7,8 @@ from sqlalchemy import insert
 
 from cases import service, store
 from cases.delivery import DeliveryResult, normalise
-from cases.models import utcnow
-from bot.db import session_scope
+from core.clock import utcnow
+from core.db import session_scope
 from tests.console.helpers import login
 
 pytestmark = pytest.mark.asyncio

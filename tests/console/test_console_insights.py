@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import ActionNoise, ActionNotUnderstood
 from cases import service
 from insights.store import record_unanswered, settled
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from tests.console.helpers import CSRF, login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, ROOT, require_chromium
 
@@ -67,7 +67,7 @@ async def seed(db) -> None:
 def history(db) -> None:
     """Earlier weeks, so the charts (and the README's screenshot) show a trend."""
     from cases.models import Case
-    from bot.db import session_scope
+    from core.db import session_scope
     from insights.store import record_rating
 
     today = dt.date.today()

@@ -12,7 +12,7 @@ import pytest
 from cases import service
 from cases.delivery import DeliveryResult
 from cases.models import CaseMessage
-from bot.db import session_scope
+from core.db import session_scope
 from tests.console.helpers import sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, ROOT, require_chromium
 

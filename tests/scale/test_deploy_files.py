@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 DEPLOY = ROOT / "deploy"
 ENV_REFERENCE = (DEPLOY / "environment.md").read_text(encoding="utf-8")
@@ -44,11 +44,11 @@ def test_every_variable_the_code_reads_is_documented():
 
 
 def test_every_declared_setting_is_documented():
-    from bot.settings import DECLARED
+    from core.settings import DECLARED
 
     assert len(DECLARED) >= 20
     missing = sorted({var.name for var in DECLARED} - DOCUMENTED)
-    assert not missing, f"declared in bot/settings.py but not in deploy/environment.md: {missing}"
+    assert not missing, f"declared in core/settings.py but not in deploy/environment.md: {missing}"
 
 
 def test_every_rasa_replica_runs_the_production_files_behind_the_proxy():

@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 
 from bench import load_stack
 from bench.load_migrants import SCRIPTS, norm
-from bot.paths import ROOT
+from core.paths import ROOT
 
 LANGUAGES = ["en", "fr", "ar"]
 CONVERSATIONS = [f"{language}-{n}" for language in LANGUAGES for n in (1, 2)]  # two per language
@@ -50,7 +50,7 @@ def joined(texts: List[str]) -> str:
 
 @pytest.fixture
 def two_servers(tmp_path, postgres_database, redis_prefix):
-    from bot.db import upgrade
+    from core.db import upgrade
 
     pg_port = int(load_stack.postgres_address().rsplit(":", 1)[1])
     pg = load_stack.postgres_tracker(postgres_database, pg_port)

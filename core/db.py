@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
-from bot.paths import ROOT
-from bot.settings import get_settings
+from core.paths import ROOT
+from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 Base = declarative_base()

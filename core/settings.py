@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.paths import ROOT, VAR_DIR
+from core.paths import ROOT, VAR_DIR
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from bot.knowledge import Article, KnowledgeBase
+from content.knowledge import Article, KnowledgeBase
 
 VERIFIED, NOT_VERBATIM, NOT_HERE, UNKNOWN, MISSING_FILE = "verified", "not verbatim", "not verifiable here", \
     "unknown source", "missing file"
@@ -85,7 +85,7 @@ def check_citations(kb: KnowledgeBase, where: str, sources: Iterable[dict], sour
 
 def check_entries(kb: KnowledgeBase, sources_dir: Path, notices: List[str]) -> List[str]:
     """Every entry: a known topic, every language, sources, limits, no contact in its text."""
-    from bot.knowledge_check import contact_problems
+    from content.check import contact_problems
 
     problems = check_sources_registry(kb)
     for entry_id, entry in kb.entries.items():
@@ -114,7 +114,7 @@ def check_entries(kb: KnowledgeBase, sources_dir: Path, notices: List[str]) -> L
 
 def check_country_guidance(kb: KnowledgeBase, country_ids: Iterable[str], sources_dir: Path,
                            notices: List[str]) -> List[str]:
-    from bot.knowledge_check import contact_problems
+    from content.check import contact_problems
 
     problems, known = [], set(country_ids)
     for country, doc in kb.country_guidance.items():

@@ -3,7 +3,7 @@
 Fails on: a missing language, a missing or non-existent source, a broken follow-up, a reply
 over the limits, a ui string missing or with changed placeholders, and any phone number, URL,
 e-mail or street address in text a user sees (contacts may only come from a verified directory);
-and on data/rules/knowledge.yml or domain.yml disagreeing with the topics (bot/knowledge_rules.py).
+and on data/rules/knowledge.yml or domain.yml disagreeing with the topics (content/rules.py).
 """
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from bot.knowledge import KnowledgeBase
-from bot.knowledge_sources import check_citations, check_country_guidance, check_entries
-from bot.paths import KNOWLEDGE_DIR, SOURCES_DIR
+from content.knowledge import KnowledgeBase
+from content.menus import render_menu, topic_options, unreviewed_note
+from content.sources import check_citations, check_country_guidance, check_entries
+from core.paths import KNOWLEDGE_DIR, SOURCES_DIR
 
 MAX_ANSWER_CHARS = 420
 MAX_TITLE_CHARS = 40
@@ -194,13 +195,11 @@ def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR, notices: Opt
 
 def _check_rendered_replies(kb: KnowledgeBase) -> List[str]:
     """The first reply, exactly as a user gets it, fits the limit in every language."""
-    from actions.replies import render_menu, topic_options, unreviewed_note
-
     problems = []
     for topic, article in kb.articles.items():
         for code, text in article.texts.items():
-            body = "\n\n".join(p for p in (text.answer, unreviewed_note(code, text.reviewed)) if p)
-            reply = render_menu(body, topic_options(article.follow_ups, code))
+            body = "\n\n".join(p for p in (text.answer, unreviewed_note(kb, code, text.reviewed)) if p)
+            reply = render_menu(body, topic_options(kb, article.follow_ups, code))
             if len(reply) > MAX_FIRST_REPLY_CHARS:
                 problems.append(f"topics/{topic}/{code}.yml: first reply has {len(reply)} characters (max {MAX_FIRST_REPLY_CHARS})")
     return problems
@@ -211,7 +210,7 @@ def main(root: Path = KNOWLEDGE_DIR) -> int:
     notices: List[str] = []
     problems = check(kb, notices=notices)
     if root == KNOWLEDGE_DIR:  # the rules and domain.yml belong to this repository's own content
-        from bot.knowledge_rules import problems as rules_problems
+        from content.rules import problems as rules_problems
 
         problems += rules_problems()
     for problem in problems:

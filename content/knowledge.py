@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 
 @dataclass(frozen=True)
