@@ -85,11 +85,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return caseworker_main([args.action, *args.args])
     if args.command == "telegram":
-        from channels.telegram_cli import main as telegram_main
+        from bot.cli_telegram import main as telegram_main
 
         return telegram_main(_telegram_argv(args))
     if args.command == "whatsapp":
-        from channels.whatsapp_cli import main as whatsapp_main
+        from bot.cli_whatsapp import main as whatsapp_main
 
         return whatsapp_main([args.whatsapp_command])
     if args.command == "purge":
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _telegram_argv(args: argparse.Namespace) -> list[str]:
-    """The arguments for channels.telegram_cli, which parses them again."""
+    """The arguments for bot.cli_telegram, which parses them again."""
     if args.telegram_command == "set-webhook":
         return ["set-webhook", args.url] + (["--drop-pending-updates"] if args.drop_pending_updates else [])
     if args.telegram_command == "poll":

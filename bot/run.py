@@ -52,8 +52,8 @@ def _processes(credentials: Path, endpoints: Path) -> List[Tuple[str, List[str]]
                          "--credentials", str(credentials), "--port", "5005", "--interface", "127.0.0.1"]),
         ("web chat", [sys.executable, "-m", "bot.webchat"]),
     ]
-    if (ROOT / "console" / "__main__.py").exists():
-        processes.append(("caseworker console", [sys.executable, "-m", "console"]))
+    if (ROOT / "console").is_dir():
+        processes.append(("caseworker console", [sys.executable, "-m", "bot.console_server"]))
     return processes
 
 

@@ -4,7 +4,7 @@
 
 `database_url`: the case store (default DATABASE_URL); `send`: async (conversation_id, text,
 buttons=None) -> delivery result (cases.delivery.Send), default channels.outbound.send_to_migrant;
-tests pass a fake. Serve with `python -m console`.
+tests pass a fake. Serve with `python -m bot.console_server`.
 """
 from __future__ import annotations
 

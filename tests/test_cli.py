@@ -42,7 +42,7 @@ def test_purge_and_stats_parse_ages():
     (["telegram", "poll"], ["poll", "--timeout", "25"]),
 ])
 def test_telegram_options_reach_the_telegram_command_line(argv, expected):
-    from channels.telegram_cli import build_parser as telegram_parser
+    from bot.cli_telegram import build_parser as telegram_parser
 
     forwarded = _telegram_argv(build_parser().parse_args(argv))
     assert forwarded == expected

@@ -103,7 +103,7 @@ async def test_telegram_thumbs_sit_under_the_menu_and_a_tap_is_counted(telegram,
 
 @pytest.mark.asyncio
 async def test_whatsapp_thumbs_are_unnumbered_list_items_and_a_pick_is_counted(whatsapp, fake_twilio, db_url):
-    from channels.whatsapp_cli import sync_content
+    from bot.cli_whatsapp import sync_content
 
     await sync_content()
     await whatsapp.post_twilio(twilio_message(NUMBER, "is it free"))

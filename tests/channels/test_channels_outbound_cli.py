@@ -7,7 +7,7 @@ import pytest
 
 from bot.__main__ import build_parser
 from delivery import result as d
-from channels import telegram_cli
+from bot import cli_telegram as telegram_cli
 from channels.config import telegram_config
 from channels.outbound import close_senders, send_to_conversation
 from channels.telegram import TelegramInput

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from content.knowledge import load_knowledge
 from privacy.pseudonym import pseudonymise
-from channels import menu_token, telegram_cli
+from bot import cli_telegram as telegram_cli
+from channels import menu_token
 from channels.outbound import send_to_conversation
 from delivery.store import channel_media
 from testing.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message

@@ -113,7 +113,7 @@ async def _post(harness, form) -> None:
 
 
 async def _sync(fake_twilio):
-    from channels.whatsapp_cli import sync_content
+    from bot.cli_whatsapp import sync_content
 
     return await sync_content()
 

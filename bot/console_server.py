@@ -1,4 +1,4 @@
-"""`python -m console [--host H] [--port P]`: serve the caseworker console (127.0.0.1:8081).
+"""`python -m bot.console_server [--host H] [--port P]`: serve the caseworker console (127.0.0.1:8081).
 
 Bind to 127.0.0.1 and put a TLS reverse proxy in front for remote caseworkers (then set
 CONSOLE_COOKIE_SECURE=1); the console itself speaks plain http.
@@ -9,8 +9,6 @@ import argparse
 import logging
 import sys
 from typing import List, Optional
-
-import bot  # noqa: F401  (environment defaults)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -24,7 +22,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     exit_if_misconfigured("caseworker console")
     config = ConsoleConfig()
-    parser = argparse.ArgumentParser(prog="python -m console", description="caseworker console")
+    parser = argparse.ArgumentParser(prog="python -m bot.console_server", description="caseworker console")
     parser.add_argument("--host", default=config.host)
     parser.add_argument("--port", type=int, default=config.port)
     args = parser.parse_args(argv)
