@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 # What the model is trained from: a change to any of these retrains, nothing else does.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge bot/nlu bot/language -type f -name '*.yml' -o -type f -name '*.py' 2>/dev/null | grep -v __pycache__ | sort)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge bot/nlu language/ -type f -name '*.yml' -o -type f -name '*.py' 2>/dev/null | grep -v __pycache__ | sort)
 
 .PHONY: help run test install train check lint types bench lock audit clean
 

@@ -29,7 +29,7 @@ from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up
 from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
-from bot.retrieval.stories import wants_to_go_home
+from retrieval.stories import wants_to_go_home
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class Candidate:
 
 def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = ()) -> List[Any]:
     """The best answers (articles and specific entries), in the fused ranking's order."""
-    from bot.retrieval.answers import get_ranker
+    from retrieval.answers import get_ranker
 
     prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking
              if r.get("name") != "nlu_fallback"}
@@ -138,7 +138,7 @@ class ActionAnswerFromRetrieval(Action):
         return events
 
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.retrieval.safety import danger_phrase
+        from retrieval.safety import danger_phrase
 
         text = (tracker.latest_message or {}).get("text") or ""
         if danger_phrase(text):

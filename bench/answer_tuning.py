@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from bot.retrieval.answers import DENSE_WEIGHT, get_ranker, minmax  # the ranker and its own normalisation
+from retrieval.answers import DENSE_WEIGHT, get_ranker, minmax  # the ranker and its own normalisation
 
 
 WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)   # dense share of the fused score

@@ -5,7 +5,7 @@ call it for every inbound message before Rasa sees it:
   - no active case                     → "to_bot"
   - active case                        → "to_case" (the message joins the case transcript)
   - active case, message looks urgent  → "to_case_and_bot": safety answers must never wait
-    for a person to be at the console (bot.retrieval.safety.looks_urgent, all languages,
+    for a person to be at the console (retrieval.safety.looks_urgent, all languages,
     because people in distress mix languages)
   - urgent case nobody has answered yet → "to_case_and_bot": the assistant acknowledges every
     message ("we are alerting the team"), so a person in danger never meets silence
@@ -28,7 +28,7 @@ from typing import Any, Optional
 
 from cases import service
 from cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult
-from bot.retrieval.safety import asks_for_erasure, looks_urgent, wants_assistant
+from retrieval.safety import asks_for_erasure, looks_urgent, wants_assistant
 
 logger = logging.getLogger(__name__)
 

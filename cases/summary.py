@@ -37,7 +37,7 @@ def screening_result(slots: Mapping[str, Any]) -> Optional[str]:
     if slots.get("own_wish") == "no":
         return "not their own wish: told voluntary return is only for those who decide it"
     try:
-        from bot.retrieval.flows_data import programme_for
+        from retrieval.flows_data import programme_for
 
         key = programme_for(slots.get("host_country")).result_key
     except Exception:  # noqa: BLE001 - the programme data is optional here

@@ -26,7 +26,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.language.text import as_user_words
+from language.text import as_user_words
 from privacy import log_filter
 from channels import audio, hooks, limits, menus
 from delivery.collector import Reply, ReplyCollector

@@ -129,7 +129,7 @@ def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR, notices: Opt
     """countries.yml, programmes/ and directory/: ids known, sources verbatim, no unverified contact."""
     import yaml
 
-    from bot.retrieval.flows_data import CONTACT_FIELDS
+    from retrieval.flows_data import CONTACT_FIELDS
 
     problems: List[str] = []
     root = kb.root

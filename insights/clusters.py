@@ -5,7 +5,7 @@ offline backend, EMBEDDING_BACKEND, multilingual: "c gratuit le retour" and "is 
 are one question), computed once when the question is written (`vector_of`, in the action
 server, which has the model) and stored with it, so the console needs no model. Where a vector is
 missing (the model could not be loaded), all questions of the page are compared by character
-2-4-gram TF-IDF instead (the ranker's sparse half, bot/retrieval/answers.py CHAR_NGRAMS), which
+2-4-gram TF-IDF instead (the ranker's sparse half, retrieval/answers.py CHAR_NGRAMS), which
 groups only alike spellings. The masks ([name], [place]...) are left out: two questions are not
 alike because both named a place.
 
@@ -36,7 +36,7 @@ def vector_of(text: str) -> Optional[bytes]:
     """The normalised float32 embedding of a (redacted) question, or None when the model fails.
     Never cached on disk: the only copy is the question's own row, erased with it."""
     try:
-        from bot.nlu.embeddings import get_embedder
+        from language.embeddings import get_embedder
         from core.settings import get_settings
 
         settings = get_settings()
@@ -89,7 +89,7 @@ def _dense(vectors: Optional[Sequence[Optional[bytes]]], count: int) -> Optional
 def _sparse(texts: Sequence[str]) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from bot.retrieval.answers import CHAR_NGRAMS
+    from retrieval.answers import CHAR_NGRAMS
 
     try:
         vectors = TfidfVectorizer(**CHAR_NGRAMS).fit_transform([_comparable(t) for t in texts])

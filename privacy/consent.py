@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
-from bot.language.text import fold
+from language.text import fold
 from core.paths import KNOWLEDGE_DIR
 
 CONSENT_SLOT = "consent"

@@ -2,7 +2,7 @@
 
 `redact(text)` replaces, in any of the nine languages:
 - links and e-mail addresses                        → [link], [email]
-- places the gazetteer knows (countries, cities, regions: bot/retrieval/countries.py) → [place]
+- places the gazetteer knows (countries, cities, regions: retrieval/countries.py) → [place]
 - numbers in any script, phone numbers included      → [number]
 - names: the words after a name cue ("my name is", "je m'appelle", "اسمي": knowledge/name_cues.yml),
   a first name of the offline lists zxcvbn ships that is no ordinary word of the knowledge base,
@@ -24,7 +24,7 @@ from typing import FrozenSet, List, Optional, Tuple
 
 import yaml
 
-from bot.language.text import fold
+from language.text import fold
 from core.paths import KNOWLEDGE_DIR, NLU_DIR
 
 LINK, EMAIL, PLACE, NUMBER, NAME = "[link]", "[email]", "[place]", "[number]", "[name]"
@@ -55,7 +55,7 @@ def redact(text: str, language: Optional[str] = None) -> str:
 
 
 def _mask_places(text: str) -> str:
-    from bot.retrieval.countries import find_countries
+    from retrieval.countries import find_countries
 
     for name in sorted({m.name for m in find_countries(text) if m.name}, key=len, reverse=True):
         text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", PLACE, text, flags=re.IGNORECASE)

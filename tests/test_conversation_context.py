@@ -13,7 +13,7 @@ from actions.emergency import ActionEmergency, ActionEmergencyFollowup, action_f
 from actions.follow_up import ActionAnswerFollowUp, answer_for
 from actions.message_context import ActionReadMessage, next_language
 from content.knowledge import load_knowledge
-from bot.language.hints import hinted_language
+from language.hints import hinted_language
 from tests.conftest import make_tracker, slot_events
 
 KB = load_knowledge()

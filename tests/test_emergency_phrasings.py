@@ -80,7 +80,7 @@ PHRASE_LIST_MISSES = {
 
 @pytest.mark.parametrize("language, text", [(l, t) for l, ts in PHRASINGS.items() for t in ts])
 def test_safety_net_catches_every_direct_phrasing(language, text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is not None, (language, text)
 
@@ -91,7 +91,7 @@ def test_safety_net_catches_every_direct_phrasing(language, text):
     for l, ts in INDIRECT.items() for t in ts
 ])
 def test_safety_net_on_indirect_descriptions(language, text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is not None, (language, text)
 
@@ -189,7 +189,7 @@ def test_every_kind_of_danger_is_written_in_every_language():
 @pytest.mark.parametrize("kind, language, text",
                          [(k, l, t) for k, ts in DANGER_BY_KIND.items() for l, t in ts.items()])
 def test_a_phrase_catches_each_kind_of_danger_in_each_language(kind, language, text):
-    from bot.retrieval.safety import danger_phrase, looks_urgent
+    from retrieval.safety import danger_phrase, looks_urgent
 
     assert danger_phrase(text) is not None, (kind, language, text)
     assert looks_urgent(text)
@@ -197,14 +197,14 @@ def test_a_phrase_catches_each_kind_of_danger_in_each_language(kind, language, t
 
 @pytest.mark.parametrize("language, text", [(l, t) for l, ts in NOT_DANGER_NOW.items() for t in ts])
 def test_no_phrase_fires_on_risk_questions_past_events_or_trauma(language, text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is None, (language, text, danger_phrase(text))
 
 
 @pytest.mark.parametrize("text", [t for ts in NOT_EMERGENCIES.values() for t in ts])
 def test_safety_net_leaves_questions_about_risks_alone(text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is None
 

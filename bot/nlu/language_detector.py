@@ -24,8 +24,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.hints import hinted_language
-from bot.language.identifier import UNSUPPORTED, Detection, LanguageIdentifier
+from language.hints import hinted_language
+from language.identifier import UNSUPPORTED, Detection, LanguageIdentifier
 from bot.nlu.examples import language_samples
 from core.paths import KNOWLEDGE_DIR, ROOT
 

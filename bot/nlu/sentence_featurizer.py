@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.embeddings import get_embedder
+from language.embeddings import get_embedder
 
 if TYPE_CHECKING:
     import numpy as np

@@ -7,7 +7,7 @@ will they beat me?") or when the emergency model (bot.nlu.emergency_model, train
 examples against every other intent) finds danger happening now above its recall-tuned
 threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
 score is kept on the message (`emergency_score`) for the logs and the benchmark. Training also
-builds (or reuses) the answer index on disk (bot.retrieval.answers), so a question only embeds itself.
+builds (or reuses) the answer index on disk (retrieval.answers), so a question only embeds itself.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_model import EmergencyModel
 from bot.nlu.sentence_featurizer import sentence_vectors
-from bot.retrieval.safety import danger_phrase
+from retrieval.safety import danger_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,9 @@ class SafetyNet(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         if self.config.get("build_retrieval_index", True):
             try:
-                from bot.retrieval.index import build_index
+                from retrieval.index import build_index
 
-                answers = build_index(progress=True, answers=True)  # bot.retrieval.answers
+                answers = build_index(progress=True, answers=True)  # retrieval.answers
                 logger.info("answer index ready: %d texts", len(answers.entries))
             except Exception:  # the index is rebuilt lazily at run time if this fails
                 logger.exception("could not build the retrieval index at training time")

@@ -17,7 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from cases.delivery import TO_CASE
-from bot.language.text import as_user_words
+from language.text import as_user_words
 from core.settings import RASA_REST_URL
 from channels.webchat import outbox
 from core.http import refuse_encoded_bodies  # the console's rule too, kept in one place

@@ -28,7 +28,7 @@ def test_payloads(payload, expected):
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar", "am", "ha", "pcm", "pt", "so", "ti"])
 def test_the_greeting_names_its_language(language):
-    from bot.language.hints import hinted_language
+    from language.hints import hinted_language
 
     assert hinted_language(campaign.greeting(language)) == language
 

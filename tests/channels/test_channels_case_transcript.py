@@ -17,7 +17,7 @@ from actions.privacy import ActionDeleteData
 from actions.replies import ui
 from cases import notify, overview, service, store as case_store
 from privacy.pseudonym import pseudonymise
-from bot.retrieval.safety import looks_urgent
+from retrieval.safety import looks_urgent
 from channels.telegram_sender import BLOCKED_DETAIL
 from testing.case_support import tracker
 from testing.harness import StubBot, Turn, telegram_message, twilio_message

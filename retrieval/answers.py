@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.retrieval.index import RetrievalIndex, build_index
+from retrieval.index import RetrievalIndex, build_index
 
 # Chosen with bench/answer_tuning.py (leave-one-out on the knowledge base's own phrasings, their
 # translations left out too), where 0.7-0.9 beat 0.5 by 2-3 points; 0.6 keeps more TF-IDF, which

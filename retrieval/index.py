@@ -1,5 +1,5 @@
 """An embedding index of the knowledge base: every article's questions, title and answer (the
-retrieval benchmark's), or every answer's questions and titles (bot.retrieval.answers, at run time).
+retrieval benchmark's), or every answer's questions and titles (retrieval.answers, at run time).
 
 Built once (at training time, with a progress bar) and cached on disk under
 `.cache/retrieval/`, keyed by a hash of the knowledge files and the embedding model. Loading a
@@ -105,9 +105,9 @@ def build_index(
     exclude: Optional[Callable[[Entry], bool]] = None, use_disk_cache: bool = True, answers: bool = False,
 ) -> RetrievalIndex:
     """Load the cached index for the current knowledge files and model, or build and cache it
-    (`answers`: the index of every answer's questions, bot.retrieval.answers)."""
+    (`answers`: the index of every answer's questions, retrieval.answers)."""
     from content.knowledge import load_knowledge
-    from bot.nlu.embeddings import get_embedder
+    from language.embeddings import get_embedder
 
     backend, model = _configured(backend, model)
     kb = kb or load_knowledge()

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from core.paths import KNOWLEDGE_DIR
-from bot.retrieval.safety import normalise
+from retrieval.safety import normalise
 
 FORM_WORDS_FILE = KNOWLEDGE_DIR / "form_words.yml"
 PROGRAMMES_DIR = KNOWLEDGE_DIR / "programmes"

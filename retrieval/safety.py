@@ -29,7 +29,7 @@ from typing import FrozenSet, List, Optional, Pattern
 
 import yaml
 
-from bot.language.text import fold
+from language.text import fold
 from core.paths import KNOWLEDGE_DIR
 
 KEYWORDS_FILE = KNOWLEDGE_DIR / "safety_keywords.yml"

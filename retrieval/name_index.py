@@ -1,9 +1,9 @@
 """Find names in normalised text without scanning every name: an index from names to what they
 name, looked up word by word (`NameIndex`), and the names of about the length of a misspelt word
-(`LengthIndex`) for the fuzzy guess. Used by bot/retrieval/countries.py, which has thousands of
+(`LengthIndex`) for the fuzzy guess. Used by retrieval/countries.py, which has thousands of
 place names and reads every message.
 
-Normalised text (bot.retrieval.safety.normalise) is words of letters and digits separated by single
+Normalised text (retrieval.safety.normalise) is words of letters and digits separated by single
 spaces, so a name found at a word start and ending at a word end is a name "as a whole word"."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Where a person is and where they come from, read from a story (knowledge/countries.yml, names and
-cues found by bot/retrieval/countries.py): `story_countries` gives (host, origin), each None when the
+cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
 story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
 message asks to go back home."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import List, Optional, Pattern, Sequence, Set, Tuple
 
-from bot.retrieval.countries import (
+from retrieval.countries import (
     CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from, route_stage,
 )
 

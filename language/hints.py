@@ -13,7 +13,7 @@ from typing import Dict, Optional
 
 import yaml
 
-from bot.language.text import fold
+from language.text import fold
 from core.paths import KNOWLEDGE_DIR
 
 HINTS_FILE = KNOWLEDGE_DIR / "language_hints.yml"

@@ -1,7 +1,7 @@
 """Country and city names as people write them (knowledge/countries.yml): resolve an answer to a
 country, show it localised, and find the countries a free-text story names with the role of each
 (`host`: where the person is now, `origin`: where they come from or want to go back to). What a
-whole story says, host and origin, is bot/retrieval/stories.py's."""
+whole story says, host and origin, is retrieval/stories.py's."""
 from __future__ import annotations
 
 import difflib
@@ -14,8 +14,8 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 import yaml
 
 from core.paths import KNOWLEDGE_DIR
-from bot.retrieval.name_index import LengthIndex, NameIndex
-from bot.retrieval.safety import normalise
+from retrieval.name_index import LengthIndex, NameIndex
+from retrieval.safety import normalise
 
 COUNTRIES_FILE = KNOWLEDGE_DIR / "countries.yml"
 FUZZY_CUTOFF = 0.82  # a misspelling must be at least this close to a name...
