@@ -1,7 +1,7 @@
 """Consent first, without blocking the answer, and never in the way of a menu.
 
 UNHCR's three tiers: at the end of a conversation's first turn (after the answer, the menu, the
-greeting...) bot.policies.conversation.ConversationPolicy runs `action_privacy_notice`: the short
+greeting...) rasa_extensions.policies.conversation.ConversationPolicy runs `action_privacy_notice`: the short
 introduction (once per conversation) and ONE short message that says what is kept and asks
 "Is that OK? Reply YES or NO", with buttons that carry their own payloads (consent:yes,
 consent:no, consent:full). The short notice (privacy_notice) comes before a handoff; the full

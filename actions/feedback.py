@@ -13,7 +13,7 @@ Each channel button carries a signed token naming the rated answer (channels/men
 
 The rating (`take_rating`): a tapped thumb (its token says which answer, even under an older
 message) or a 👍 / 👎 typed right after the question. Both arrive as the thumb alone, which the
-NLU reads as `noise` (bot/nlu/noise.py), so action_noise hands it here first. Anything else the
+NLU reads as `noise` (rasa_extensions/nlu/noise.py), so action_noise hands it here first. Anything else the
 person writes instead is understood as usual: the question keeps no state. A second rating of the
 same question is thanked but not counted again. What is kept: one more in the week's count for the
 answer and the conversation's language (insights/store.py) - never who, never any text.
@@ -117,7 +117,7 @@ def _customs(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 def _waiting_for_an_answer(tracker: Tracker) -> bool:
     """A yes/no question waits (delete my data?), or the consent question can still be answered
-    by the next message (bot/policies/conversation.py reads a 👍 as "yes" then)."""
+    by the next message (rasa_extensions/policies/conversation.py reads a 👍 as "yes" then)."""
     pending = tracker.get_slot("pending_confirmation")
     if pending == PENDING_CONSENT:
         since = messages_since_question(tracker)

@@ -33,7 +33,7 @@ after the migrant re-sent on `try_again`, answered wrongly, lost (no expected re
 --reply-timeout) or duplicated. Prints a table; keeps every configuration's latest figures in
 bench/out/load.json and writes them all to bench/out/load.md.
 
-Rasa is started as `make run` starts it, `python -m bot.rasa_server run` (bot/action_validation.py:
+Rasa is started as `make run` starts it, `python -m bot.rasa_server run` (rasa_extensions/action_validation.py:
 action server responses validated against a schema compiled once); `--launcher rasa` starts
 Rasa's own `rasa run` instead, and `--compare-launchers` runs each configuration both ways in
 one invocation and prints the CPU per turn before and after, and whether the replies are the same.

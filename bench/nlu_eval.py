@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import bot  # noqa: F401  (environment defaults)
-from bot.nlu.examples import examples_by_language
+from rasa_extensions.nlu.examples import examples_by_language
 from core.paths import NLU_DIR, NLU_TEST_DIR, ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
@@ -29,7 +29,7 @@ def snapshot_training_data(target: Path) -> Path:
     of the run trains on exactly the same data even if files change meanwhile."""
     import shutil
 
-    from bot.nlu.knowledge_examples import write_training_file
+    from rasa_extensions.nlu.knowledge_examples import write_training_file
 
     shutil.copytree(NLU_DIR, target)
     write_training_file(target / "knowledge_questions.yml")

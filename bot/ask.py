@@ -56,7 +56,7 @@ class Assistant:
 
         from bot.inprocess_actions import InProcessActionEndpoint
         from bot.model import latest_model
-        from bot.stores.tracker_store import ErasableInMemoryTrackerStore
+        from rasa_extensions.stores.tracker_store import ErasableInMemoryTrackerStore
 
         model = model_path or latest_model()
         if model is None:

@@ -21,7 +21,7 @@ def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str 
 
     configure_logging_and_warnings(logging.WARNING)
 
-    from bot.nlu.knowledge_examples import write_training_file
+    from rasa_extensions.nlu.knowledge_examples import write_training_file
 
     generated = write_training_file()
     result = rasa_train(

@@ -29,6 +29,7 @@ from rasa.core.channels.channel import UserMessage
 from language.text import as_user_words
 from privacy import log_filter
 from channels import audio, hooks, limits, menus
+from core.db import is_transient
 from delivery.collector import Reply, ReplyCollector
 from delivery.inbox import Inbox, KeptMessage
 from delivery.store import Address, ChannelStore
@@ -374,8 +375,6 @@ def _known_languages() -> Dict[str, Any]:
 
 def _database_hiccup(exc: BaseException) -> Tuple[bool, None]:
     """Retry while the database is unreachable, as the tracker store does (same classification)."""
-    from bot.stores.resilience import is_transient
-
     return is_transient(exc), None
 
 

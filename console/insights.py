@@ -3,7 +3,7 @@
 Supervisors only (a caseworker gets 403). Aggregates only: counts, rates, durations and redacted
 example questions (insights/report.py); never a conversation id, an address, or a message of
 a conversation that declined consent (those questions are never kept: actions/unanswered.py).
-The review page reads the knowledge files (bot/knowledge_sources.review_status) and links each
+The review page reads the knowledge files (content.sources.review_status) and links each
 to where it is changed (CONTENT_REPOSITORY_URL): the content stays data in the repository.
 """
 from __future__ import annotations

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
@@ -107,3 +107,12 @@ def upgrade(url: Optional[str] = None) -> None:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
     command.upgrade(config, "head")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Worth trying again: the database could not be reached, dropped the connection, or was locked."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)):
+        return True  # refused / reset / server restarting / "database is locked" / pool exhausted
+    return False

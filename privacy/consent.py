@@ -2,7 +2,7 @@
 
 The `consent` slot is None (not answered yet), "given" or "declined" (actions/consent.py sets
 it). A declined conversation is stored as a minimal, non-identifying state only (the tracker
-stores in bot/stores/tracker_store.py call `minimal_events`): the language, the consent answer
+stores in rasa_extensions/stores/tracker_store.py call `minimal_events`): the language, the consent answer
 and what the next number means, plus a guided flow's answers while that flow is still running.
 No user text, no bot text, no intents, no topics: the next turn starts from this state.
 """

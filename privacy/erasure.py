@@ -1,7 +1,7 @@
 """Erase a migrant's personal data everywhere the project keeps it.
 
 - on request ("delete my data", confirmed): called by the tracker store when it erases the
-  conversation (bot.stores.tracker_store), so the conversation, its cases (transcripts, notes,
+  conversation (rasa_extensions.stores.tracker_store), so the conversation, its cases (transcripts, notes,
   event log), the channel address, the media references and delivery records go together;
 - on declined consent (actions/consent.py): the same (the redacted questions kept for the
   content team included), except the address (needed to deliver

@@ -3,7 +3,7 @@
 Every reader of that file goes through here (the file is read once per process, `phrases()`):
 - `danger_phrase` / `is_immediate_danger`: the `immediate_danger` phrases (danger happening
   now), matched as whole words (a trailing * matches any word ending). The NLU safety net
-  (bot.retrieval.component.SafetyNet, with the emergency model) makes such a message `emergency`;
+  (rasa_extensions.retrieval_component.SafetyNet, with the emergency model) makes such a message `emergency`;
   actions.retrieval answers with safety first; channels.limits never rate-limits such a message.
 - `looks_urgent`: those phrases or the broader `emergency` keywords (matched at a word start,
   anywhere in Arabic and Ge'ez words that take attached prefixes). Used where no model runs and

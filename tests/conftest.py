@@ -18,6 +18,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # The channels refuse to run without a key (fail closed); tests use their own, never a deployment's.
 os.environ.setdefault("PSEUDONYM_KEY", "tests-only-pseudonym-key-0123456789abcdef")
 
+# What every process of ours has (environment defaults, log redaction), before any test imports a
+# package that no longer pulls in `bot` on its way.
+import bot  # noqa: E402,F401
+
 
 @contextmanager
 def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
@@ -29,7 +33,7 @@ def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
     from bot.inprocess_actions import InProcessActionEndpoint
     from bot.model import latest_model
     from core.settings import get_settings
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     project = f"sqlite:///{folder / 'assistant.db'}"
     upgrade(project)

@@ -8,7 +8,7 @@ import pytest
 
 from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
 from actions.handoff import ActionHandoff
-from bot.policies.conversation import answers_consent
+from rasa_extensions.policies.conversation import answers_consent
 from privacy.consent import consent_answer, messages_since_question
 from content.knowledge import load_knowledge
 from tests.conftest import slot_events

@@ -49,7 +49,7 @@ def bot(tmp_path_factory):
     from rasa.core.agent import Agent
 
     from bot.inprocess_actions import InProcessActionEndpoint
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     path = tmp_path_factory.mktemp("tracker") / "tracker.db"
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(path))

@@ -212,7 +212,7 @@ def test_safety_net_leaves_questions_about_risks_alone(text):
 def test_component_overrides_the_classifier():
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.retrieval.component import SafetyNet
+    from rasa_extensions.retrieval_component import SafetyNet
 
     message = Message(data={"text": "the boat is sinking", "intent": {"name": "risk_sea", "confidence": 0.9},
                             "intent_ranking": [{"name": "risk_sea", "confidence": 0.9}]})
@@ -232,7 +232,7 @@ def test_component_overrides_the_classifier():
 def test_a_danger_phrase_inside_a_question_about_a_risk_stays_information(text, confidence, question):
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.retrieval.component import SafetyNet
+    from rasa_extensions.retrieval_component import SafetyNet
 
     message = Message(data={"text": text, "intent": {"name": "risk_detention", "confidence": confidence}})
     SafetyNet({}, None, None).process([message])  # no model: its score is 0

@@ -37,7 +37,7 @@ def _tracker(sender: str, erase: bool):
 
 def test_sql_tracker_store_erases_conversation_cases_and_address(tmp_path, database):
     from cases.service import open_or_update_case
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
     keep, erase = "wa-keep", "wa-erase"
@@ -71,7 +71,7 @@ def _bytes_on_disk(path) -> bytes:
 def test_erased_data_is_not_left_in_the_sqlite_files(tmp_path):
     from cases.service import open_or_update_case, record_inbound
     from privacy.erasure import erase_personal_data
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     path = tmp_path / "assistant.db"
     upgrade(f"sqlite:///{path}")

@@ -37,7 +37,7 @@ def tracker_store(pg_url):
 
     from rasa.shared.core.domain import Domain
 
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     url = make_url(pg_url)
     store = ErasableSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="postgresql", host=url.host,

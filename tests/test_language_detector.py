@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from language.identifier import UNSUPPORTED, LanguageIdentifier, script_of
-from bot.nlu.examples import examples_by_language, language_samples
+from rasa_extensions.nlu.examples import examples_by_language, language_samples
 from core.paths import NLU_DIR, NLU_TEST_DIR
 
 

@@ -22,7 +22,7 @@ def _tracker_with_events(path, sender: str) -> str:
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(path))
     tracker = DialogueStateTracker(sender, [])

@@ -49,7 +49,7 @@ def test_stats_count_arrivals_per_campaign(tmp_path):
 
     from core.db import make_engine, upgrade
     from bot.stats import collect
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     url = f"sqlite:///{tmp_path / 'assistant.db'}"
     upgrade(url)

@@ -65,7 +65,7 @@ def test_every_rasa_replica_runs_the_production_files_behind_the_proxy():
     credentials = yaml.safe_load((DEPLOY / "credentials.production.yml").read_text(encoding="utf-8"))
     assert "rest" not in credentials, "the REST channel answers anyone: not in production"
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
-    assert endpoints["lock_store"]["type"] == "bot.stores.lock_store.AtomicRedisLockStore"
+    assert endpoints["lock_store"]["type"] == "rasa_extensions.stores.lock_store.AtomicRedisLockStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
 
 

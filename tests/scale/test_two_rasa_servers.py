@@ -11,7 +11,7 @@ the same conversations go alternately to one server and the other (REST channel)
 2. at once: twice, two messages of one conversation sent at the same moment, one to each server.
    The Redis lock makes one wait for the other. With Rasa's own RedisLockStore (`type: redis`)
    both ran at once and one of the two turns was missing from the store, in every run here;
-   hence bot.stores.lock_store.AtomicRedisLockStore in endpoints.production.yml.
+   hence rasa_extensions.stores.lock_store.AtomicRedisLockStore in endpoints.production.yml.
 
 Then the tracker in PostgreSQL must hold each message exactly once, in the order it was
 handled, each followed by exactly the replies its HTTP response carried, and every turn closed

@@ -20,7 +20,7 @@ then fails (the channels ask the migrant to send it again); a message already ha
 failed for it (see `cleanup`).
 
     lock_store:
-      type: bot.stores.lock_store.AtomicRedisLockStore
+      type: rasa_extensions.stores.lock_store.AtomicRedisLockStore
       url: ${REDIS_HOST}          # and port, db, password, key_prefix, use_ssl... as for `type: redis`
 """
 from __future__ import annotations

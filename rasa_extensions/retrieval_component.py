@@ -3,7 +3,7 @@
 Placed last in config.yml's pipeline. A message is an emergency, whatever the intent classifier
 said, when a clear danger phrase is in it (knowledge/safety_keywords.yml, `immediate_danger`;
 unless it is a question that both models read as a question about a risk: "if they catch me,
-will they beat me?") or when the emergency model (bot.nlu.emergency_model, trained here on the `emergency`
+will they beat me?") or when the emergency model (rasa_extensions.nlu.emergency_model, trained here on the `emergency`
 examples against every other intent) finds danger happening now above its recall-tuned
 threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
 score is kept on the message (`emergency_score`) for the logs and the benchmark. Training also
@@ -24,8 +24,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.emergency_model import EmergencyModel
-from bot.nlu.sentence_featurizer import sentence_vectors
+from rasa_extensions.nlu.emergency_model import EmergencyModel
+from rasa_extensions.nlu.sentence_featurizer import sentence_vectors
 from retrieval.safety import danger_phrase
 
 logger = logging.getLogger(__name__)

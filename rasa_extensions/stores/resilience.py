@@ -1,6 +1,6 @@
 """How the tracker store behaves when its database is briefly unavailable (bench/load.py --fault database).
 
-Three things, used by bot.stores.tracker_store.ErasableSQLTrackerStore:
+Three things, used by rasa_extensions.stores.tracker_store.ErasableSQLTrackerStore:
 
 - Off the event loop: Rasa's SQL tracker store queries the database synchronously inside the
   Rasa server's event loop, so one slow or locked database call (SQLite waits up to 5 s for a
@@ -31,22 +31,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar
 
+from core.db import is_transient
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_RETRY_SECONDS = 10.0
 _executor: Optional[ThreadPoolExecutor] = None
-
-
-def is_transient(error: BaseException) -> bool:
-    """Worth trying again: the database could not be reached, dropped the connection, or was locked."""
-    from sqlalchemy import exc
-
-    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
-        return True
-    if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)):
-        return True  # refused / reset / server restarting / "database is locked" / pool exhausted
-    return False
 
 
 async def run(function: Callable[..., T], *args: Any, retry_seconds: float = DEFAULT_RETRY_SECONDS,

@@ -17,7 +17,7 @@ from typing import Dict, List
 import yaml
 
 from content.knowledge import load_knowledge
-from bot.nlu.examples import examples_by_language
+from rasa_extensions.nlu.examples import examples_by_language
 from core.paths import CACHE_DIR, NLU_DIR, NLU_TEST_DIR
 
 GENERATED_FILE = CACHE_DIR / "nlu_generated" / "knowledge_questions.yml"
@@ -49,7 +49,7 @@ def write_training_file(path: Path = GENERATED_FILE) -> Path:
         {"intent": intent, "examples": "".join(f"- {q}\n" for q in questions)}
         for intent, questions in sorted(knowledge_examples().items())
     ]
-    header = "# Generated from knowledge/topics/*/<lang>.yml `questions` by bot.nlu.knowledge_examples.\n"
+    header = "# Generated from knowledge/topics/*/<lang>.yml `questions` by rasa_extensions.nlu.knowledge_examples.\n"
     path.write_text(header + yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False),
                     encoding="utf-8")
     return path

@@ -48,7 +48,7 @@ def install() -> bool:
         )
         raise error
 
-    _validate_action_result.__doc__ = "jsonschema validation with a validator built once (bot/action_validation.py)"
+    _validate_action_result.__doc__ = "jsonschema validation with a validator built once (rasa_extensions/action_validation.py)"
     remote._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     _INSTALLED = True
     return True

@@ -8,9 +8,9 @@
   conversation with a minimal, non-identifying state (privacy.consent.minimal_events):
   nothing the migrant wrote, and nothing the assistant answered, outlives the current turn.
 
-Configure in endpoints.yml: `type: bot.stores.tracker_store.ErasableSQLTrackerStore`.
+Configure in endpoints.yml: `type: rasa_extensions.stores.tracker_store.ErasableSQLTrackerStore`.
 
-The SQL store also survives a database that is briefly unavailable (bot.stores.resilience): its
+The SQL store also survives a database that is briefly unavailable (rasa_extensions.stores.resilience): its
 queries run off the event loop, are retried for up to `retry_seconds` (endpoints.yml, default
 10), and a failure that outlasts that fails the turn (the channels then ask the migrant to send
 again) instead of Rasa carrying on with an empty conversation.
@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from core.db import overwrite_deletes, scrub_deleted
 from privacy.consent import is_declined, minimal_tracker
-from bot.stores import resilience
+from rasa_extensions.stores import resilience
 
 T = TypeVar("T")
 
@@ -72,7 +72,7 @@ class ErasableInMemoryTrackerStore(InMemoryTrackerStore):
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
-    fail_loudly = True  # see bot.stores.resilience: a database failure fails the turn
+    fail_loudly = True  # see rasa_extensions.stores.resilience: a database failure fails the turn
 
     def __init__(self, *args: Any, retry_seconds: float = resilience.DEFAULT_RETRY_SECONDS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

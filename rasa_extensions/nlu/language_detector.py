@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.hints import hinted_language
 from language.identifier import UNSUPPORTED, Detection, LanguageIdentifier
-from bot.nlu.examples import language_samples
+from rasa_extensions.nlu.examples import language_samples
 from core.paths import KNOWLEDGE_DIR, ROOT
 
 logger = logging.getLogger(__name__)

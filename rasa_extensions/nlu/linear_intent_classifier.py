@@ -25,7 +25,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.sentence_featurizer import MultilingualSentenceFeaturizer, sentence_vectors
+from rasa_extensions.nlu.sentence_featurizer import MultilingualSentenceFeaturizer, sentence_vectors
 
 logger = logging.getLogger(__name__)
 _VECTORIZERS = {
