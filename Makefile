@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 # What the model is trained from: a change to any of these retrains, nothing else does.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge bot/nlu bot/language -type f -name '*.yml' -o -type f -name '*.py' 2>/dev/null | grep -v __pycache__ | sort)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge rasa_extensions/nlu language -type f -name '*.yml' -o -type f -name '*.py' 2>/dev/null | grep -v __pycache__ | sort)
 
 .PHONY: help run test install train check lint types bench lock audit clean
 
@@ -58,7 +58,7 @@ check: install  ## validate knowledge/ (sources, quotes, lengths, every language
 lint: install  ## ruff check (pyflakes, syntax errors, bugbear; pyproject.toml [tool.ruff])
 	$(BIN)/ruff check .
 
-types: install  ## mypy over bot, actions, channels and console (pyproject.toml [tool.mypy])
+types: install  ## mypy over every package (pyproject.toml [tool.mypy])
 	$(BIN)/mypy
 
 bench: install models/.trained  ## intent accuracy on the held-out split, ours vs Rasa's default pipeline

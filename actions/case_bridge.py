@@ -6,8 +6,8 @@ goes on as before (the `handoff` slot still records the request).
 
 A new case starts with the conversation so far (the last turns, up to this message). What the
 assistant says in this turn is not copied here: the channel records each message once it has
-gone out, with its delivery state (bot/cases/routing.on_outbound, the web chat likewise).
-`save_summary` then adds what the assistant knows (bot/cases/summary.py), after the case is
+gone out, with its delivery state (cases/routing.on_outbound, the web chat likewise).
+`save_summary` then adds what the assistant knows (cases/summary.py), after the case is
 open: an emergency's case and its alert never wait for it.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import List, Optional, Tuple
 from rasa_sdk import Tracker
 
 from actions.replies import user_language
-from bot.cases import notify, service
+from cases import notify, service
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def save_summary(case: service.CaseUpdate, tracker: Tracker, language: str, emer
     """What the assistant knows, as the case's summary card and, for a new case (or one that
     just became an emergency), a private note. Never raises: the migrant's answer and the case
     itself never depend on it."""
-    from bot.cases import summary
+    from cases import summary
 
     try:
         slots = {name: tracker.get_slot(name) for name in SUMMARY_SLOTS}

@@ -3,7 +3,7 @@
 A question is asked with actions.replies.ask_yes_no, which keeps its id in the
 `pending_confirmation` slot; the answer ("yes", "2", a tapped button) runs the question's handler
 from ANSWERS, the one list of such questions. (The consent question uses the same slot but has an
-action of its own, chosen by bot.policies.conversation: actions/consent.py.)
+action of its own, chosen by rasa_extensions.policies.conversation: actions/consent.py.)
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Consent first, without blocking the answer, and never in the way of a menu.
 
 UNHCR's three tiers: at the end of a conversation's first turn (after the answer, the menu, the
-greeting...) bot.policies.conversation.ConversationPolicy runs `action_privacy_notice`: the short
+greeting...) rasa_extensions.policies.conversation.ConversationPolicy runs `action_privacy_notice`: the short
 introduction (once per conversation) and ONE short message that says what is kept and asks
 "Is that OK? Reply YES or NO", with buttons that carry their own payloads (consent:yes,
 consent:no, consent:full). The short notice (privacy_notice) comes before a handoff; the full
@@ -9,11 +9,11 @@ text on request ("privacy", the third button).
 
 The answer is a word or a button, never a number: the menu shown in the same turn keeps its
 numbers ("2" is Going home, not "no"). The policy runs `action_consent_answer` only when the
-whole message is a consent word (bot.privacy.consent.consent_answer) within two messages of the
+whole message is a consent word (privacy.consent.consent_answer) within two messages of the
 question; anything else ("a'a bani da fasfo", "is it free?") is understood as what it says.
 "yes" -> consent "given"; "no" -> "declined": the assistant still answers, but the tracker store
-keeps only a minimal state (bot.privacy.consent) and the project forgets cases, media and
-delivery records (bot.privacy.erasure.forget_on_decline).
+keeps only a minimal state (privacy.consent) and the project forgets cases, media and
+delivery records (privacy.erasure.forget_on_decline).
 
 Every path that involves a person asks first: a request for a person while consent is not
 given asks (the short notice and the question, actions/consent_question.py), and "yes" goes on
@@ -34,8 +34,8 @@ from actions.case_bridge import NO_WAY_BACK
 from actions.consent_question import NEXT_HANDOFF, NEXT_URGENT_HANDOFF, ask_consent, notice_text
 from actions.handoff import request_handoff
 from actions.replies import send, ui, user_language
-from bot.privacy.consent import CONSENT_SLOT, DECLINED, GIVEN, MENU_SLOT, NEXT_SLOT, consent_answer, messages_since_question
-from bot.privacy import erasure
+from privacy.consent import CONSENT_SLOT, DECLINED, GIVEN, MENU_SLOT, NEXT_SLOT, consent_answer, messages_since_question
+from privacy import erasure
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import ui, user_language
-from bot.privacy.consent import ASKED_SLOT, NEXT_SLOT, PENDING_CONSENT
+from privacy.consent import ASKED_SLOT, NEXT_SLOT, PENDING_CONSENT
 
 YES, NO, FULL = "consent:yes", "consent:no", "consent:full"
 NEXT_HANDOFF, NEXT_URGENT_HANDOFF = "handoff", "handoff:urgent"

@@ -17,8 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility import INVALID_COUNTER, AnswerValidation, reset_events
 from actions.replies import HANDOFF_OPTION, send, ui, user_language
-from bot.retrieval.countries import country_name
-from bot.retrieval.flows_data import contact_text, verified_embassy
+from retrieval.countries import country_name
+from retrieval.flows_data import contact_text, verified_embassy
 
 FORM = "consular_form"
 SLOTS = ("nationality", "host_country")

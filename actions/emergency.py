@@ -2,7 +2,7 @@
 
 `action_emergency` answers at once (consent never delays it: a one-line notice rides in the same
 message when consent was not given), opens an urgent case and sets `emergency_active`. From then
-on bot.policies.conversation.ConversationPolicy sends every message to
+on rasa_extensions.policies.conversation.ConversationPolicy sends every message to
 `action_emergency_followup`: one short "your message reached the team, we are alerting them"
 in the user's language - no menu, no consent question, no introduction - until a caseworker
 resolves the case. Then the assistant is back and the message is handled as usual.
@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import case_bridge
 from actions.follow_up import follow_up_table
 from actions.replies import knowledge, send, ui, user_language
-from bot.cases import service
+from cases import service
 
 EMERGENCY_SLOT = "emergency_active"
 # what a message is answered with once the emergency is over (the rules' intent -> action)

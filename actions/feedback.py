@@ -13,10 +13,10 @@ Each channel button carries a signed token naming the rated answer (channels/men
 
 The rating (`take_rating`): a tapped thumb (its token says which answer, even under an older
 message) or a 👍 / 👎 typed right after the question. Both arrive as the thumb alone, which the
-NLU reads as `noise` (bot/nlu/noise.py), so action_noise hands it here first. Anything else the
+NLU reads as `noise` (rasa_extensions/nlu/noise.py), so action_noise hands it here first. Anything else the
 person writes instead is understood as usual: the question keeps no state. A second rating of the
 same question is thanked but not counted again. What is kept: one more in the week's count for the
-answer and the conversation's language (bot/insights/store.py) - never who, never any text.
+answer and the conversation's language (insights/store.py) - never who, never any text.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_bridge import NO_WAY_BACK
 from actions.replies import send, ui, user_language
-from bot.insights.store import in_background, record_rating
-from bot.privacy.consent import ANSWER_WITHIN_MESSAGES, DECLINED, PENDING_CONSENT, messages_since_question
+from insights.store import in_background, record_rating
+from privacy.consent import ANSWER_WITHIN_MESSAGES, DECLINED, PENDING_CONSENT, messages_since_question
 from channels import menu_token
 
 FIRST_ANSWER = 2   # the first question comes with the conversation's second knowledge answer...
@@ -117,7 +117,7 @@ def _customs(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 def _waiting_for_an_answer(tracker: Tracker) -> bool:
     """A yes/no question waits (delete my data?), or the consent question can still be answered
-    by the next message (bot/policies/conversation.py reads a 👍 as "yes" then)."""
+    by the next message (rasa_extensions/policies/conversation.py reads a 👍 as "yes" then)."""
     pending = tracker.get_slot("pending_confirmation")
     if pending == PENDING_CONSENT:
         since = messages_since_question(tracker)
@@ -129,7 +129,7 @@ def _case_open(tracker: Tracker) -> bool:
     if not tracker.get_slot("handoff") or tracker.get_latest_input_channel() in NO_WAY_BACK:
         return False  # never handed over, or no case can exist (no way back to the person)
     try:
-        from bot.cases.service import has_active_case
+        from cases.service import has_active_case
 
         return has_active_case(tracker.sender_id)
     except Exception:  # noqa: BLE001 - when the store cannot tell, do not ask

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import feedback
 from actions.knowledge_answer import answer_topic, first_turn_chars, follow_ups_for, host_country
 from actions.replies import knowledge, not_understood, user_language
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own

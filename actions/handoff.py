@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import case_bridge
 from actions.consent_question import ask_before_handoff
 from actions.replies import send, ui, user_language
-from bot.cases.hours import next_opening, opening_words
+from cases.hours import next_opening, opening_words
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, urgent: 
     # is resolved); without a case (no store, no channel) the slot is all we have.
     already = not case.created if case else bool(tracker.get_slot("handoff"))
     send(dispatcher, ui("handoff_already_open" if already else "handoff_requested", language))
-    # Urgent cases alert the team at any hour (bot/cases/notify.py); a plain request outside
+    # Urgent cases alert the team at any hour (cases/notify.py); a plain request outside
     # office hours is told when a person will be there, so silence is not read as refusal.
     late = None if urgent else after_hours_line(language)
     if late:

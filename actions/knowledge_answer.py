@@ -1,6 +1,6 @@
 """Answer a knowledge question: the exact answer if the knowledge base has one, else the topic's article.
 
-The intent says what the question is about (a topic); bot.retrieval.answers ranks the topic's
+The intent says what the question is about (a topic); retrieval.answers ranks the topic's
 article and every specific entry (knowledge/entries) by the question's wording, with the intent as
 prior. A clear best specific entry is answered; a close call between specific entries is offered
 as a numbered choice of the best three; otherwise the topic's article. Then the follow-ups.
@@ -162,7 +162,7 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
     if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()
     try:
-        from bot.retrieval.answers import get_ranker
+        from retrieval.answers import get_ranker
 
         prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
         prior.setdefault(topic, 1.0)

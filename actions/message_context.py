@@ -21,8 +21,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import knowledge
-from bot.language.identifier import script_of
-from bot.retrieval.stories import story_countries
+from language.identifier import script_of
+from retrieval.stories import story_countries
 
 SOURCE_SLOT = "language_from"  # what set the language: a greeting (tentative), a message, a choice
 HINT, MESSAGE = "hint", "message"

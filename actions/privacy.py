@@ -1,6 +1,6 @@
 """Erasure on request: confirm, then mark the conversation for erasure.
 
-The tracker store (bot.stores.tracker_store) erases every stored event of a conversation
+The tracker store (rasa_extensions.stores.tracker_store) erases every stored event of a conversation
 whose last turn sets `erase_requested`, when it saves that turn: the only place where the
 whole conversation, including this very turn, can be removed.
 """

@@ -8,18 +8,17 @@ each number means is kept in the `menu_options` slot so that a later typed "2" c
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.settings import get_settings, parse_office_hours
+from content import menus
+from content.knowledge import KnowledgeBase, load_knowledge
+from content.menus import HANDOFF_OPTION, Option, render_menu
+from core.settings import get_settings, parse_office_hours
 
-Option = Tuple[str, str]  # (option id, title shown to the user)
-
-HANDOFF_OPTION = "handoff"
 MENU_OPTION = "menu"
 # the two options of a yes/no question ("Delete your data? 1 yes 2 no"); actions/confirmations.py
 # runs the answer
@@ -55,11 +54,6 @@ def office_hours(spec: str, language: str) -> str:
 def _template(key: str, language: str) -> str:
     kb = knowledge()
     return kb.ui.get(kb.resolve_language(language), {}).get(key) or kb.ui[kb.default_language][key]
-
-
-def render_menu(text: str, options: Sequence[Option]) -> str:
-    lines = [f"{number}. {title}" for number, (_, title) in enumerate(options, start=1)]
-    return "\n\n".join(part for part in (text.strip(), "\n".join(lines)) if part)
 
 
 def send(
@@ -119,14 +113,11 @@ def option_title(option_id: str, language: str) -> Optional[str]:
 
 
 def topic_options(topics: Sequence[str], language: str) -> List[Option]:
-    kb = knowledge()
-    options: List[Option] = [(f"topic:{t}", kb.topic_title(t, language)) for t in topics if t in kb.answers]
-    options.append((HANDOFF_OPTION, kb.text("menu_talk_to_person", language)))
-    return options
+    return menus.topic_options(knowledge(), topics, language)
 
 
 def unreviewed_note(language: str, reviewed: bool) -> str:
-    return "" if reviewed else ui("unreviewed_translation", language)
+    return menus.unreviewed_note(knowledge(), language, reviewed)
 
 
 def ask_yes_no(dispatcher: CollectingDispatcher, question: str, text: str) -> List[EventType]:

@@ -35,7 +35,7 @@ from actions.knowledge_answer import (
     follow_ups_for,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
-from bot.retrieval.stories import wants_to_go_home
+from retrieval.stories import wants_to_go_home
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class Candidate:
 
 def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = ()) -> List[Any]:
     """The best answers (articles and specific entries), in the fused ranking's order."""
-    from bot.retrieval.answers import get_ranker
+    from retrieval.answers import get_ranker
 
     prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking
              if r.get("name") != "nlu_fallback"}
@@ -150,7 +150,7 @@ class ActionAnswerFromRetrieval(Action):
         return events
 
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.retrieval.safety import danger_phrase
+        from retrieval.safety import danger_phrase
 
         text = (tracker.latest_message or {}).get("text") or ""
         if danger_phrase(text):

@@ -11,8 +11,8 @@ with the events the turn produced. Their outcome decides what is kept:
 Written only where the project keeps this conversation at all: a channel a person can be
 reached on (not `python -m bot ask`, whose runs are evaluations), consent not declined, no
 emergency (those words go to the alerted team, not to statistics). The text is redacted by the
-store before it is written (bot/insights/store.py); erasure and a later refusal remove it with
-the conversation (bot/privacy/erasure.py).
+store before it is written (insights/store.py); erasure and a later refusal remove it with
+the conversation (privacy/erasure.py).
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from rasa_sdk import Tracker
 
 from actions.case_bridge import NO_WAY_BACK
 from actions.replies import user_language
-from bot.insights.models import CHOICE, LOW_CONFIDENCE, NOT_UNDERSTOOD
-from bot.insights.store import in_background, record_unanswered
-from bot.privacy.consent import DECLINED
+from insights.models import CHOICE, LOW_CONFIDENCE, NOT_UNDERSTOOD
+from insights.store import in_background, record_unanswered
+from privacy.consent import DECLINED
 
 FALLBACK = "nlu_fallback"
 # Above the fallback's 0.3, a topic is still answered; below 0.5 the classifier is right only about

@@ -6,7 +6,7 @@ follow-ups after a topic question ("what is voluntary return" ... "is it free?")
 
 Top-1: through the whole assistant (`bot.ask.Assistant`, the model and the actions as deployed):
 the answer it sends. A follow-up is sent after its context in the same conversation.
-Top-3: the answer ranker's three best for the phrasing alone (bot.retrieval.answers: dense +
+Top-3: the answer ranker's three best for the phrasing alone (retrieval.answers: dense +
 character TF-IDF fusion with the intent as prior).
 Baseline, same run: the character TF-IDF ranking alone (no embeddings, no intent, no context).
 Prints a table per language and writes bench/out/answer_eval.md (misses: answer_misses.jsonl).
@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 ANSWERS_DIR = ROOT / "bench" / "answers"
 OUT = ROOT / "bench" / "out" / "answer_eval.md"
@@ -48,7 +48,7 @@ async def run(items: List[Dict[str, str]], progress: bool = True) -> Dict[str, D
     from tqdm import tqdm
 
     from bot.ask import Assistant
-    from bot.retrieval.answers import get_ranker
+    from retrieval.answers import get_ranker
 
     assistant = Assistant.load()
     ranker = get_ranker()

@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from bot.retrieval.answers import DENSE_WEIGHT, get_ranker, minmax  # the ranker and its own normalisation
+from retrieval.answers import DENSE_WEIGHT, get_ranker, minmax  # the ranker and its own normalisation
 
 
 WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)   # dense share of the fused score
@@ -67,7 +67,7 @@ def choose(kb, candidates: List[str], scores: np.ndarray, specific_preference: f
 
 
 def main(argv=None) -> int:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--top", type=int, default=15, help="settings to print, best first")

@@ -42,7 +42,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 CONVERSATIONS_DIR = ROOT / "bench" / "conversations"
 DEV_DIR = ROOT / "bench" / "conversations_dev"   # for tuning; the held-out set above is for reporting

@@ -6,7 +6,7 @@
 
 Separate processes on 127.0.0.1 (bench/load_stack.py): the action server, the Rasa server (a
 private copy of the trained model; deploy/credentials.production.yml: the Telegram and WhatsApp
-channels, pointed at the fake platform APIs of tests/fakes, which run in a process of their
+channels, pointed at the fake platform APIs of testing/, which run in a process of their
 own), the tracker
 store on SQLite (default) or on a database created for the run on the local PostgreSQL
 (`--postgres`, reached through a TCP proxy so the database fault never touches the shared
@@ -33,7 +33,7 @@ after the migrant re-sent on `try_again`, answered wrongly, lost (no expected re
 --reply-timeout) or duplicated. Prints a table; keeps every configuration's latest figures in
 bench/out/load.json and writes them all to bench/out/load.md.
 
-Rasa is started as `make run` starts it, `python -m bot.rasa_server run` (bot/action_validation.py:
+Rasa is started as `make run` starts it, `python -m bot.rasa_server run` (rasa_extensions/action_validation.py:
 action server responses validated against a schema compiled once); `--launcher rasa` starts
 Rasa's own `rasa run` instead, and `--compare-launchers` runs each configuration both ways in
 one invocation and prints the CPU per turn before and after, and whether the replies are the same.
@@ -62,7 +62,7 @@ from bench.load_migrants import (
     LANGUAGES, Inbox, Judge, Platforms, Turn, converse, duplicates, migrants, record_reference, script,
     try_again_texts, unexpected,
 )
-from bot.paths import ROOT
+from core.paths import ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
 FAULTS = ["none", "action-server", "rasa-server", "database", "redis"]
@@ -131,7 +131,7 @@ class Run:
             database_url = f"sqlite:///{self.workdir / 'assistant.db'}"
             tracker = stack.sqlite_tracker(self.workdir / "rasa_tracker.db")
             self.sqlite_files = [self.workdir / "assistant.db", self.workdir / "rasa_tracker.db"]
-        from bot.db import upgrade
+        from core.db import upgrade
 
         upgrade(database_url)  # what the migrations job does before the servers start
         lock_store = None
@@ -146,7 +146,7 @@ class Run:
         self.public_url = f"http://127.0.0.1:{balancer_port or rasa_ports[0]}"
         endpoints = stack.write_endpoints(self.workdir / "endpoints.yml", action_port, tracker, lock_store)
         credentials = ROOT / "deploy" / "credentials.production.yml"  # the channels read the environment
-        from tests.fakes.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM
+        from testing.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM
 
         env = {**os.environ, **stack.BASE_ENV, "DATABASE_URL": database_url, "PSEUDONYM_KEY": "load-bench-pseudonym-key-32-characters-long",
                "TELEGRAM_BOT_TOKEN": self.apis["token"], "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
@@ -386,7 +386,7 @@ def print_comparison(before: Dict[str, Any], after: Dict[str, Any]) -> None:
 
 def write_markdown(results: Dict[str, Dict[str, Any]]) -> Path:
     lines = ["# Load and fault runs (`python -m bench.load`)", "",
-             f"Machine: {os.cpu_count()} CPUs; everything on 127.0.0.1 (fake Telegram/Twilio APIs, tests/fakes). "
+             f"Machine: {os.cpu_count()} CPUs; everything on 127.0.0.1 (fake Telegram/Twilio APIs, testing/). "
              "Latency: webhook sent → first reply accepted by the fake API. `retry→ok`: answered after the migrant "
              "re-sent on the polite `try_again`. `lost`: no expected reply within the time-out (or the platform gave "
              "up delivering the webhook). `dup`: the same reply delivered twice.", "",

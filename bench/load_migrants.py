@@ -80,7 +80,7 @@ def norm(text: str) -> str:
 
 def try_again_texts() -> set:
     """The ui `try_again` string in every language (what the channels send when a turn fails)."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     knowledge = load_knowledge()
     return {norm(knowledge.text("try_again", language)) for language in LANGUAGES + [None]}
@@ -177,7 +177,7 @@ class Platforms:
     async def _post(self, path: str, payload: Dict[str, Any], read_timeout: float) -> int:
         import aiohttp
 
-        from tests.fakes.harness import TELEGRAM_SECRET
+        from testing.harness import TELEGRAM_SECRET
 
         timeout = aiohttp.ClientTimeout(total=None, connect=5, sock_read=read_timeout)
         if "json" in payload:

@@ -1,5 +1,5 @@
 """`python -m bench.load_platforms`: the fake Telegram Bot API and Twilio Messages API
-(tests/fakes) in a process of their own, noting every reply they accept, for bench/load.py.
+(testing/) in a process of their own, noting every reply they accept, for bench/load.py.
 
 First line on stdout: JSON with both base URLs, the credentials the channels must use, and a
 control URL whose `GET /replies?since=N` returns the replies accepted since the N-th as
@@ -27,8 +27,8 @@ async def serve_platforms(api_latency: float, arrival: Arrival) -> None:
     Prints their URLs and credentials as one JSON line, then serves until SIGTERM/SIGINT.
     Shared by bench/load and bench/webhook_ack; `arrival` decides what each bench records.
     """
-    from tests.fakes.telegram_api import FakeTelegramAPI
-    from tests.fakes.twilio_api import FakeTwilioAPI
+    from testing.telegram_api import FakeTelegramAPI
+    from testing.twilio_api import FakeTwilioAPI
 
     arrivals: List[List[Any]] = []
     telegram_api, twilio_api = FakeTelegramAPI(), FakeTwilioAPI()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 BIN = Path(sys.executable).parent
 # An existing database on the local server to connect to while creating the run's database.
@@ -262,7 +262,7 @@ def write_endpoints(path: Path, action_port: int, tracker: Dict[str, Any], lock_
     doc: Dict[str, Any] = {
         "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook",
                             "headers": {"X-Action-Token": BASE_ENV["ACTION_SERVER_TOKEN"]}},
-        "tracker_store": {"type": "bot.stores.tracker_store.ErasableSQLTrackerStore", **tracker},
+        "tracker_store": {"type": "rasa_extensions.stores.tracker_store.ErasableSQLTrackerStore", **tracker},
     }
     if lock_store:
         doc["lock_store"] = lock_store
@@ -286,9 +286,9 @@ def postgres_tracker(database: str, port: int) -> Dict[str, Any]:
 
 
 def redis_lock_store(key_prefix: str, port: Optional[int] = None) -> Dict[str, Any]:
-    """As endpoints.production.yml: Rasa's Redis lock store with atomic updates (bot/stores/lock_store.py).
+    """As endpoints.production.yml: Rasa's Redis lock store with atomic updates (rasa_extensions/stores/lock_store.py).
     `port`: a proxy on this machine in front of Redis."""
-    return {"type": "bot.stores.lock_store.AtomicRedisLockStore", "url": "127.0.0.1" if port else REDIS_HOST,
+    return {"type": "rasa_extensions.stores.lock_store.AtomicRedisLockStore", "url": "127.0.0.1" if port else REDIS_HOST,
             "port": port or REDIS_PORT, "db": REDIS_DB, "key_prefix": key_prefix}
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import bot  # noqa: F401  (environment defaults)
-from bot.nlu.examples import examples_by_language
-from bot.paths import NLU_DIR, NLU_TEST_DIR, ROOT
+from rasa_extensions.nlu.examples import examples_by_language
+from core.paths import NLU_DIR, NLU_TEST_DIR, ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
 PIPELINES = {"ours": ROOT / "config.yml", "rasa_default": ROOT / "bench" / "default_pipeline.yml"}
@@ -29,7 +29,7 @@ def snapshot_training_data(target: Path) -> Path:
     of the run trains on exactly the same data even if files change meanwhile."""
     import shutil
 
-    from bot.nlu.knowledge_examples import write_training_file
+    from rasa_extensions.nlu.knowledge_examples import write_training_file
 
     shutil.copytree(NLU_DIR, target)
     write_training_file(target / "knowledge_questions.yml")
@@ -99,7 +99,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pipelines", default="ours,rasa_default", help="comma-separated: ours, rasa_default")
     args = parser.parse_args()
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     tiers = {code: lang.tier for code, lang in load_knowledge().languages.items()}
     test = examples_by_language(NLU_TEST_DIR)

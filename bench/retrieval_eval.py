@@ -5,7 +5,7 @@ Two query sets, both unseen by the index they are searched in:
   removed from the index and used as queries (the rest of the article stays indexed);
 - nlu_test: every message of tests/nlu_test/ whose intent is a knowledge topic, searched in the
   full index (those messages are in no knowledge file).
-Each is scored with the multilingual embedding index (bot/retrieval/index.py, the configured
+Each is scored with the multilingual embedding index (retrieval/index.py, the configured
 back-end) and a TF-IDF baseline (character n-grams 2-4, same entries, cosine), in the same run.
 Also reports what actions/retrieval.py would do with the embedding scores on nlu_test
 (answer / offer a choice / not understood) and how often its answers are right.
@@ -21,7 +21,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 import bot  # noqa: F401  (environment defaults)
-from bot.paths import NLU_TEST_DIR, ROOT
+from core.paths import NLU_TEST_DIR, ROOT
 
 OUT_DIR = ROOT / "bench" / "out"
 HOLD_OUT = 2
@@ -88,7 +88,7 @@ def evaluate(rankings: List[List[Tuple[str, float]]], queries: Sequence[Query]) 
 
 
 def run_set(name: str, kb, exclude, queries: Sequence[Query], embedder) -> Tuple[Dict, Dict, List]:
-    from bot.retrieval.index import collect_entries
+    from retrieval.index import collect_entries
 
     entries = collect_entries(kb, exclude)
     topics = [e.topic for e in entries]
@@ -142,9 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="sentence-transformers model (path or packaged name)")
     args = parser.parse_args(argv)
 
-    from bot.knowledge import load_knowledge
-    from bot.nlu.embeddings import get_embedder
-    from bot.retrieval.index import _configured
+    from content.knowledge import load_knowledge
+    from language.embeddings import get_embedder
+    from retrieval.index import _configured
 
     started = time.time()
     kb = load_knowledge()

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import bot  # noqa: F401  (environment defaults)
-from bot.paths import ROOT
+from core.paths import ROOT
 
 OUT = ROOT / "bench" / "out" / "webhook_ack.json"
 ACK_TARGET_MS = 50.0
@@ -52,11 +52,11 @@ async def _until_signalled() -> None:
 
 # -- process 1: the channel server -------------------------------------------------------------
 async def serve(port: int, bot_delay: float) -> None:
-    from bot.db import make_engine
-    from bot.settings import get_settings
+    from core.db import make_engine
+    from core.settings import get_settings
     from channels import base
-    from channels.store import ChannelStore
-    from tests.fakes.harness import Harness, StubBot
+    from delivery.store import ChannelStore
+    from testing.harness import Harness, StubBot
 
     base._heap_frozen = False  # this process is a channel server: behave like one (the harness is for tests)
 
@@ -153,8 +153,8 @@ async def bench(senders: int, messages: int, bot_delay: float, api_latency: floa
     import aiohttp
     from twilio.request_validator import RequestValidator
 
-    from bot.db import upgrade
-    from tests.fakes.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM, telegram_message, twilio_message
+    from core.db import upgrade
+    from testing.harness import TELEGRAM_SECRET, TEMPLATE_SID, TWILIO_FROM, telegram_message, twilio_message
 
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='webhook_ack_')) / 'bench.db'}"
     upgrade(url)

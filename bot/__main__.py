@@ -29,9 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start everything of the embedded set-up (what `make run` does)")
     caseworker = commands.add_parser("caseworker", help="caseworker console accounts")
     caseworker.add_argument("action", help="add | passwd | list | deactivate | activate (ACTION --help for more)")
-    caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cases/cli.py
+    caseworker.add_argument("args", nargs=argparse.REMAINDER)  # parsed by bot/cli_cases.py
 
-    from bot.privacy.retention import CLI_AGE_HELP, cli_age
+    from privacy.retention import CLI_AGE_HELP, cli_age
 
     purge = commands.add_parser("purge", help="remove conversations and records older than the retention limit")
     purge.add_argument("--older-than", type=cli_age, help=f"{CLI_AGE_HELP} (default: RETENTION_DAYS days)")
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from bot.settings import exit_if_misconfigured
+    from core.settings import exit_if_misconfigured
 
     exit_if_misconfigured(f"python -m bot {args.command}")
     if args.command == "ask":
@@ -63,17 +63,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return ask_main(args.text, args.sender, args.json, jsonl=args.jsonl)
     if args.command == "knowledge" and args.knowledge_command == "report":
-        from bot.knowledge import load_knowledge
-        from bot.knowledge_sources import report as knowledge_report
+        from content.knowledge import load_knowledge
+        from content.sources import report as knowledge_report
 
         print(knowledge_report(load_knowledge(), max_age_days=args.max_age_days), end="")
         return 0
     if args.command == "knowledge" and args.knowledge_command == "rules":
-        from bot.knowledge_rules import main as rules_main
+        from content.rules import main as rules_main
 
         return rules_main()
     if args.command == "knowledge":
-        from bot.knowledge_check import main as check_main
+        from content.check import main as check_main
 
         return check_main()
     if args.command == "run":
@@ -81,19 +81,19 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_main()
     if args.command == "caseworker":
-        from bot.cases.cli import main as caseworker_main
+        from bot.cli_cases import main as caseworker_main
 
         return caseworker_main([args.action, *args.args])
     if args.command == "telegram":
-        from channels.telegram_cli import main as telegram_main
+        from bot.cli_telegram import main as telegram_main
 
         return telegram_main(_telegram_argv(args))
     if args.command == "whatsapp":
-        from channels.whatsapp_cli import main as whatsapp_main
+        from bot.cli_whatsapp import main as whatsapp_main
 
         return whatsapp_main([args.whatsapp_command])
     if args.command == "purge":
-        from bot.privacy.retention import main as purge_main
+        from privacy.retention import main as purge_main
 
         return purge_main(args.older_than)
     if args.command == "stats":
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _telegram_argv(args: argparse.Namespace) -> list[str]:
-    """The arguments for channels.telegram_cli, which parses them again."""
+    """The arguments for bot.cli_telegram, which parses them again."""
     if args.telegram_command == "set-webhook":
         return ["set-webhook", args.url] + (["--drop-pending-updates"] if args.drop_pending_updates else [])
     if args.telegram_command == "poll":

@@ -20,7 +20,7 @@ from typing import Optional
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot.settings import ACTION_SERVER_TOKEN, MissingSecret, exit_if_misconfigured
+from core.settings import ACTION_SERVER_TOKEN, MissingSecret, exit_if_misconfigured
 
 logger = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Action-Token"

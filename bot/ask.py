@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Iterator, List, Optional, Tuple
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Assistant:
 
         from bot.inprocess_actions import InProcessActionEndpoint
         from bot.model import latest_model
-        from bot.stores.tracker_store import ErasableInMemoryTrackerStore
+        from rasa_extensions.stores.tracker_store import ErasableInMemoryTrackerStore
 
         model = model_path or latest_model()
         if model is None:

@@ -16,7 +16,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 
 class InProcessActionEndpoint(EndpointConfig):
     def __init__(self, package: str = "actions") -> None:
-        from bot.action_validation import install
+        from rasa_extensions.action_validation import install
 
         install()  # Rasa validates each action response: with a schema compiled once
         super().__init__(url="inprocess://actions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from bot.paths import MODELS_DIR, ROOT
+from core.paths import MODELS_DIR, ROOT
 
 
 def latest_model(directory: Path = MODELS_DIR) -> Optional[Path]:
@@ -21,7 +21,7 @@ def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str 
 
     configure_logging_and_warnings(logging.WARNING)
 
-    from bot.nlu.knowledge_examples import write_training_file
+    from rasa_extensions.nlu.knowledge_examples import write_training_file
 
     generated = write_training_file()
     result = rasa_train(

@@ -3,7 +3,7 @@
 What `make run` (bot/run.py), bench/load and the deployment files start instead of the `rasa`
 script: the same command line and the same server, without the third-party deprecation warnings
 that Rasa's dependencies print on import (bot/quiet.py), and with each action server response
-validated against a JSON schema compiled once instead of on every call (bot/action_validation.py).
+validated against a JSON schema compiled once instead of on every call (rasa_extensions/action_validation.py).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     from bot.quiet import quiet_warnings
-    from bot.settings import exit_if_misconfigured
+    from core.settings import exit_if_misconfigured
 
     exit_if_misconfigured("rasa server")
     quiet_warnings()
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
         quiet_warnings()  # Rasa puts "once" for every UserWarning first (pyparsing's deprecations are both)
 
     rasa_common._filter_warnings = _filter_warnings
-    from bot.action_validation import install
+    from rasa_extensions.action_validation import install
 
     install()  # Rasa checks every action server response: against a schema compiled once
 

@@ -19,18 +19,15 @@ from typing import List, Tuple
 import yaml
 
 from bot.action_server import TOKEN_ENV, TOKEN_HEADER
-from bot.paths import ROOT, VAR_DIR
-from bot.settings import ACTION_SERVER_TOKEN, LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
+from core.paths import ROOT, VAR_DIR
+from core.settings import ACTION_SERVER_TOKEN, LOCAL_PSEUDONYM_KEY_FILE, get_settings, local_pseudonym_key
+from channels import config as channel_config
 
 BIN = Path(sys.executable).parent
 
 
 def _credentials_file() -> Tuple[Path, List[str]]:
     """Credentials with only the channels whose secrets are in the environment."""
-    try:
-        from channels import config as channel_config
-    except ImportError:
-        return ROOT / "credentials.yml", []
     path = VAR_DIR / "credentials.yml"
     channel_config.write_credentials(path)
     return path, [f"{c.name}: {c.webhook_url}" for c in channel_config.enabled_channels()]
@@ -55,8 +52,8 @@ def _processes(credentials: Path, endpoints: Path) -> List[Tuple[str, List[str]]
                          "--credentials", str(credentials), "--port", "5005", "--interface", "127.0.0.1"]),
         ("web chat", [sys.executable, "-m", "bot.webchat"]),
     ]
-    if (ROOT / "console" / "__main__.py").exists():
-        processes.append(("caseworker console", [sys.executable, "-m", "console"]))
+    if (ROOT / "console").is_dir():
+        processes.append(("caseworker console", [sys.executable, "-m", "bot.console_server"]))
     return processes
 
 
@@ -79,7 +76,7 @@ def main() -> int:
         print(f"PSEUDONYM_KEY is not set: using this machine's own random key in {LOCAL_PSEUDONYM_KEY_FILE}")
         get_settings.cache_clear()
     _ = get_settings().pseudonym_key_bytes  # a short key stops here, before anything starts
-    from bot.db import upgrade
+    from core.db import upgrade
 
     upgrade()
     credentials, channels = _credentials_file()

@@ -1,11 +1,11 @@
 """`python -m bot stats [--since 30d] [--chart FILE.png]`: how the assistant is used, in aggregates.
 
-From the tracker store (bot.privacy.retention.tracker_db_url): messages per language and per
+From the tracker store (privacy.retention.tracker_db_url): messages per language and per
 channel, answers per topic, handoff requests, arrivals through campaign links (the `campaign`
 the channels put in a message's metadata, channels/campaign.py). From the case store: cases opened (by reason),
 time to first response by a caseworker (median, p90). Only counts and durations come out:
 never a conversation id, an address or a message. Conversations that declined consent are
-stored without their messages (bot.privacy.consent) and are therefore not counted.
+stored without their messages (privacy.consent) and are therefore not counted.
 """
 from __future__ import annotations
 
@@ -79,9 +79,10 @@ def _minutes(value: Optional[float]) -> str:
 
 def collect(since: timedelta, engine: Optional[Engine] = None, tracker_url: Optional[str] = None,
             now: Optional[datetime] = None) -> Stats:
-    from bot.db import get_engine
-    from bot.privacy.retention import tracker_db_url, utcnow
-    from bot.settings import get_settings
+    from core.db import get_engine
+    from privacy.retention import tracker_db_url
+    from core.clock import utcnow
+    from core.settings import get_settings
 
     start = (now or utcnow()) - since
     stats = Stats(start)
@@ -204,7 +205,7 @@ def draw(stats: Stats, path: Path) -> Path:
 
 
 def main(since: str | timedelta = "30d", chart: Optional[str] = None) -> int:
-    from bot.privacy.retention import parse_age
+    from privacy.retention import parse_age
 
     stats = collect(since if isinstance(since, timedelta) else parse_age(since))
     for line in stats.lines():

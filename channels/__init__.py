@@ -1,4 +1,6 @@
-"""Messaging channels: everything that knows Telegram's or Twilio's wire format.
+"""Messaging channels: everything that knows Telegram's or Twilio's wire format, and the local
+web chat (channels/webchat/). The durable engine under them (inbox, queues, tables, retries) is
+delivery/, which imports none of them.
 
 Input channels for Rasa (credentials.yml keys):   channels.telegram.TelegramInput,
                                                   channels.whatsapp.WhatsAppInput
@@ -12,5 +14,5 @@ Menu buttons (signed ids of menu and option):      channels.menu_token; WhatsApp
                                                   whatsapp sync-content`); campaign links:
                                                   channels.campaign
 Tables (migrations/versions/0002_channels.py):     processed_updates, channel_addresses,
-                                                  channel_media, delivery_status
+                                                  channel_media, delivery_status (delivery/store.py)
 """

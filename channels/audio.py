@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, List, Optional
 
-from bot.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 AUDIO_DIR = KNOWLEDGE_DIR / "audio"
 CONTENT_TYPE = "audio/ogg"

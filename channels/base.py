@@ -5,7 +5,7 @@ clients, queues, tasks) is created on the first webhook, inside the server's loo
 
 The acknowledgement path is verify → parse → keep in the durable inbox → queue → HTTP 200. Keeping
 the message is one transaction that also claims its delivery id (a repeated delivery stops
-there) and records the address; from then on a crash cannot lose it (channels/inbox.py). The
+there) and records the address; from then on a crash cannot lose it (delivery/inbox.py). The
 platforms want their answer fast, so the webhook waits for that write at most ACK_WAIT seconds:
 if the database is slower (locked, unreachable) the message is acknowledged anyway and the
 worker finishes storing or, failing that, claims it itself and handles it from memory.
@@ -19,14 +19,14 @@ from typing import Any, Awaitable, Callable, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
-from bot.settings import get_settings
-from channels import outbound
+from core.settings import get_settings
+from channels import hooks, outbound
 from channels.inbound import Inbound, InboundProcessor
-from channels.inbox import Arrival, Inbox, KeptMessage
-from channels.queues import SenderQueues
-from channels.retry import RetryPolicy
-from channels.store import ChannelStore
-from channels.tracker_view import AnsweredLookup, LanguageLookup, TrackerView
+from delivery.inbox import Arrival, Inbox, KeptMessage
+from delivery.queues import SenderQueues
+from delivery.retry import RetryPolicy
+from delivery.store import ChannelStore
+from delivery.tracker_view import AnsweredLookup, LanguageLookup, TrackerView
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class ManagedInputChannel(InputChannel):
             logger.warning("The %s channel is mounted but not configured: its webhooks answer 503", self.channel)
         else:
             # Fail closed: without the key no address can be turned into a conversation id that
-            # nobody can reverse, so the channel does not start at all (bot.settings.MissingSecret).
+            # nobody can reverse, so the channel does not start at all (core.settings.MissingSecret).
             _ = get_settings().pseudonym_key_bytes
             _warm_up()  # now, at start-up, not in the event loop while the first user waits
 
@@ -96,7 +96,9 @@ class ManagedInputChannel(InputChannel):
             self.ready = _agent_ready(app)
         self.spawn(self.store.run(self.store.prune_processed_updates))
         self._watcher = asyncio.ensure_future(self._watch_inbox())
-        _install_case_routing()
+        # The channels run inside the Rasa server, where nothing else of ours starts up: this runs
+        # once per process before the first message.
+        hooks.install_case_routing()
 
     def listen(self, blueprint: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Start with the server (messages left by a crashed server are taken over without waiting
@@ -253,19 +255,6 @@ def _agent_ready(app: Any) -> Callable[[], bool]:
     return ready
 
 
-def _install_case_routing() -> None:
-    """While a caseworker handles a conversation, the migrant's messages go to the case.
-
-    The channels run inside the Rasa server, where nothing else of ours starts up: this is the
-    one place that runs once per process before the first message. Idempotent.
-    """
-    try:
-        from bot.cases.routing import install
-    except ImportError:  # a deployment without the case store: everything goes to the bot
-        return
-    install()
-
-
 def _freeze_startup_heap() -> None:
     """Exclude everything loaded at start-up (Rasa, models, libraries) from the garbage collector.
 
@@ -281,6 +270,6 @@ def _freeze_startup_heap() -> None:
 
 def _warm_up() -> None:
     """Load the ui strings (cached per process) before the first "media not supported"."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     load_knowledge()

@@ -56,7 +56,7 @@ def from_whatsapp_text(text: str) -> Tuple[str, Optional[Campaign]]:
 
 def greeting(language: Optional[str]) -> str:
     """A greeting that names `language` (knowledge/language_hints.yml), "hello" otherwise."""
-    from bot.language.hints import hinted_language, load_hints
+    from language.hints import hinted_language, load_hints
 
     for word, named in load_hints().items():
         if named == language and hinted_language(word) == language:
@@ -65,6 +65,6 @@ def greeting(language: Optional[str]) -> str:
 
 
 def _languages() -> Dict[str, Any]:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     return load_knowledge().languages

@@ -1,4 +1,4 @@
-"""Which messaging channels are configured, from the environment (and `.env`, via bot.settings).
+"""Which messaging channels are configured, from the environment (and `.env`, via core.settings).
 
 A channel is enabled when all its required variables are set. `write_credentials(path)` writes a
 Rasa credentials file that mounts exactly the enabled channels; its values are `${VAR}`
@@ -29,7 +29,7 @@ _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def _env(name: str) -> str:
-    from bot.settings import env_str
+    from core.settings import env_str
 
     return env_str(name)  # also reads .env once (never overriding real variables)
 

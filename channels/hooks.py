@@ -18,7 +18,8 @@ hook that returns something other than None decides:
 - DROP    ("drop"):    ignore the message entirely.
 
 A hook that raises is logged and skipped, so a broken case store never silences the bot.
-Register with `channels.hooks.INBOUND_HOOKS.append(my_hook)`.
+Register with `channels.hooks.INBOUND_HOOKS.append(my_hook)`; the case router
+(cases/routing.py) is registered by `install_case_routing()`.
 
 The other way, every message a channel sends while answering a user - the assistant's replies
 and the channel's own notices (`media_kept_for_caseworker`, `try_again`, ...) - is reported,
@@ -26,16 +27,20 @@ once the platform has answered, to the callables in `OUTBOUND_HOOKS`:
 
     hook(conversation_id, channel, text, result) -> None   (may also be async)
 
-with `result` the channels.delivery.DeliveryResult (sent or not, template instead, the
+with `result` the delivery.result.DeliveryResult (sent or not, template instead, the
 platform's message ids). An open case records it, so the caseworker reads everything the
 migrant received. Messages sent through channels.outbound (a caseworker's) are not reported:
 whoever sends them records them.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+
+from cases import routing
+from cases.delivery import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -81,3 +86,27 @@ async def on_outbound(conversation_id: str, channel: str, text: str, result: Any
                 await done
         except Exception:
             logger.exception("Outbound hook %r failed for %s; ignoring it", hook, conversation_id)
+
+
+def install_case_routing() -> bool:
+    """While a caseworker handles a conversation, the migrant's messages go to the case and what
+    the channel sends them joins it (cases/routing.py). Once per process that runs channels
+    (idempotent); True when both hooks are in place.
+
+    The router runs in a worker thread: the case store is synchronous, and the channels' event
+    loop must keep acknowledging webhooks meanwhile.
+    """
+    on_inbound, on_outbound = routing.on_inbound, routing.on_outbound
+    if not any(getattr(hook, "__wrapped__", None) is on_inbound for hook in INBOUND_HOOKS):
+        async def case_router(conversation_id: str, channel: str, text: Optional[str], media: Media) -> Optional[str]:
+            return await asyncio.to_thread(on_inbound, conversation_id, channel, text, media)
+
+        case_router.__wrapped__ = on_inbound  # type: ignore[attr-defined]
+        INBOUND_HOOKS.append(case_router)
+    if not any(getattr(hook, "__wrapped__", None) is on_outbound for hook in OUTBOUND_HOOKS):
+        async def case_recorder(conversation_id: str, channel: str, text: str, result: Any) -> None:
+            await asyncio.to_thread(on_outbound, conversation_id, channel, text, normalise(result))
+
+        case_recorder.__wrapped__ = on_outbound  # type: ignore[attr-defined]
+        OUTBOUND_HOOKS.append(case_recorder)
+    return True

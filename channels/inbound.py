@@ -1,7 +1,7 @@
 """One inbound message's way, the same for every channel (runs in the sender's queue worker):
 
 (before the webhook's 200: claim the delivery id, record the address and keep the message in the
-durable inbox, one transaction; a repeat stops there, see channels/inbox.py) → ask the hooks who
+durable inbox, one transaction; a repeat stops there, see delivery/inbox.py) → ask the hooks who
 gets it → keep media references → Rasa → replies, each step recorded in the inbox row → row
 deleted. If the database could not take the message before the acknowledgement, the worker
 records it itself (retried ~10 s) and handles it from memory.
@@ -14,7 +14,7 @@ failed or silent Rasa turn `try_again`, each in the user's language. An edited m
 never answered again: an open case gets it as a note (EDITED_MARK), nothing else happens -
 unless it now describes danger (then it is answered like any message).
 Logs name conversations only by their pseudonymous id; addresses and texts are redacted from
-every log record (bot/privacy/log_filter.py).
+every log record (privacy/log_filter.py).
 """
 from __future__ import annotations
 
@@ -26,13 +26,14 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.language.text import as_user_words
-from bot.privacy import log_filter
+from language.text import as_user_words
+from privacy import log_filter
 from channels import audio, hooks, limits, menus
-from channels.collector import Reply, ReplyCollector
-from channels.inbox import Inbox, KeptMessage
-from channels.store import Address, ChannelStore
-from channels.tracker_view import ERASED, AnsweredLookup, LanguageLookup
+from core.db import is_transient
+from delivery.collector import Reply, ReplyCollector
+from delivery.inbox import Inbox, KeptMessage
+from delivery.store import Address, ChannelStore
+from delivery.tracker_view import ERASED, AnsweredLookup, LanguageLookup
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Inbound:
     metadata: Dict[str, Any] = field(default_factory=dict)  # reaches Rasa's tracker: no personal data
     control: Optional[str] = None
     delivery_id: Optional[str] = None  # Telegram update_id / Twilio MessageSid, for de-duplication
-    # Set by the channel when it stored the message before acknowledging it (channels/inbox.py):
+    # Set by the channel when it stored the message before acknowledging it (delivery/inbox.py):
     acceptance: Optional["asyncio.Future[Any]"] = field(default=None, repr=False)  # -> (Address, row) | None
     kept: bool = False                           # in the inbox (its row id is message_id)
     recorded: Optional[Address] = field(default=None, repr=False)  # known already (taken-over rows)
@@ -198,7 +199,7 @@ class InboundProcessor:
         """What the assistant can do instead of listening: the main menu's buttons (a topic, a
         person), in the user's language. The text carries no numbers: the last menu of the
         conversation keeps its numbers for anything typed."""
-        from bot.knowledge import load_knowledge
+        from content.knowledge import load_knowledge
 
         text = load_knowledge().text("voice_note_reply", address.language)
         await self._send(address, text, menus.buttons(menus.main_menu(address.language)))
@@ -226,7 +227,7 @@ class InboundProcessor:
         return await self._record_inbound(inbound)
 
     async def _record_inbound(self, inbound: Inbound) -> Optional[Address]:
-        from channels.retry import RetryPolicy, call_with_retries
+        from delivery.retry import RetryPolicy, call_with_retries
 
         return await call_with_retries(
             lambda: self.store.run(self.store.record_inbound, inbound.conversation_id, self.channel,
@@ -310,7 +311,7 @@ class InboundProcessor:
         """Delete the inbox row (retried: a row left behind would be answered again after a restart)."""
         if self.inbox is None or not inbound.kept:
             return
-        from channels.retry import RetryPolicy, call_with_retries
+        from delivery.retry import RetryPolicy, call_with_retries
 
         try:
             inbox = self.inbox
@@ -337,7 +338,7 @@ class InboundProcessor:
         return address.language
 
     async def _say(self, address: Address, key: str, language: Optional[str] = None) -> None:
-        from bot.knowledge import load_knowledge
+        from content.knowledge import load_knowledge
 
         text = load_knowledge().text(key, language or address.language)
         await self._send(address, text)
@@ -367,20 +368,18 @@ class InboundProcessor:
 
 def _known_languages() -> Dict[str, Any]:
     # a slot is data from the conversation: only a language the assistant speaks is copied
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     return load_knowledge().languages
 
 
 def _database_hiccup(exc: BaseException) -> Tuple[bool, None]:
     """Retry while the database is unreachable, as the tracker store does (same classification)."""
-    from bot.stores.resilience import is_transient
-
     return is_transient(exc), None
 
 
 def _unrecorded_address(inbound: Inbound) -> Address:
     """Where to reply when the database cannot tell (the user just wrote: the window is open)."""
-    from channels.store import utcnow
+    from core.clock import utcnow
 
     return Address(inbound.conversation_id, inbound.channel, inbound.address, None, utcnow(), False, False)

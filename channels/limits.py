@@ -4,7 +4,7 @@ RATE_LIMIT_PER_MINUTE (default 20; 0 turns it off) messages per conversation are
 any 60 seconds; beyond that, the first refused message gets a polite `rate_limited` reply and
 the next ones are dropped silently until the window has room again (a flood of "please wait"
 replies would be a flood too). A message that looks like immediate danger
-(bot.retrieval.safety) is never refused. MAX_MESSAGE_CHARS (default 2000) is the longest text
+(retrieval.safety) is never refused. MAX_MESSAGE_CHARS (default 2000) is the longest text
 sent to NLU; longer ones get `message_too_long`.
 
 The limiter lives in the process that runs the channels: with several Rasa servers behind a
@@ -18,7 +18,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, Optional
 
-from bot.settings import MAX_MESSAGE_CHARS, RATE_LIMIT_PER_MINUTE
+from retrieval.safety import is_immediate_danger
+from core.settings import MAX_MESSAGE_CHARS, RATE_LIMIT_PER_MINUTE
 
 DEFAULT_PER_MINUTE = RATE_LIMIT_PER_MINUTE.default
 DEFAULT_MAX_CHARS = MAX_MESSAGE_CHARS.default
@@ -85,9 +86,5 @@ class RateLimiter:
 
 def looks_urgent(text: Optional[str]) -> bool:
     if not text:
-        return False
-    try:
-        from bot.retrieval.safety import is_immediate_danger
-    except ImportError:  # channels without the assistant's knowledge: nothing is exempt
         return False
     return is_immediate_danger(text)

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-from bot.settings import get_settings
+from core.settings import get_settings
 
 VERSION = "t1"
 MAX_BYTES = 64
@@ -135,7 +135,7 @@ def tap_metadata(conversation_id: str, data: str) -> Dict[str, Any]:
     """Metadata for Rasa, and the text the tap stands for (the option's number, or the payload).
 
     Returns {"text": ..., "metadata": {...}}. The number makes the message a menu choice for the
-    NLU (bot.nlu.menu_number) without any text that could be read as words; the token itself
+    NLU (rasa_extensions.nlu.menu_number) without any text that could be read as words; the token itself
     tells actions/menu.py WHICH menu's option it is. An expired or unknown token still reaches
     the assistant (as "0", an option that never exists) so that the user hears the menu is old.
     """

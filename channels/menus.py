@@ -20,7 +20,7 @@ Option = Tuple[str, str]
 
 
 def main_menu(language: Optional[str]) -> List[Option]:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     language = kb.resolve_language(language)
@@ -39,7 +39,7 @@ def hint(option: str, language: Optional[str]) -> List[str]:
     group's topic titles, the languages on offer (each in its own name, readable by someone who
     cannot read the current one), the first sentence of a topic's answer. [] when the option
     has nothing to add to its title (a person, yes / no...)."""
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     kind, _, value = (option or "").partition(":")
@@ -63,7 +63,7 @@ def buttons(options: List[Option]) -> List[Dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def _titles() -> Dict[str, Tuple[int, str]]:
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     table: Dict[str, Tuple[int, str]] = {}
     for language in load_knowledge().languages:

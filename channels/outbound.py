@@ -5,7 +5,7 @@
 
 The address and channel are looked up in channel_addresses; the text is split for the channel,
 buttons become a Telegram keyboard (WhatsApp: put the numbered list in the text). Never raises
-for delivery problems: the DeliveryResult says what happened (see channels/delivery.py).
+for delivery problems: the DeliveryResult says what happened (see delivery/result.py).
 Senders are made from the environment once per event loop, or registered by an input channel
 running in the same process.
 """
@@ -15,10 +15,12 @@ import asyncio
 import weakref
 from typing import Any, Dict, List, MutableMapping, Optional
 
+from channels.webchat import outbox
+from cases import delivery as case_delivery
 from channels import config as channel_config
-from channels import delivery as d
-from channels.delivery import DeliveryResult
-from channels.store import ChannelStore
+from delivery import result as d
+from delivery.result import DeliveryResult
+from delivery.store import ChannelStore
 
 # event loop -> {channel name -> sender}: HTTP clients must not cross event loops.
 _senders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[str, Any]]" = weakref.WeakKeyDictionary()
@@ -78,3 +80,13 @@ async def send_to_conversation(
                               detail=f"The {address.channel} channel is not configured in this process.")
     # From outside the assistant's turn: a caseworker writes (Telegram removes the menu keyboard).
     return await sender.deliver(address, text, buttons, held=True)
+
+
+async def send_to_migrant(conversation_id: str, text: str,
+                          buttons: Optional[List[Dict[str, Any]]] = None) -> case_delivery.DeliveryResult:
+    """What a caseworker's message takes (the console's `send`, cases.delivery.Send): the migrant's
+    own channel, or for the local web chat's conversations (`web-…`) its outbox, which its page
+    polls. The result in the case's terms."""
+    if outbox.is_webchat(conversation_id):
+        return case_delivery.normalise(await outbox.deliver(conversation_id, text))
+    return case_delivery.normalise(await send_to_conversation(conversation_id, text, buttons=buttons))

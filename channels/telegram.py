@@ -7,7 +7,7 @@
 (values left out are read from the environment). Webhook: POST /webhooks/telegram/webhook,
 registered with `python -m bot telegram set-webhook URL`. Telegram sends the secret in the
 X-Telegram-Bot-Api-Secret-Token header; anything else gets 403. The update is acknowledged
-once it is kept in the durable inbox (channels/inbox.py) and answered from the sender's queue
+once it is kept in the durable inbox (delivery/inbox.py) and answered from the sender's queue
 (Telegram re-sends if it waits too long).
 """
 from __future__ import annotations

@@ -19,13 +19,13 @@ from telegram import (Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardB
                       ReplyKeyboardRemove)
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from channels import delivery as d
+from delivery import result as d
 from channels import menus
 from channels.config import TELEGRAM, TelegramConfig
-from channels.delivery import DeliveryResult
+from delivery.result import DeliveryResult
 from channels.menu_token import choices
-from channels.retry import Classification, RetryPolicy, call_with_retries
-from channels.store import Address, ChannelStore
+from delivery.retry import Classification, RetryPolicy, call_with_retries
+from delivery.store import Address, ChannelStore
 from channels.telegram_http import AiohttpRequest
 from channels.text import TELEGRAM_LIMIT, split_message
 

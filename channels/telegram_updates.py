@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from telegram import Message, Update
 
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels import campaign
 from channels.config import TELEGRAM
 from channels.inbound import BLOCKED, UNBLOCKED, Inbound, Media

@@ -26,7 +26,7 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.privacy.pseudonym import pseudonymise
+from privacy.pseudonym import pseudonymise
 from channels.base import ManagedInputChannel
 from channels import audio, campaign
 from channels.config import WHATSAPP, whatsapp_config

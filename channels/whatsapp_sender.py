@@ -19,15 +19,16 @@ from twilio.rest import Client
 from twilio.rest.api.v2010.account.message import MessageList  # noqa: F401  (twilio imports it lazily:
 # ~0.3 s, which would otherwise stall the event loop on the first reply)
 
-from bot.knowledge import load_knowledge
-from channels import delivery as d
+from content.knowledge import load_knowledge
+from delivery import result as d
 from channels import menus
 from channels import whatsapp_content as wa_content
 from channels.config import WHATSAPP, WhatsAppConfig
-from channels.delivery import DeliveryResult
+from delivery.result import DeliveryResult
 from channels.menu_token import choices
-from channels.retry import Classification, RetryPolicy, call_with_retries
-from channels.store import Address, ChannelStore, utcnow
+from delivery.retry import Classification, RetryPolicy, call_with_retries
+from delivery.store import Address, ChannelStore
+from core.clock import utcnow
 from channels.text import TWILIO_LIMIT, split_message
 from channels.twilio_http import TwilioHttpClient
 from channels.whatsapp_content import ContentCatalog

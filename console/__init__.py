@@ -1,1 +1,1 @@
-"""The caseworker web console (aiohttp): `python -m console`, or `console.app.create_app`."""
+"""The caseworker web console (aiohttp): `python -m bot.console_server`, or `console.app.create_app`."""

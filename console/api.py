@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.cases import store
-from bot.cases.service import CaseNotFound
-from bot.cases import overview
+from cases import store
+from cases.service import CaseNotFound
+from cases import overview
 from console.case_view import message_json, waiting_since
-from console.views import database_id, db
+from console.views import database_id, db, delivery_states
 
 
 async def case_messages(request: web.Request) -> web.Response:
@@ -24,7 +24,7 @@ async def case_messages(request: web.Request) -> web.Response:
     # every message's state can change (a delivered / read callback), so all are looked at;
     # only those after `after` are sent whole
     lines = await db(request, store.transcript, case_id, 0)
-    states = await db(request, overview.delivery_states, [line.message for line in lines])
+    states = await db(request, delivery_states, [line.message for line in lines])
     seen = (await db(request, overview.activity, [case_id], request["actor"].id))[case_id]
     new = [line for line in lines if line.message.id > after]
     if new:

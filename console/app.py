@@ -3,8 +3,8 @@
     create_app(database_url=None, send=None) -> aiohttp.web.Application
 
 `database_url`: the case store (default DATABASE_URL); `send`: async (conversation_id, text,
-buttons=None) -> delivery result, default channels.outbound.send_to_conversation (through
-bot/cases/delivery.py); tests pass a fake. Serve with `python -m console`.
+buttons=None) -> delivery result (cases.delivery.Send), default channels.outbound.send_to_migrant;
+tests pass a fake. Serve with `python -m bot.console_server`.
 """
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from typing import Optional
 
 from aiohttp import web
 
-from bot.cases import delivery
-from bot.cases.service import engine_for
-from bot.db import make_engine
+from cases import delivery
+from channels import outbound
+from cases.service import engine_for
+from core.db import make_engine
 from console import api, auth, insights, media, views
 from console.config import ConsoleConfig
-from console.middlewares import add_security_headers, refuse_encoded_bodies, unexpected_errors
+from console.middlewares import add_security_headers, unexpected_errors
+from core.http import refuse_encoded_bodies
 from console.password_checks import PasswordChecks
 from console.throttle import LoginThrottle
 
@@ -32,7 +34,7 @@ def create_app(database_url: Optional[str] = None, send: Optional[delivery.Send]
                           client_max_size=256 * 1024, handler_args={"auto_decompress": False})
     app.on_response_prepare.append(add_security_headers)
     app["engine"] = make_engine(database_url) if database_url else engine_for()
-    app["send"] = send or delivery.send
+    app["send"] = send or outbound.send_to_migrant
     app["config"] = ConsoleConfig()
     app["login_throttle"] = LoginThrottle()
     app["password_checks"] = PasswordChecks()

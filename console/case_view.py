@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Optional
 
-from bot.cases.models import Case, utcnow
-from bot.cases.store import TranscriptLine
-from bot.knowledge import load_knowledge
+from cases.models import Case
+
+from core.clock import utcnow
+from cases.store import TranscriptLine
+from content.knowledge import load_knowledge
 from console import render
 from console.render import duration, when
 

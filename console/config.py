@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import FrozenSet
 
-from bot import settings
+from core import settings
 
 
 def _addresses() -> FrozenSet[str]:

@@ -1,9 +1,9 @@
 """The supervisors' pages: content insights (with CSV exports) and the content review status.
 
 Supervisors only (a caseworker gets 403). Aggregates only: counts, rates, durations and redacted
-example questions (bot/insights/report.py); never a conversation id, an address, or a message of
+example questions (insights/report.py); never a conversation id, an address, or a message of
 a conversation that declined consent (those questions are never kept: actions/unanswered.py).
-The review page reads the knowledge files (bot/knowledge_sources.review_status) and links each
+The review page reads the knowledge files (content.sources.review_status) and links each
 to where it is changed (CONTENT_REPOSITORY_URL): the content stays data in the repository.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any, Optional
 
 from aiohttp import web
 
-from bot.insights import report
-from bot.knowledge import load_knowledge
-from bot.knowledge_sources import review_status
+from insights import report
+from content.knowledge import load_knowledge
+from content.sources import review_status
 from console import charts
 from console.case_view import language_name
 from console.render import duration, render

@@ -17,9 +17,9 @@ from urllib.parse import quote, urlsplit
 import httpx
 from aiohttp import web
 
-from bot.cases import store
-from bot.cases.models import Case, CaseMessage
-from bot.cases.service import CaseNotFound
+from cases import store
+from cases.models import Case, CaseMessage
+from cases.service import CaseNotFound
 from console.views import database_id, db
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class MediaUnavailable(Exception):
 
 
 def _reference(engine, case_id: int, message_id: int, number: int) -> Tuple[str, dict]:
-    from bot.db import session_scope
+    from core.db import session_scope
 
     with session_scope(engine) as session:
         message = session.get(CaseMessage, message_id)
@@ -51,7 +51,7 @@ def _reference(engine, case_id: int, message_id: int, number: int) -> Tuple[str,
 
 def _stored_reference(engine, row_id: str, conversation_id: Optional[str]) -> str:
     """The platform reference of channel_media row `row_id`, only if it is this case's conversation's."""
-    from channels.store import ChannelStore
+    from delivery.store import ChannelStore
 
     rows = ChannelStore(engine).media_for(conversation_id) if row_id.isdigit() and conversation_id else []
     reference = next((row["reference"] for row in rows if row["id"] == int(row_id)), None)

@@ -1,10 +1,6 @@
 """What every console response gets, whatever produced it, and what no request may send.
 
-- refuse_encoded_bodies: a request body with a Content-Encoding (gzip, deflate, br, …) is
-  refused with 415 before anything reads it. Nothing of ours sends compressed bodies, and
-  decompressing them is how 255 KiB becomes 256 MiB in memory (aiohttp CVE-2025-69223).
-  The local web chat (bot/webchat) uses it too. Pair it with
-  `handler_args={"auto_decompress": False}` so the HTTP parser never inflates a body either.
+- refuse_encoded_bodies (core/http.py, shared with the local web chat): no compressed bodies.
 - unexpected_errors: an exception a handler did not expect becomes a plain 500 page; the log
   gets the exception with method and path, never the request body (it can hold a password or
   a migrant's words).
@@ -30,24 +26,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
-IDENTITY = ("", "identity")
 ERROR_PAGE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title></head>"
               "<body><h1>Something went wrong</h1><p>The error was logged. Go back and try again; "
               "if it happens again, tell the administrator.</p></body></html>")
-
-
-def has_encoded_body(request: web.BaseRequest) -> bool:
-    codings = request.headers.getall(hdrs.CONTENT_ENCODING, [])
-    return any(coding.strip().lower() not in IDENTITY for value in codings for coding in value.split(","))
-
-
-@web.middleware
-async def refuse_encoded_bodies(request: web.Request, handler):
-    if request.body_exists and has_encoded_body(request):
-        response = web.Response(status=415, text="Compressed request bodies are not accepted.")
-        response.force_close()  # the body stays unread; the connection is not reused after it
-        return response
-    return await handler(request)
 
 
 @web.middleware

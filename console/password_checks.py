@@ -15,8 +15,8 @@ from typing import Optional
 
 from sqlalchemy.engine import Engine
 
-from bot.cases import accounts
-from bot.cases.policy import Actor
+from cases import accounts
+from cases.policy import Actor
 
 WORKERS, MAX_WAITING = 2, 8
 

@@ -17,9 +17,11 @@ import yaml
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.cases.models import Case, utcnow
-from bot.knowledge import load_knowledge
-from bot.paths import KNOWLEDGE_DIR
+from cases.models import Case
+
+from core.clock import utcnow
+from content.knowledge import load_knowledge
+from core.paths import KNOWLEDGE_DIR
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CANNED_DIR = KNOWLEDGE_DIR / "canned_replies"

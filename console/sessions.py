@@ -11,9 +11,11 @@ from typing import Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from bot.cases.models import Caseworker, ConsoleSession, utcnow
-from bot.cases.policy import Actor
-from bot.db import session_scope
+from cases.models import Caseworker, ConsoleSession
+
+from core.clock import utcnow
+from cases.policy import Actor
+from core.db import session_scope
 
 
 def _hash(token: str) -> str:

@@ -15,7 +15,7 @@ most slows carol down once she has mistyped FREE_FAILURES times herself.
 What that costs: each fresh address gets FREE_FAILURES guesses before its own back-off and
 the username's back-off apply. Addresses are scarce (IPv6 is counted per /64 network, which
 one subscriber usually gets whole), and a password has to pass zxcvbn score 3 (about 10^8
-guesses, bot/cases/accounts.py), far beyond what a few free guesses per address can try.
+guesses, cases/accounts.py), far beyond what a few free guesses per address can try.
 
 Counting is race-free: reserve() counts the attempt as a failure BEFORE the password is
 checked, in one synchronous step of the event loop (no await between check and count), so

@@ -7,15 +7,16 @@ is echoed into a page.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from aiohttp import web
 
-from bot.cases import filters, service, store
-from bot.cases.policy import Actor, PermissionDenied
-from bot.cases.service import CaseNotFound
-from bot.cases.state import PRIORITIES, CaseError, allowed_actions
-from bot.cases import overview
+from cases import filters, service, store
+from cases.policy import Actor, PermissionDenied
+from cases.service import CaseNotFound
+from cases.state import PRIORITIES, CaseError, allowed_actions
+from channels.webchat import outbox
+from cases import overview
 from console.case_view import message_json, summary_card
 from console.render import canned_replies, render, sla
 
@@ -49,6 +50,11 @@ def notice_of(request: web.Request) -> Optional[dict]:
 async def db(request: web.Request, function: Callable[..., Any], *args: Any) -> Any:
     """Run a synchronous store call off the event loop (other caseworkers keep being served)."""
     return await asyncio.to_thread(function, *args, engine=request.app["engine"])
+
+
+def delivery_states(messages: List[Any], engine: Any = None) -> Dict[int, dict]:
+    """Each message's delivery state (cases.overview); the web chat's from its outbox."""
+    return overview.delivery_states(messages, engine=engine, shown=outbox.shown)
 
 
 def database_id(value: Any) -> Optional[int]:
@@ -104,7 +110,7 @@ async def case_page(request: web.Request, error: Optional[str] = None, status: i
     except CaseNotFound:
         raise web.HTTPNotFound(text="No such case (or it is assigned to a colleague).") from None
     lines = await db(request, store.transcript, case_id, 0)
-    states = await db(request, overview.delivery_states, [line.message for line in lines])
+    states = await db(request, delivery_states, [line.message for line in lines])
     last_id = lines[-1].message.id if lines else 0
     await db(request, overview.mark_read, case_id, actor.id, last_id)
     seen = (await db(request, overview.activity, [case_id], actor.id))[case_id]

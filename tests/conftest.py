@@ -18,6 +18,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # The channels refuse to run without a key (fail closed); tests use their own, never a deployment's.
 os.environ.setdefault("PSEUDONYM_KEY", "tests-only-pseudonym-key-0123456789abcdef")
 
+# What every process of ours has (environment defaults, log redaction), before any test imports a
+# package that no longer pulls in `bot` on its way.
+import bot  # noqa: E402,F401
+
 
 @contextmanager
 def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
@@ -25,11 +29,11 @@ def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
     production tracker store and a migrated project database, both SQLite files in `folder`."""
     from rasa.core.agent import Agent
 
-    from bot.db import make_engine, upgrade
+    from core.db import make_engine, upgrade
     from bot.inprocess_actions import InProcessActionEndpoint
     from bot.model import latest_model
-    from bot.settings import get_settings
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from core.settings import get_settings
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     project = f"sqlite:///{folder / 'assistant.db'}"
     upgrade(project)
@@ -77,14 +81,14 @@ def make_tracker(
 def fresh_log_redaction_memory(monkeypatch):
     """Every test starts with an empty memory of texts to redact.
 
-    bot.privacy.log_filter remembers each inbound address and text (process-wide, on purpose:
+    privacy.log_filter remembers each inbound address and text (process-wide, on purpose:
     a log line about a message comes while it is handled) and blanks them in every later log
     record. Shared between tests, a text one test's user sent ("message") was redacted inside
     another test's unrelated log line ("12 messages"): the result depended on the test order.
     """
     from collections import OrderedDict
 
-    from bot.privacy import log_filter
+    from privacy import log_filter
 
     monkeypatch.setattr(log_filter, "_known", OrderedDict())
     monkeypatch.setattr(log_filter, "_known_longest_first", ())

@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from bot.action_server import TOKEN_ENV, TOKEN_HEADER, required_token
-from bot.paths import ROOT
-from bot.settings import MissingSecret
+from core.paths import ROOT
+from core.settings import MissingSecret
 
 TOKEN = "action-server-token-for-tests-0123456789"
 FORGED_CALL = {

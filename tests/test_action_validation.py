@@ -1,4 +1,4 @@
-"""bot/action_validation.py: Rasa's check of action server responses, schema compiled once,
+"""rasa_extensions/action_validation.py: Rasa's check of action server responses, schema compiled once,
 gives the same verdicts and the same error as Rasa's own jsonschema.validate() call."""
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ INVALID = [
 def methods():
     from rasa.core.actions.action import RemoteAction
 
-    from bot.action_validation import install
+    from rasa_extensions.action_validation import install
 
     install()
-    import bot.action_validation as validation
+    import rasa_extensions.action_validation as validation
 
     action = RemoteAction.__new__(RemoteAction)  # the methods only read its (static) schema
     return validation.ORIGINAL.__get__(action), RemoteAction._validate_action_result.__get__(action)
@@ -54,6 +54,6 @@ def test_an_invalid_response_raises_the_same_error(methods, response):
 def test_install_is_idempotent(methods):
     from rasa.core.actions.action import RemoteAction
 
-    from bot.action_validation import install
+    from rasa_extensions.action_validation import install
 
     assert install() and RemoteAction._validate_action_result is methods[1].__func__

@@ -13,7 +13,7 @@ from actions.privacy import ActionDeleteData
 from actions.conversation import ActionAffirm, ActionDeny
 from actions.emergency import ActionEmergency
 from actions.handoff import ActionHandoff
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from tests.conftest import make_tracker, slot_events
 
 KB = load_knowledge()
@@ -145,7 +145,7 @@ def test_handoff_tells_office_hours_in_the_users_language(dispatcher, language):
 
 def test_office_hours_are_structured_and_a_bad_value_is_refused(dispatcher, monkeypatch):
     from actions.replies import office_hours
-    from bot.settings import Settings
+    from core.settings import Settings
 
     assert office_hours("sun-thu 08:00-16:30", "en") == "Sunday to Thursday, 8:00 to 16:30"
     assert office_hours("daily 9:00-21:00", "fr") == KB.text("office_hours_format", "fr", days=KB.text("office_hours_daily", "fr"),

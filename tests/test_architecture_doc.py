@@ -1,12 +1,16 @@
-"""ARCHITECTURE.md names only files, folders and modules that exist (it goes stale when one moves)."""
+"""ARCHITECTURE.md names only files, folders and modules that exist (it goes stale when one moves),
+and the imports between the top-level packages point the way it says (parsed, function-level
+imports included, so an import inside a function cannot hide one that runs against the grain)."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
+from typing import Dict, Iterator, List, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "ARCHITECTURE.md"
-PACKAGES = ("bot", "actions", "channels", "console")
+PACKAGES = tuple(sorted(p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()))
 RUN_TIME = ("var/", "models/", ".cache/")  # made by `make run` / `make train`, absent in a clone
 
 
@@ -36,3 +40,53 @@ def test_every_module_in_the_architecture_exists():
 
 def test_the_readme_links_the_architecture():
     assert "(ARCHITECTURE.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# What each package must never import (the packages below the adapters and the console).
+DOMAIN = ("cases", "privacy", "content", "core", "delivery", "retrieval", "language")
+FORBIDDEN: Dict[str, Set[str]] = {
+    **{package: {"channels", "actions", "console"} for package in DOMAIN},
+    "delivery": {"channels", "actions", "console"},  # the engine never knows an adapter
+    "bench": {"tests"},  # both use testing/ instead
+}
+ONLY_BOT_IMPORTS_BOT = ("bot", "tests", "bench")  # the composition root is imported by nobody else
+
+
+def imported_packages(source: str) -> Iterator[str]:
+    """The top-level package of every absolute import in `source`, at any depth."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def _imports_between_packages() -> List[Tuple[str, str, str]]:
+    """(importing package, file, imported package of this repository), every file."""
+    ours = set(PACKAGES) | {"tests"}
+    found = []
+    for folder in sorted(ours):
+        for path in (ROOT / folder).rglob("*.py"):
+            for imported in set(imported_packages(path.read_text(encoding="utf-8"))) & ours - {folder}:
+                found.append((folder, path.relative_to(ROOT).as_posix(), imported))
+    return found
+
+
+def test_only_the_composition_root_and_its_users_import_bot():
+    assert [(f, i) for p, f, i in _imports_between_packages() if i == "bot" and p not in ONLY_BOT_IMPORTS_BOT] == []
+
+
+def test_no_package_imports_what_lies_above_it():
+    assert [(f, i) for p, f, i in _imports_between_packages() if i in FORBIDDEN.get(p, ())] == []
+
+
+def test_core_imports_nothing_of_this_repository():
+    assert [(f, i) for p, f, i in _imports_between_packages() if p == "core"] == []
+
+
+def test_the_import_check_sees_every_import():
+    source = "import a.b\nfrom c.d import e\nfrom . import f\ndef g():\n    from h import i\n    import j as k\n"
+    assert sorted(imported_packages(source)) == ["a", "c", "h", "j"]
+    found = _imports_between_packages()
+    assert ("bot", "bot/__main__.py", "content") in found  # a function-level one
+    assert {p for p, _, _ in found} >= {"bot", "cases", "channels", "delivery", "console", "actions", "bench", "tests"}

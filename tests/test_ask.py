@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot.model import latest_model
-from bot.paths import ROOT
+from core.paths import ROOT
 
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
 FIELDS = {"text", "language", "intent", "topic", "confidence", "messages", "handoff", "sender", "answer",
@@ -54,7 +54,7 @@ def test_a_french_question_is_answered_in_french_from_the_knowledge_base(batch):
     assert turn["language"] == "fr"
     assert turn["topic"] in {"avr_overview", "avr_process", "avr_eligibility"}
     assert turn["intent"] == turn["topic"]
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     text = "\n".join(turn["messages"])
@@ -70,7 +70,7 @@ def test_a_french_question_is_answered_in_french_from_the_knowledge_base(batch):
     "`answer` still names avr_overview). The earlier assertion, 'Traduction' or 'retour' in the "
     "message, passed on the menu's words. Strict: remove the mark when the article is sent."))
 def test_a_french_question_gets_the_french_article_itself(batch):
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     turn = batch[1][1]
     article, used = load_knowledge().article_text(turn["answer"] or turn["topic"], "fr")
@@ -99,7 +99,7 @@ def test_unsupported_language_and_handoff(batch):
 
 
 def test_with_sender_the_lines_are_one_conversation():
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     result = ask("--json", "--sender", "eval-1", stdin="what is voluntary return\n1\nyes\n")
@@ -127,7 +127,7 @@ def test_jsonl_interleaves_conversations_in_one_process():
 
 
 def test_the_first_turn_answers_first_then_asks_for_consent(batch):
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     _, turns = batch

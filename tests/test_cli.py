@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from bot.__main__ import _telegram_argv, build_parser
-from bot.paths import ROOT
-from bot.privacy.retention import cli_age
+from core.paths import ROOT
+from privacy.retention import cli_age
 
 
 @pytest.mark.parametrize("value, expected", [("90d", timedelta(days=90)), ("2w", timedelta(weeks=2)),
@@ -42,7 +42,7 @@ def test_purge_and_stats_parse_ages():
     (["telegram", "poll"], ["poll", "--timeout", "25"]),
 ])
 def test_telegram_options_reach_the_telegram_command_line(argv, expected):
-    from channels.telegram_cli import build_parser as telegram_parser
+    from bot.cli_telegram import build_parser as telegram_parser
 
     forwarded = _telegram_argv(build_parser().parse_args(argv))
     assert forwarded == expected

@@ -8,9 +8,9 @@ import pytest
 
 from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
 from actions.handoff import ActionHandoff
-from bot.policies.conversation import answers_consent
-from bot.privacy.consent import consent_answer, messages_since_question
-from bot.knowledge import load_knowledge
+from rasa_extensions.policies.conversation import answers_consent
+from privacy.consent import consent_answer, messages_since_question
+from content.knowledge import load_knowledge
 from tests.conftest import slot_events
 
 KB = load_knowledge()
@@ -150,7 +150,7 @@ def test_no_before_a_handoff_says_a_person_cannot_follow_up(dispatcher, monkeypa
 
 
 def test_declining_forgets_the_project_data_of_a_real_channel(dispatcher, monkeypatch):
-    import bot.privacy.erasure as erasure
+    import privacy.erasure as erasure
 
     forgotten = []
     monkeypatch.setattr(erasure, "forget_on_decline", lambda cid, **kw: forgotten.append((cid, kw)))

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from bot.model import latest_model
 
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
@@ -49,7 +49,7 @@ def bot(tmp_path_factory):
     from rasa.core.agent import Agent
 
     from bot.inprocess_actions import InProcessActionEndpoint
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     path = tmp_path_factory.mktemp("tracker") / "tracker.db"
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(path))

@@ -13,7 +13,7 @@ def run(action, dispatcher, tracker):
 
 
 def test_directory_lists_the_26_countries_without_invented_contacts():
-    from bot.retrieval.flows_data import has_contact, load_embassies
+    from retrieval.flows_data import has_contact, load_embassies
 
     entries = load_embassies()
     assert len({e["country"] for e in entries}) == 26
@@ -40,7 +40,7 @@ def test_libya_online_service_only_for_libya(tracker_factory, dispatcher):
 
 
 def test_verified_entry_is_shown_and_unverified_is_not(monkeypatch):
-    import bot.retrieval.flows_data as data
+    import retrieval.flows_data as data
     from actions.consular import consular_messages
 
     entry = {"country": "mali", "host_country": "libya", "name": "Embassy X", "phone": "000", "verified": True,
@@ -54,9 +54,9 @@ def test_verified_entry_is_shown_and_unverified_is_not(monkeypatch):
 def test_knowledge_check_refuses_an_unverified_contact(tmp_path):
     import shutil
 
-    from bot.knowledge import KnowledgeBase
-    from bot.knowledge_check import check_flows
-    from bot.paths import KNOWLEDGE_DIR
+    from content.knowledge import KnowledgeBase
+    from content.check import check_flows
+    from core.paths import KNOWLEDGE_DIR
 
     root = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, root)

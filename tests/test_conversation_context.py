@@ -12,8 +12,8 @@ from actions.conversation import ActionGreet, ActionNoise
 from actions.emergency import ActionEmergency, ActionEmergencyFollowup, action_for
 from actions.follow_up import ActionAnswerFollowUp, answer_for
 from actions.message_context import ActionReadMessage, next_language
-from bot.knowledge import load_knowledge
-from bot.language.hints import hinted_language
+from content.knowledge import load_knowledge
+from language.hints import hinted_language
 from tests.conftest import make_tracker, slot_events
 
 KB = load_knowledge()

@@ -1,4 +1,4 @@
-"""Countries and cities (knowledge/countries.yml, bot/retrieval/countries.py): resolving an answer,
+"""Countries and cities (knowledge/countries.yml, retrieval/countries.py): resolving an answer,
 no fuzzy false match between look-alike countries, and the host/origin countries of a story
 (nationality words, cue words in every language, defaults when no cue decides). The example
 sentences are written for these tests."""
@@ -8,10 +8,10 @@ from collections import defaultdict
 
 import pytest
 
-from bot.retrieval.countries import (
+from retrieval.countries import (
     HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country,
 )
-from bot.retrieval.stories import story_countries
+from retrieval.stories import story_countries
 
 LANGUAGES = ("en", "fr", "ar", "ha", "pcm", "so", "ti", "am", "pt")
 AFRICA = {
@@ -77,7 +77,7 @@ def test_route_countries_have_their_regions_and_towns():
 
 
 def test_cue_words_are_data_for_every_language():
-    from bot.retrieval.countries import _doc
+    from retrieval.countries import _doc
 
     cues = _doc().get("cues")
     for role in ("host", "origin", "home", "leave", "toward", "embassy"):

@@ -26,20 +26,20 @@ def form_tracker(requested: str, answer: str, slots=None, language="en", intent=
     ("اليمن", "yemen"), ("Tchad", "chad"), ("Jabuuti", "djibouti"),
 ])
 def test_countries_resolve_in_several_languages(text, expected):
-    from bot.retrieval.countries import resolve_country
+    from retrieval.countries import resolve_country
 
     assert resolve_country(text) == expected
 
 
 @pytest.mark.parametrize("text", ["banana", "1", "yes", "", "asdfgh"])
 def test_non_countries_do_not_resolve(text):
-    from bot.retrieval.countries import resolve_country
+    from retrieval.countries import resolve_country
 
     assert resolve_country(text) is None
 
 
 def test_countries_file_has_the_joint_initiative_and_route_countries():
-    from bot.retrieval.countries import load_countries
+    from retrieval.countries import load_countries
 
     ids = {c.id for c in load_countries()}
     assert sum(c.joint_initiative for c in load_countries()) == 26
@@ -56,7 +56,7 @@ def test_countries_file_has_the_joint_initiative_and_route_countries():
     ("ኣይፈልጥን", "unknown"), ("yes i have one", "yes"), ("banana", None), ("12", None),
 ])
 def test_yes_no_in_every_language(text, expected):
-    from bot.retrieval.flows_data import parse_yes_no
+    from retrieval.flows_data import parse_yes_no
 
     assert parse_yes_no(text) == expected
 
@@ -206,10 +206,10 @@ def test_the_eligibility_answer_offers_the_screening_inside_its_own_menu(tracker
 
 
 def test_programme_files_are_sourced_and_unverified():
-    from bot.knowledge import load_knowledge
-    from bot.knowledge_sources import NOT_HERE, VERIFIED, verify_quote
-    from bot.paths import SOURCES_DIR
-    from bot.retrieval.flows_data import load_programmes
+    from content.knowledge import load_knowledge
+    from content.sources import NOT_HERE, VERIFIED, verify_quote
+    from core.paths import SOURCES_DIR
+    from retrieval.flows_data import load_programmes
 
     programmes = {p.path.stem: p for p in load_programmes()}
     assert {"default", "libya", "niger"} <= set(programmes)

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from bot.knowledge import load_knowledge
+from content.knowledge import load_knowledge
 from bot.model import latest_model
 
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")

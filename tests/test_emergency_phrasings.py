@@ -60,7 +60,7 @@ NOT_EMERGENCIES = {
 
 
 def test_every_language_has_several_phrasings():
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     assert set(PHRASINGS) == set(load_knowledge().languages)
     assert all(len(p) >= 5 for p in PHRASINGS.values())
@@ -80,7 +80,7 @@ PHRASE_LIST_MISSES = {
 
 @pytest.mark.parametrize("language, text", [(l, t) for l, ts in PHRASINGS.items() for t in ts])
 def test_safety_net_catches_every_direct_phrasing(language, text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is not None, (language, text)
 
@@ -91,7 +91,7 @@ def test_safety_net_catches_every_direct_phrasing(language, text):
     for l, ts in INDIRECT.items() for t in ts
 ])
 def test_safety_net_on_indirect_descriptions(language, text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is not None, (language, text)
 
@@ -212,7 +212,7 @@ def test_every_kind_of_danger_is_written_in_every_language():
 @pytest.mark.parametrize("kind, language, text",
                          [(k, l, t) for k, ts in DANGER_BY_KIND.items() for l, t in ts.items()])
 def test_a_phrase_catches_each_kind_of_danger_in_each_language(kind, language, text):
-    from bot.retrieval.safety import danger_phrase, looks_urgent
+    from retrieval.safety import danger_phrase, looks_urgent
 
     assert danger_phrase(text) is not None, (kind, language, text)
     assert looks_urgent(text)
@@ -220,14 +220,14 @@ def test_a_phrase_catches_each_kind_of_danger_in_each_language(kind, language, t
 
 @pytest.mark.parametrize("language, text", [(l, t) for l, ts in NOT_DANGER_NOW.items() for t in ts])
 def test_no_phrase_fires_on_risk_questions_past_events_or_trauma(language, text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is None, (language, text, danger_phrase(text))
 
 
 @pytest.mark.parametrize("text", [t for ts in NOT_EMERGENCIES.values() for t in ts])
 def test_safety_net_leaves_questions_about_risks_alone(text):
-    from bot.retrieval.safety import danger_phrase
+    from retrieval.safety import danger_phrase
 
     assert danger_phrase(text) is None
 
@@ -235,7 +235,7 @@ def test_safety_net_leaves_questions_about_risks_alone(text):
 def test_component_overrides_the_classifier():
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.retrieval.component import SafetyNet
+    from rasa_extensions.retrieval_component import SafetyNet
 
     message = Message(data={"text": "the boat is sinking", "intent": {"name": "risk_sea", "confidence": 0.9},
                             "intent_ranking": [{"name": "risk_sea", "confidence": 0.9}]})
@@ -255,7 +255,7 @@ def test_component_overrides_the_classifier():
 def test_a_danger_phrase_inside_a_question_about_a_risk_stays_information(text, confidence, question):
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.retrieval.component import SafetyNet
+    from rasa_extensions.retrieval_component import SafetyNet
 
     message = Message(data={"text": text, "intent": {"name": "risk_detention", "confidence": confidence}})
     SafetyNet({}, None, None).process([message])  # no model: its score is 0

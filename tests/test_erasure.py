@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
+from core.db import make_engine, upgrade
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'erasure.db'}"
     upgrade(url)
     engine = make_engine(url)
-    import bot.privacy.erasure as erasure
+    import privacy.erasure as erasure
 
     monkeypatch.setattr(erasure, "get_engine", lambda *_args: engine)
     return engine
@@ -36,8 +36,8 @@ def _tracker(sender: str, erase: bool):
 
 
 def test_sql_tracker_store_erases_conversation_cases_and_address(tmp_path, database):
-    from bot.cases.service import open_or_update_case
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from cases.service import open_or_update_case
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
     keep, erase = "wa-keep", "wa-erase"
@@ -69,9 +69,9 @@ def _bytes_on_disk(path) -> bytes:
 
 
 def test_erased_data_is_not_left_in_the_sqlite_files(tmp_path):
-    from bot.cases.service import open_or_update_case, record_inbound
-    from bot.privacy.erasure import erase_personal_data
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from cases.service import open_or_update_case, record_inbound
+    from privacy.erasure import erase_personal_data
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     path = tmp_path / "assistant.db"
     upgrade(f"sqlite:///{path}")

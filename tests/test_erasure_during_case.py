@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from bot.cases import routing, service
-from bot.knowledge import load_knowledge
+from cases import routing, service
+from content.knowledge import load_knowledge
 from bot.model import latest_model
 from channels.hooks import TO_CASE
 from tests.conftest import trained_assistant_on_sqlite

@@ -13,8 +13,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine
-from tests.cases import support
+from core.db import make_engine
+from testing import case_support as support
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def tracker_store(pg_url):
 
     from rasa.shared.core.domain import Domain
 
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     url = make_url(pg_url)
     store = ErasableSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="postgresql", host=url.host,
@@ -66,7 +66,7 @@ def _count(engine, sql: str, **params) -> int:
 
 
 def _seed(engine, sender: str, number: str) -> None:
-    from bot.cases.service import open_or_update_case, record_inbound
+    from cases.service import open_or_update_case, record_inbound
 
     case = open_or_update_case(sender, "whatsapp", "fr", topic="avr_overview", reason="request",
                                history=[("migrant", "bonjour")], engine=engine)
@@ -82,11 +82,11 @@ def _seed(engine, sender: str, number: str) -> None:
         connection.execute(text(
             "INSERT INTO delivery_status (channel, message_id, conversation_id, status, recorded_at) "
             "VALUES ('whatsapp', 'SM1', :c, 'delivered', :t)"), {"c": sender, "t": datetime.utcnow()})
-        connection.execute(text(  # a message the channel had not finished answering (channels/inbox.py)
+        connection.execute(text(  # a message the channel had not finished answering (delivery/inbox.py)
             "INSERT INTO inbox (id, channel, conversation_id, message, replies_sent, owner, attempts, received_at) "
             "VALUES (:i, 'whatsapp', :c, '{\"text\": \"je suis à Agadez\"}', 0, 'w1', 1, :t)"),
             {"i": uuid.uuid4().hex, "c": sender, "t": datetime.utcnow()})
-        connection.execute(text(  # a redacted question kept for the content team (bot/insights/store.py)
+        connection.execute(text(  # a redacted question kept for the content team (insights/store.py)
             "INSERT INTO unanswered_questions (conversation_id, language, text, outcome, confidence, day) "
             "VALUES (:c, 'fr', 'je suis à [place], je peux rentrer ?', 'not_understood', 0.2, :d)"),
             {"c": sender, "d": datetime.utcnow().date()})

@@ -41,7 +41,7 @@ def test_a_follow_up_after_the_topic_gets_the_specific_entry(assistant, topic_qu
 
 
 def test_the_general_question_keeps_the_topics_article_and_the_entry_leads_back_to_it(assistant):
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     kb = load_knowledge()
     first, second = talk(assistant, "what is voluntary return", "is it free?")

@@ -16,12 +16,12 @@ from actions import feedback
 from actions.conversation import ActionNoise
 from actions.knowledge_answer import answer_topic
 from actions.menu import chosen_option
-from bot.insights.models import AnswerFeedback
-from bot.insights.store import settled, week_of
-from bot.knowledge import load_knowledge
+from insights.models import AnswerFeedback
+from insights.store import settled, week_of
+from content.knowledge import load_knowledge
 from channels import menu_token, whatsapp_content
 from channels.telegram_sender import inline_keyboard
-from tests.cases import support
+from testing import case_support as support
 
 KB = load_knowledge()
 ME = "tg-5f1c0d7e9a2b4c6d8e0f1a2b3c4d5e6f"
@@ -107,7 +107,7 @@ def test_never_after_an_emergency_nor_while_the_consent_question_can_still_be_an
 
 
 def test_never_while_a_case_is_open(db):
-    from bot.cases import service
+    from cases import service
 
     handed = {"handoff": True}
     service.open_or_update_case(ME, "telegram", "en", "avr_overview", engine=db)
@@ -119,7 +119,7 @@ def test_never_while_a_case_is_open(db):
 
 
 def support_actor(db):
-    from bot.cases import accounts
+    from cases import accounts
 
     return accounts.create("sup", "lantern orbit fennel 42", "supervisor", engine=db)
 
@@ -234,7 +234,7 @@ def test_thumb_reads_only_a_message_of_thumbs():
 
 
 def test_a_rating_is_a_weekly_count_without_sender_text_or_time(db):
-    from bot.insights.store import record_rating
+    from insights.store import record_rating
 
     record_rating("avr_cost", "fr", True, engine=db, day=dt.date(2026, 11, 25))   # a Wednesday
     record_rating("avr_cost", "fr", True, engine=db, day=dt.date(2026, 11, 29))   # the Sunday after

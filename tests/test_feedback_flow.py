@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 from sqlalchemy import text
 
-from bot.insights.store import week_of
-from bot.knowledge import load_knowledge
+from insights.store import week_of
+from content.knowledge import load_knowledge
 from bot.model import latest_model
 from channels import menu_token
 from tests.conftest import trained_assistant_on_sqlite

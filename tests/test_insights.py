@@ -1,4 +1,4 @@
-"""What the content team is given (bot/insights, bot/privacy/redaction.py): questions without a good
+"""What the content team is given (insights/, privacy/redaction.py): questions without a good
 answer, redacted before they are written and gone with the conversation; alike questions grouped
 by meaning across languages; the weekly figures and exports of the insights page."""
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy import func, select, text
 
 from actions.conversation import ActionNotUnderstood
 from actions.unanswered import note, outcome_of
-from bot.insights import clusters, report
-from bot.insights.models import UnansweredQuestion
-from bot.insights.store import record_rating, record_unanswered, settled
-from bot.privacy.redaction import redact
-from tests.cases import support
+from insights import clusters, report
+from insights.models import UnansweredQuestion
+from insights.store import record_rating, record_unanswered, settled
+from privacy.redaction import redact
+from testing import case_support as support
 
 ME = "wa-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
@@ -120,8 +120,8 @@ def test_only_masks_left_is_not_kept(db):
 
 
 def test_erasure_refusal_and_the_purge_take_the_questions_away(db):
-    from bot.privacy.erasure import erase_personal_data, forget_on_decline
-    from bot.privacy.retention import purge
+    from privacy.erasure import erase_personal_data, forget_on_decline
+    from privacy.retention import purge
 
     other = "wa-ffffffffffffffffffffffffffffffff"
     for conversation in (ME, other):
@@ -141,7 +141,7 @@ def test_erasure_refusal_and_the_purge_take_the_questions_away(db):
 
 # -- grouping --------------------------------------------------------------------------------
 
-PARAPHRASES = {  # written for this test (bot/insights/clusters.py was tuned on them): several are about one
+PARAPHRASES = {  # written for this test (insights/clusters.py was tuned on them): several are about one
     # topic and differ only by what they ask, the hard case
     "goat": ["can i bring my goat", "can i take my goats with me on the plane", "ma goat fit follow me?",
              "je peux emmener ma chèvre"],
@@ -186,9 +186,9 @@ def test_without_vectors_the_groups_come_from_spelling():
 # -- the page's figures and the exports ------------------------------------------------------
 
 def test_the_report_counts_ratings_groups_reasons_and_response_per_week(db):
-    from bot.cases import service
-    from bot.cases.models import Case
-    from bot.db import session_scope
+    from cases import service
+    from cases.models import Case
+    from core.db import session_scope
 
     today = dt.date(2026, 11, 27)  # a Friday
     for helpful in (True, True, False):
@@ -227,7 +227,7 @@ def test_the_migration_matches_the_models(db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.db import Base
+    from core.db import Base
 
     ours = {"saved_filters", "answer_feedback", "unanswered_questions"}
     with db.connect() as connection:

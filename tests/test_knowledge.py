@@ -7,10 +7,10 @@ import shutil
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.knowledge_check import check, contact_problems
-from bot.knowledge_sources import NOT_HERE, NOT_VERBATIM, UNKNOWN, VERIFIED, verify_quote
-from bot.paths import KNOWLEDGE_DIR, SOURCES_DIR
+from content.knowledge import KnowledgeBase, load_knowledge
+from content.check import check, contact_problems
+from content.sources import NOT_HERE, NOT_VERBATIM, UNKNOWN, VERIFIED, verify_quote
+from core.paths import KNOWLEDGE_DIR, SOURCES_DIR
 
 KB = load_knowledge()
 STABLE_TOPICS = [
@@ -103,9 +103,9 @@ def test_ui_placeholders_are_kept_in_every_language():
 def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(tmp_path):
     import shutil
 
-    from bot.knowledge import load_knowledge
-    from bot.knowledge_check import check_conversation_data
-    from bot.paths import KNOWLEDGE_DIR
+    from content.knowledge import load_knowledge
+    from content.check import check_conversation_data
+    from core.paths import KNOWLEDGE_DIR
 
     for name in ("follow_ups.yml", "consent_words.yml", "language_hints.yml"):
         shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
@@ -118,7 +118,7 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
 
 
 def test_quotes_are_verified_where_a_local_copy_is_here_and_only_noticed_where_not(tmp_path):
-    from bot.knowledge_check import check
+    from content.check import check
 
     (tmp_path / "004_11ae2459f9ef07b6.txt").write_text("IOM helps.\nMigrants   return home\nsafely.", encoding="utf-8")
     good = {"source": "eu_iom_ji_five_years", "quote": "Migrants return home safely."}
@@ -132,7 +132,7 @@ def test_quotes_are_verified_where_a_local_copy_is_here_and_only_noticed_where_n
 
 
 def test_every_cited_source_is_listed_with_title_and_publisher():
-    from bot.knowledge_sources import check_sources_registry, local_copy
+    from content.sources import check_sources_registry, local_copy
 
     assert check_sources_registry(KB) == []
     cited = [s for a in KB.answers.values() for s in a.sources]
@@ -142,7 +142,7 @@ def test_every_cited_source_is_listed_with_title_and_publisher():
 def test_the_report_lists_review_status_per_language_and_stale_answers():
     import datetime as dt
 
-    from bot.knowledge_sources import report
+    from content.sources import report
 
     text = report(KB, max_age_days=30, today=dt.date(2030, 1, 1))
     assert "| avr_overview | topic | ✓ | · |" in text  # English original, French draft

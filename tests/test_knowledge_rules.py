@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import shutil
 
-from bot import knowledge_rules
-from bot.knowledge import load_knowledge
-from bot.paths import KNOWLEDGE_DIR
+from content import rules as knowledge_rules
+from content.knowledge import load_knowledge
+from core.paths import KNOWLEDGE_DIR
 
 
 def test_the_committed_rules_and_domain_agree_with_the_content():

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.identifier import UNSUPPORTED, LanguageIdentifier, script_of
-from bot.nlu.examples import examples_by_language, language_samples
-from bot.paths import NLU_DIR, NLU_TEST_DIR
+from language.identifier import UNSUPPORTED, LanguageIdentifier, script_of
+from rasa_extensions.nlu.examples import examples_by_language, language_samples
+from core.paths import NLU_DIR, NLU_TEST_DIR
 
 
 @pytest.fixture(scope="module")

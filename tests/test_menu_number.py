@@ -1,6 +1,6 @@
 import pytest
 
-from bot.nlu.menu_number import parse_option_number
+from rasa_extensions.nlu.menu_number import parse_option_number
 
 
 @pytest.mark.parametrize("text,number", [("1", 1), (" 2. ", 2), ("3)", 3), ("١", 1), ("٣", 3), ("፪", 2), ("12", 12), ("#4", 4)])

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.retrieval.countries import find_countries, resolve_country
-from bot.retrieval.stories import story_countries
+from retrieval.countries import find_countries, resolve_country
+from retrieval.stories import story_countries
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from bot.privacy.pseudonym import pseudonymise
-from bot.settings import MIN_PSEUDONYM_KEY_CHARS, MissingSecret, get_settings, local_pseudonym_key
+from privacy.pseudonym import pseudonymise
+from core.settings import MIN_PSEUDONYM_KEY_CHARS, MissingSecret, get_settings, local_pseudonym_key
 from channels.config import TelegramConfig
 from channels.telegram import TelegramInput
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
-from bot.paths import ROOT
-from bot.privacy.retention import parse_age, purge, tracker_db_url
+from core.db import make_engine, upgrade
+from core.paths import ROOT
+from privacy.retention import parse_age, purge, tracker_db_url
 
 NOW = datetime.utcnow().replace(microsecond=0)  # the CLI runs on the real clock
 OLD, RECENT = NOW - timedelta(days=120), NOW - timedelta(days=10)
@@ -36,7 +36,7 @@ def test_tracker_store_location(tmp_path, monkeypatch):
     monkeypatch.delenv("TRACKER_DB_URL", raising=False)
     assert tracker_db_url() == f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"  # endpoints.yml
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: bot.stores.tracker_store.ErasableSQLTrackerStore\n"
+    endpoints.write_text("tracker_store:\n  type: rasa_extensions.stores.tracker_store.ErasableSQLTrackerStore\n"
                          "  dialect: postgresql\n  url: ${TRACKER_HOST}\n  port: 5432\n  db: rasa\n"
                          "  username: rasa\n  password: ${TRACKER_PASSWORD}\n")
     monkeypatch.setenv("TRACKER_HOST", "db.internal")
@@ -63,7 +63,7 @@ def _save_conversation(store, sender: str, when: datetime, events: int = 3) -> N
 
 @pytest.fixture
 def databases(tmp_path):
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     project_url = f"sqlite:///{tmp_path / 'assistant.db'}"
     upgrade(project_url)

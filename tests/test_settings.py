@@ -1,12 +1,12 @@
-"""bot/settings.py: one way to read a variable, and a bad value stops a process with a clear line."""
+"""core/settings.py: one way to read a variable, and a bad value stops a process with a clear line."""
 from __future__ import annotations
 
 import logging
 
 import pytest
 
-from bot import settings
-from bot.settings import SettingError, check_environment, env_bool, env_int, env_str, exit_if_misconfigured
+from core import settings
+from core.settings import SettingError, check_environment, env_bool, env_int, env_str, exit_if_misconfigured
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -75,7 +75,7 @@ def test_a_process_with_a_bad_value_does_not_start(monkeypatch, capsys):
 
 
 def test_a_bad_debug_value_keeps_the_logs_redacted(monkeypatch):
-    from bot.privacy import log_filter
+    from privacy import log_filter
 
     monkeypatch.setenv("DEBUG_PERSONAL_DATA_IN_LOGS", "please")
     assert log_filter.enabled()

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.db import make_engine, upgrade
-from bot.paths import ROOT
+from core.db import make_engine, upgrade
+from core.paths import ROOT
 from bot.stats import collect
 
 NOW = datetime.utcnow().replace(microsecond=0)
@@ -40,7 +40,7 @@ def _conversation(store, sender, channel, turns, when):
 
 @pytest.fixture
 def sample(tmp_path):
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     url = f"sqlite:///{tmp_path / 'assistant.db'}"
     upgrade(url)
@@ -101,7 +101,7 @@ def test_command_prints_only_aggregates_and_draws_a_chart(sample, tmp_path):
 
 
 def test_a_message_before_the_language_is_known_counts_in_the_conversations_language(tmp_path):
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
     recent = NOW - timedelta(days=1)

@@ -1,12 +1,12 @@
-"""Stories (bot/retrieval/stories.py): trips "from X to Y" said by someone going home or going on, an
+"""Stories (retrieval/stories.py): trips "from X to Y" said by someone going home or going on, an
 embassy "of X in Y", and a region or town of origin with its cue, in the nine languages. The
 sentences are written for these tests."""
 from __future__ import annotations
 
 import pytest
 
-from bot.retrieval.countries import DESTINATION_STAGE, ORIGIN_STAGE, _doc, load_countries, route_stage
-from bot.retrieval.stories import story_countries, wants_to_go_home
+from retrieval.countries import DESTINATION_STAGE, ORIGIN_STAGE, _doc, load_countries, route_stage
+from retrieval.stories import story_countries, wants_to_go_home
 
 
 @pytest.mark.parametrize("text, expected", [

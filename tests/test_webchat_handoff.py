@@ -8,15 +8,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, text as sql
 
-from bot.cases import delivery, service
-from bot.cases.models import CaseMessage
-from bot.cases.policy import Actor
-from bot.db import session_scope
-from bot.knowledge import load_knowledge
-from bot.settings import get_settings
-from bot.webchat import outbox
-from bot.webchat.__main__ import create_app
-from tests.cases import support
+from cases import service
+from channels import outbound
+from cases.models import CaseMessage
+from cases.policy import Actor
+from core.db import session_scope
+from content.knowledge import load_knowledge
+from core.settings import get_settings
+from channels.webchat import outbox
+from channels.webchat.app import create_app
+from testing import case_support as support
 
 pytestmark = pytest.mark.asyncio
 TOKEN = "0f3c9a7e5b1d4c2a8e6f0b9d7c5a3e1f2b4d6f8a0c2e4a6b"
@@ -101,16 +102,16 @@ async def test_after_a_handoff_messages_go_to_the_case_and_replies_reach_the_pag
     assert texts == ["My passport was stolen"]
 
     amina = Actor(1, "amina", "supervisor")
-    from bot.cases import accounts
+    from cases import accounts
 
     accounts.create("amina", "quiet harbour tulip mosaic", "supervisor", engine=db)
-    result = await service.reply(case_id, amina, "Hello, I am Amina.", delivery.send, engine=db)
+    result = await service.reply(case_id, amina, "Hello, I am Amina.", outbound.send_to_migrant, engine=db)
     assert result.ok and result.message_ids
     first = await updates(chat)
     assert [m["text"] for m in first] == ["Hello, I am Amina."]
     assert outbox.waiting(list(result.message_ids), engine=db)  # not yet confirmed by the page
 
-    result = await service.resolve(case_id, amina, delivery.send, engine=db)
+    result = await service.resolve(case_id, amina, outbound.send_to_migrant, engine=db)
     second = await updates(chat, after=first[-1]["id"])  # confirms the first: it is deleted
     assert [m["text"] for m in second] == [load_knowledge().text("handoff_resolved", "en")]
     with session_scope(db) as session:

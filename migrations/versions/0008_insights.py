@@ -10,10 +10,10 @@ Revises: 0007_console_webchat
   order of arrival that could be matched against a conversation.
 - `unanswered_questions`: a question the assistant did not understand or answered with low
   confidence, redacted before it is written (numbers, names, places masked:
-  bot/privacy/redaction.py), never for a conversation that declined consent, with the sentence
+  privacy/redaction.py), never for a conversation that declined consent, with the sentence
   embedding of the redacted text (so the console groups alike questions without loading a
   model). The conversation id is kept only so that erasure, a later refusal and the retention
-  purge remove the row with the conversation (bot/privacy/erasure.py, bot/privacy/retention.py);
+  purge remove the row with the conversation (privacy/erasure.py, privacy/retention.py);
   the console never shows it.
 """
 from alembic import op

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `tests.cases.support`, also run alone
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `testing.case_support`, also run alone
 
-from bot.db import make_engine  # noqa: E402
-from tests.cases import support  # noqa: E402
+from core.db import make_engine  # noqa: E402
+from testing import case_support as support  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from bot.cases import accounts, service
-from bot.cases.policy import PermissionDenied
-from bot.knowledge import load_knowledge
-from tests.cases.support import FakeChannel
+from cases import accounts, service
+from cases.policy import PermissionDenied
+from content.knowledge import load_knowledge
+from testing.case_support import FakeChannel
 
 CONV = "tg-" + "5" * 32
 
@@ -22,7 +22,7 @@ def _tracker_with_events(path, sender: str) -> str:
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     store = ErasableSQLTrackerStore(dialect="sqlite", db=str(path))
     tracker = DialogueStateTracker(sender, [])

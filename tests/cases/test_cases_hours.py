@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff, request_handoff
 from actions.replies import ui
-from bot.cases import hours, store
-from bot.cases.policy import Actor
-from tests.cases.support import tracker
+from cases import hours, store
+from cases.policy import Actor
+from testing.case_support import tracker
 
 UTC = ZoneInfo("UTC")
 TRIPOLI = ZoneInfo("Africa/Tripoli")  # UTC+2, no daylight saving
@@ -52,7 +52,7 @@ def closed(monkeypatch):
     monkeypatch.setattr(hours, "datetime", type("Clock", (datetime,), {
         "now": classmethod(lambda cls, tz=None: at(2026, 12, 4, 18, 30))}))
     monkeypatch.setenv("OFFICE_HOURS", "mon-fri 09:00-17:00")
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
 

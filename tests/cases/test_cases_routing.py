@@ -10,10 +10,11 @@ import pytest
 from actions.emergency import ActionEmergency
 from actions.handoff import ActionHandoff
 from actions.replies import ui
-from bot.cases import accounts, cli, notify, routing, service, store
-from bot.cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult
-from bot.cases.service import CaseUpdate
-from tests.cases.support import FakeChannel, tracker
+from bot import cli_cases as cli
+from cases import accounts, notify, routing, service, store
+from cases.delivery import TO_CASE, TO_CASE_AND_BOT, DeliveryResult
+from cases.service import CaseUpdate
+from testing.case_support import FakeChannel, tracker
 
 CONV = "wa-fedcba9876543210fedcba9876543210"
 
@@ -154,7 +155,7 @@ async def test_install_registers_once_with_channels_hooks(default_db, monkeypatc
 
     monkeypatch.setattr(hooks, "INBOUND_HOOKS", [])
     monkeypatch.setattr(hooks, "OUTBOUND_HOOKS", [])
-    assert routing.install() and routing.install() and len(hooks.INBOUND_HOOKS) == len(hooks.OUTBOUND_HOOKS) == 1
+    assert hooks.install_case_routing() and hooks.install_case_routing() and len(hooks.INBOUND_HOOKS) == len(hooks.OUTBOUND_HOOKS) == 1
     assert await hooks.on_inbound(CONV, "telegram", "hi", None) == hooks.TO_BOT
     service.open_or_update_case(CONV, "telegram", "en")
     assert await hooks.on_inbound(CONV, "telegram", "hi", None) == hooks.TO_CASE
@@ -241,7 +242,7 @@ async def test_an_emergency_stays_with_the_team_until_a_caseworker_resolves_it(d
 
 @pytest.mark.asyncio
 async def test_an_emergency_case_gets_its_summary_after_it_is_opened_and_alerted(default_db, monkeypatch):
-    from bot.cases import summary
+    from cases import summary
 
     order = []
     monkeypatch.setattr(notify, "schedule", lambda update: order.append(("alert", update.case_id)))
@@ -264,7 +265,7 @@ async def test_an_emergency_case_gets_its_summary_after_it_is_opened_and_alerted
 
 @pytest.mark.asyncio
 async def test_a_case_that_becomes_an_emergency_is_flagged_and_stays_flagged(default_db, monkeypatch):
-    from bot.cases import summary
+    from cases import summary
 
     monkeypatch.setattr(notify, "schedule", lambda update: None)
     await run(ActionHandoff(), tracker(CONV, "a person please"))
@@ -280,7 +281,7 @@ async def test_a_case_that_becomes_an_emergency_is_flagged_and_stays_flagged(def
 
 @pytest.mark.asyncio
 async def test_a_failing_summary_never_costs_the_urgent_case(default_db, monkeypatch):
-    from bot.cases import summary
+    from cases import summary
 
     monkeypatch.setattr(notify, "schedule", lambda update: None)
     monkeypatch.setattr(summary, "save", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))

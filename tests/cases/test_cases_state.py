@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from bot.cases import policy, state
-from bot.cases.policy import Actor, PermissionDenied
-from bot.cases.state import CaseError, InvalidTransition
+from cases import policy, state
+from cases.policy import Actor, PermissionDenied
+from cases.state import CaseError, InvalidTransition
 
 VALID = {
     ("pending", "assign"): "open", ("open", "assign"): "open",

@@ -7,14 +7,15 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases import accounts, service, store
-from bot.cases.delivery import DeliveryResult
-from bot.cases.models import Case, CaseEvent, CaseMessage, utcnow
-from bot.cases.policy import PermissionDenied
-from bot.cases.state import CaseError, InvalidTransition
-from bot.db import session_scope
-from bot.knowledge import load_knowledge
-from tests.cases.support import FakeChannel
+from cases import accounts, service, store
+from cases.delivery import DeliveryResult
+from cases.models import Case, CaseEvent, CaseMessage
+from core.clock import utcnow
+from cases.policy import PermissionDenied
+from cases.state import CaseError, InvalidTransition
+from core.db import session_scope
+from content.knowledge import load_knowledge
+from testing.case_support import FakeChannel
 
 CONV = "tg-0123456789abcdef0123456789abcdef"
 
@@ -240,7 +241,7 @@ def test_migration_0003_matches_the_models(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.db import Base
+    from core.db import Base
 
     ours = {"caseworkers", "cases", "case_events", "case_messages", "console_sessions", "case_reads", "webchat_outbox",
             "saved_filters"}

@@ -1,5 +1,5 @@
 """Fixtures for the channel tests: a fresh SQLite database per test, the fake platform APIs, and
-the real channel code mounted in a real sanic server on 127.0.0.1 (see tests/fakes/harness.py)."""
+the real channel code mounted in a real sanic server on 127.0.0.1 (see testing/harness.py)."""
 from __future__ import annotations
 
 import shutil
@@ -7,15 +7,15 @@ import shutil
 import pytest
 import pytest_asyncio
 
-from tests.fakes.harness import CHANNEL_ENV, Harness, StubBot, telegram_env, twilio_env
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilioAPI
+from testing.harness import CHANNEL_ENV, Harness, StubBot, telegram_env, twilio_env
+from testing.telegram_api import FakeTelegramAPI
+from testing.twilio_api import FakeTwilioAPI
 
 
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory):
-    """The schema made once by the real migrations (bot.db.upgrade); each test gets a copy."""
-    from bot.db import upgrade
+    """The schema made once by the real migrations (core.db.upgrade); each test gets a copy."""
+    from core.db import upgrade
 
     path = tmp_path_factory.mktemp("schema") / "template.db"
     upgrade(f"sqlite:///{path}")
@@ -24,7 +24,7 @@ def schema_template(tmp_path_factory):
 
 @pytest.fixture
 def db_url(tmp_path, monkeypatch, schema_template):
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     path = tmp_path / "channels.db"
     shutil.copyfile(schema_template, path)
@@ -40,8 +40,8 @@ def db_url(tmp_path, monkeypatch, schema_template):
 
 @pytest.fixture
 def store(db_url):
-    from bot.db import make_engine
-    from channels.store import ChannelStore
+    from core.db import make_engine
+    from delivery.store import ChannelStore
 
     engine = make_engine(db_url)
     yield ChannelStore(engine)

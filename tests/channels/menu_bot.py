@@ -2,7 +2,7 @@
 actions/replies.send makes, and a tap is resolved by actions/menu.ActionSelectOption.
 
 Only the NLU is left out: "hello" shows the main menu and a number (what every tap and typed
-digit is, bot.nlu.menu_number) is `select_option` - the classifier's deterministic path.
+digit is, rasa_extensions.nlu.menu_number) is `select_option` - the classifier's deterministic path.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import show_main_menu
 from actions.menu import ActionSelectOption
-from bot.nlu.menu_number import parse_option_number
-from tests.fakes.harness import StubBot, Turn
+from rasa_extensions.nlu.menu_number import parse_option_number
+from testing.harness import StubBot, Turn
 
 
 class MenuBot(StubBot):

@@ -6,7 +6,7 @@ import pytest
 import pytest_asyncio
 
 from channels import audio
-from tests.fakes.harness import Harness, StubBot, telegram_env, telegram_message, twilio_env, twilio_message
+from testing.harness import Harness, StubBot, telegram_env, telegram_message, twilio_env, twilio_message
 
 OGG = b"OggS\x00\x02" + b"\x00" * 64  # enough for the fakes: they check presence and size
 CHAT, NUMBER = 27182818, "+22790000001"

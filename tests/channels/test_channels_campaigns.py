@@ -9,7 +9,7 @@ import pytest
 
 from channels import campaign
 from channels.whatsapp import parse_message
-from tests.fakes.harness import twilio_message
+from testing.harness import twilio_message
 
 
 @pytest.mark.parametrize("payload, expected", [
@@ -28,7 +28,7 @@ def test_payloads(payload, expected):
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar", "am", "ha", "pcm", "pt", "so", "ti"])
 def test_the_greeting_names_its_language(language):
-    from bot.language.hints import hinted_language
+    from language.hints import hinted_language
 
     assert hinted_language(campaign.greeting(language)) == language
 
@@ -47,9 +47,9 @@ def test_stats_count_arrivals_per_campaign(tmp_path):
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.db import make_engine, upgrade
+    from core.db import make_engine, upgrade
     from bot.stats import collect
-    from bot.stores.tracker_store import ErasableSQLTrackerStore
+    from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
     url = f"sqlite:///{tmp_path / 'assistant.db'}"
     upgrade(url)

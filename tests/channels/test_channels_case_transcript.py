@@ -15,12 +15,12 @@ from actions.emergency import EMERGENCY_SLOT, ActionEmergency, ActionEmergencyFo
 from actions.handoff import ActionHandoff
 from actions.privacy import ActionDeleteData
 from actions.replies import ui
-from bot.cases import notify, overview, service, store as case_store
-from bot.privacy.pseudonym import pseudonymise
-from bot.retrieval.safety import looks_urgent
+from cases import notify, overview, service, store as case_store
+from privacy.pseudonym import pseudonymise
+from retrieval.safety import looks_urgent
 from channels.telegram_sender import BLOCKED_DETAIL
-from tests.cases.support import tracker
-from tests.fakes.harness import StubBot, Turn, telegram_message, twilio_message
+from testing.case_support import tracker
+from testing.harness import StubBot, Turn, telegram_message, twilio_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 734512998
@@ -65,7 +65,7 @@ class HandoffBot(StubBot):
 
 @pytest.fixture
 def stub_bot(monkeypatch):
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setattr(notify, "schedule", lambda update: None)  # no alert group in these tests
     monkeypatch.setenv("OFFICE_HOURS", "daily 00:00-24:00")  # no "after hours" line, whatever the time

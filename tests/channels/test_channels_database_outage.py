@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
-import channels.retry as retry
+import delivery.retry as retry
 from channels.inbound import Inbound, InboundProcessor
-from channels.store import Address, utcnow
+from delivery.store import Address
+from core.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def test_a_short_outage_is_ridden_out_and_the_message_answered(monkeypatch):
 
 
 def test_a_long_outage_gets_try_again_instead_of_silence(monkeypatch):
-    from bot.knowledge import load_knowledge
+    from content.knowledge import load_knowledge
 
     store, sender, seen = _process(failures=100, monkeypatch=monkeypatch)
     assert seen == []

@@ -16,11 +16,11 @@ from sqlalchemy import text
 
 from actions.conversation import ActionNoise
 from actions.knowledge_answer import answer_topic
-from bot.insights.store import settled, week_of
-from bot.knowledge import load_knowledge
-from tests.fakes.harness import (Harness, StubBot, Turn, telegram_callback, telegram_env, telegram_message,
+from insights.store import settled, week_of
+from content.knowledge import load_knowledge
+from testing.harness import (Harness, StubBot, Turn, telegram_callback, telegram_env, telegram_message,
                                  twilio_env, twilio_message)
-from tests.fakes.twilio_api import list_reply
+from testing.twilio_api import list_reply
 
 KB = load_knowledge()
 CHAT, NUMBER = 55507777, "+221770000042"
@@ -103,7 +103,7 @@ async def test_telegram_thumbs_sit_under_the_menu_and_a_tap_is_counted(telegram,
 
 @pytest.mark.asyncio
 async def test_whatsapp_thumbs_are_unnumbered_list_items_and_a_pick_is_counted(whatsapp, fake_twilio, db_url):
-    from channels.whatsapp_cli import sync_content
+    from bot.cli_whatsapp import sync_content
 
     await sync_content()
     await whatsapp.post_twilio(twilio_message(NUMBER, "is it free"))

@@ -6,13 +6,13 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from channels.group_commit import GroupCommit, Kind
-from channels.inbox import Arrival, Inbox
+from delivery.group_commit import GroupCommit, Kind
+from delivery.inbox import Arrival, Inbox
 
 
 @pytest.fixture
 def engine(tmp_path):
-    from bot.db import make_engine
+    from core.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
     with engine.begin() as connection:

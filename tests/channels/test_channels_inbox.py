@@ -8,11 +8,11 @@ import uuid
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
-from channels.inbox import Arrival, Inbox, inbox, inbox_workers
-from channels.store import utcnow
-from tests.fakes.harness import telegram_message, twilio_message
+from content.knowledge import load_knowledge
+from privacy.pseudonym import pseudonymise
+from delivery.inbox import Arrival, Inbox, inbox, inbox_workers
+from core.clock import utcnow
+from testing.harness import telegram_message, twilio_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 612345789
@@ -147,7 +147,7 @@ def _workers(store):
 
 
 async def test_a_flooded_message_is_not_kept(telegram, stub_bot, store, monkeypatch):
-    from channels import queues
+    from delivery import queues
 
     monkeypatch.setattr(queues.SenderQueues, "submit", lambda self, key, item: False)
     assert (await telegram.post_update(telegram_message(CHAT, "encore"))).status_code == 200
@@ -169,7 +169,7 @@ def test_two_servers_taking_over_at_once_get_each_row_once(store):
 
 
 def test_erasure_on_request_removes_kept_messages(store, db_url):
-    from bot.privacy.erasure import erase_personal_data
+    from privacy.erasure import erase_personal_data
 
     async def keep():
         box = Inbox(store, "whatsapp")
@@ -230,7 +230,7 @@ async def test_the_tracker_view_finds_the_replies_of_a_saved_turn():
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from channels.tracker_view import TrackerView
+    from delivery.tracker_view import TrackerView
 
     menu = [{"title": "1. Oui", "payload": "1"}]
     store = InMemoryTrackerStore(Domain.empty())

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
-from bot.settings import SettingError
+from content.knowledge import load_knowledge
+from privacy.pseudonym import pseudonymise
+from core.settings import SettingError
 from channels.limits import ALLOW, REFUSE_AND_TELL, REFUSE_SILENTLY, RateLimiter
-from tests.fakes.harness import telegram_message, twilio_message
+from testing.harness import telegram_message, twilio_message
 
 CHAT, OTHER = 55501234, 55509876
 NUMBER = "+22790001122"

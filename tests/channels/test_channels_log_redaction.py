@@ -10,8 +10,8 @@ import logging
 
 import pytest
 
-from bot.privacy import log_filter
-from tests.fakes.harness import telegram_callback, telegram_message, twilio_message
+from privacy import log_filter
+from testing.harness import telegram_callback, telegram_message, twilio_message
 
 CHAT = 712345678
 NUMBER = "+22796543210"

@@ -10,11 +10,11 @@ import time
 import pytest
 import pytest_asyncio
 
-from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from content.knowledge import load_knowledge
+from privacy.pseudonym import pseudonymise
 from channels import menu_token
 from tests.channels.menu_bot import MenuBot
-from tests.fakes.harness import Harness, telegram_callback, telegram_env, telegram_message
+from testing.harness import Harness, telegram_callback, telegram_env, telegram_message
 
 CHAT = 55501234
 KB = load_knowledge()

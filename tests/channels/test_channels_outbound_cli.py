@@ -6,12 +6,12 @@ import asyncio
 import pytest
 
 from bot.__main__ import build_parser
-from channels import delivery as d
-from channels import telegram_cli
+from delivery import result as d
+from bot import cli_telegram as telegram_cli
 from channels.config import telegram_config
 from channels.outbound import close_senders, send_to_conversation
 from channels.telegram import TelegramInput
-from tests.fakes.harness import FAST_RETRIES, TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
+from testing.harness import FAST_RETRIES, TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
 
 
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import inspect, update
 
 from channels import hooks
-from channels.queues import SenderQueues
-from channels.retry import RetryPolicy, call_with_retries
-from channels.store import DEDUP_WINDOW, processed_updates, utcnow
+from delivery.queues import SenderQueues
+from delivery.retry import RetryPolicy, call_with_retries
+from delivery.store import DEDUP_WINDOW, processed_updates
+from core.clock import utcnow
 
 
 

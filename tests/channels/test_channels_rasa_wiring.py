@@ -12,10 +12,10 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.shared.utils.io import read_config_file
 from sanic import Sanic
 
-from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from content.knowledge import load_knowledge
+from privacy.pseudonym import pseudonymise
 from channels import config
-from tests.fakes.harness import TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
+from testing.harness import TELEGRAM_SECRET, StubBot, telegram_env, telegram_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 5550001

@@ -6,12 +6,12 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.knowledge import load_knowledge
-from bot.privacy.log_filter import conversation_tag
-from bot.privacy.pseudonym import pseudonymise
+from content.knowledge import load_knowledge
+from privacy.log_filter import conversation_tag
+from privacy.pseudonym import pseudonymise
 from channels import menu_token
-from channels.store import channel_addresses, channel_media, delivery_status
-from tests.fakes.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
+from delivery.store import channel_addresses, channel_media, delivery_status
+from testing.harness import LONG_REPLY, TELEGRAM_SECRET, telegram_callback, telegram_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 987654321

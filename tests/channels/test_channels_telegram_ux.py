@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
-from channels import menu_token, telegram_cli
+from content.knowledge import load_knowledge
+from privacy.pseudonym import pseudonymise
+from bot import cli_telegram as telegram_cli
+from channels import menu_token
 from channels.outbound import send_to_conversation
-from channels.store import channel_media
-from tests.fakes.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message
+from delivery.store import channel_media
+from testing.harness import TELEGRAM_SECRET, telegram_callback, telegram_env, telegram_message
 
 pytestmark = pytest.mark.asyncio
 CHAT = 31415926

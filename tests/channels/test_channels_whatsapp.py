@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.knowledge import load_knowledge
-from bot.privacy.log_filter import conversation_tag
-from bot.privacy.pseudonym import pseudonymise
-from channels import delivery as d
+from content.knowledge import load_knowledge
+from privacy.log_filter import conversation_tag
+from privacy.pseudonym import pseudonymise
+from delivery import result as d
 from channels.outbound import send_to_conversation
-from channels.store import channel_addresses, channel_media, delivery_status, utcnow
-from tests.fakes.harness import LONG_REPLY, TEMPLATE_SID, TWILIO_FROM, Harness, twilio_env, twilio_message
+from delivery.store import channel_addresses, channel_media, delivery_status
+from core.clock import utcnow
+from testing.harness import LONG_REPLY, TEMPLATE_SID, TWILIO_FROM, Harness, twilio_env, twilio_message
 
 pytestmark = pytest.mark.asyncio
 NUMBER = "+33612345678"
@@ -265,7 +266,7 @@ async def test_a_message_cannot_force_an_intent(whatsapp, stub_bot, body):
 
 
 async def test_status_callbacks_after_an_erasure_recreate_nothing(whatsapp, fake_twilio, store):
-    from bot.privacy.erasure import erase_personal_data
+    from privacy.erasure import erase_personal_data
 
     await send(whatsapp, twilio_message(NUMBER, "hello"))
     sid = fake_twilio.messages[0].sid

@@ -6,13 +6,13 @@ import pytest
 import pytest_asyncio
 
 from actions.replies import main_menu_options, topic_options
-from bot.knowledge import load_knowledge
-from bot.privacy.pseudonym import pseudonymise
+from content.knowledge import load_knowledge
+from privacy.pseudonym import pseudonymise
 from channels import menu_token
 from channels import whatsapp_content as wc
 from tests.channels.menu_bot import MenuBot
-from tests.fakes.harness import Harness, twilio_env, twilio_message
-from tests.fakes.twilio_api import button_reply, content_problem, definition_problem, list_reply
+from testing.harness import Harness, twilio_env, twilio_message
+from testing.twilio_api import button_reply, content_problem, definition_problem, list_reply
 
 NUMBER = "+221771234567"
 KB = load_knowledge()
@@ -113,7 +113,7 @@ async def _post(harness, form) -> None:
 
 
 async def _sync(fake_twilio):
-    from channels.whatsapp_cli import sync_content
+    from bot.cli_whatsapp import sync_content
 
     return await sync_content()
 
@@ -211,7 +211,7 @@ async def test_refused_content_falls_back_to_the_numbered_text(wa, fake_twilio):
 
 @pytest.mark.asyncio
 async def test_a_menu_when_twilio_says_the_window_closed_becomes_the_approved_template(wa, fake_twilio):
-    from tests.fakes.harness import TEMPLATE_SID
+    from testing.harness import TEMPLATE_SID
 
     await _sync(fake_twilio)
     fake_twilio.outside_window(NUMBER, mode="sync")  # our clock says open; interactive content is refused

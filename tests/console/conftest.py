@@ -8,11 +8,11 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `tests.cases.support`, also run alone
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `testing.case_support`, also run alone
 
-from bot.cases import accounts  # noqa: E402
+from cases import accounts  # noqa: E402
 from console.app import create_app  # noqa: E402
-from tests.cases import support  # noqa: E402
+from testing import case_support as support  # noqa: E402
 from tests.console.helpers import PASSWORDS  # noqa: E402
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cases import accounts
-from bot.cases.state import CaseError
+from cases import accounts
+from cases.state import CaseError
 from tests.console.helpers import PASSWORDS, login
 
 WEAK = {

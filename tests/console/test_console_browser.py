@@ -16,11 +16,12 @@ from sqlalchemy import update
 
 from actions.handoff import ActionHandoff
 from actions.replies import ui
-from bot.cases import routing, service
-from bot.cases.models import Case, utcnow
-from bot.db import session_scope
-from bot.knowledge import load_knowledge
-from tests.cases.support import FakeChannel, tracker
+from cases import service
+from cases.models import Case
+from core.clock import utcnow
+from core.db import session_scope
+from content.knowledge import load_knowledge
+from testing.case_support import FakeChannel, tracker
 from tests.console.helpers import sign_in_page
 
 pytestmark = pytest.mark.asyncio
@@ -80,7 +81,7 @@ async def test_handoff_reply_resolve_in_a_real_browser(client, db, channel, peop
 
     monkeypatch.setattr(hooks, "INBOUND_HOOKS", [])
     monkeypatch.setattr(hooks, "OUTBOUND_HOOKS", [])
-    assert routing.install()
+    assert hooks.install_case_routing()
     shots = ROOT / "docs" / "screenshots" if os.environ.get("SAVE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
     base = str(client.make_url("")).rstrip("/")

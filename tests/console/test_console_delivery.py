@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert
 
-from bot.cases import service, store
-from bot.cases.delivery import DeliveryResult, normalise
-from bot.cases.models import utcnow
-from bot.db import session_scope
+from cases import service, store
+from cases.delivery import DeliveryResult, normalise
+from core.clock import utcnow
+from core.db import session_scope
 from tests.console.helpers import login
 
 pytestmark = pytest.mark.asyncio
 
 
 def status(db, message_id, state, code=None):
-    from channels.store import delivery_status
+    from delivery.store import delivery_status
 
     with session_scope(db) as session:
         session.execute(insert(delivery_status).values(channel="whatsapp", message_id=message_id, status=state,
@@ -77,7 +77,7 @@ async def test_the_assistants_messages_show_their_state_too_when_the_platform_re
 
 
 async def test_an_emergency_case_says_so_at_the_top_of_its_summary_card(client, db, people):
-    from bot.cases import summary
+    from cases import summary
 
     case_id = service.open_or_update_case("wa-e", "whatsapp", "ha", reason="emergency", engine=db).case_id
     summary.save(case_id, summary.from_slots({"consent": None}, "whatsapp", "ha", emergency=True), created=True,

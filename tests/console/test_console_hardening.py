@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.cases import service
-from bot.webchat.__main__ import create_app as create_webchat
+from cases import service
+from channels.webchat.app import create_app as create_webchat
 from console.middlewares import SECURITY_HEADERS
 from tests.console.helpers import login, login_form_token
 

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.cases import service
-from bot.cases.delivery import DeliveryResult
-from bot.cases.models import Case, utcnow
-from bot.db import session_scope
-from bot.knowledge import load_knowledge
+from cases import service
+from cases.delivery import DeliveryResult
+from cases.models import Case
+from core.clock import utcnow
+from core.db import session_scope
+from content.knowledge import load_knowledge
 from tests.console.helpers import CSRF, PASSWORDS, login
 
 pytestmark = pytest.mark.asyncio

@@ -17,9 +17,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionNoise, ActionNotUnderstood
-from bot.cases import service
-from bot.insights.store import record_unanswered, settled
-from bot.knowledge import load_knowledge
+from cases import service
+from insights.store import record_unanswered, settled
+from content.knowledge import load_knowledge
 from tests.console.helpers import CSRF, login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, ROOT, require_chromium
 
@@ -66,9 +66,9 @@ async def seed(db) -> None:
 
 def history(db) -> None:
     """Earlier weeks, so the charts (and the README's screenshot) show a trend."""
-    from bot.cases.models import Case
-    from bot.db import session_scope
-    from bot.insights.store import record_rating
+    from cases.models import Case
+    from core.db import session_scope
+    from insights.store import record_rating
 
     today = dt.date.today()
     for weeks_ago, (up, down, asked, minutes) in enumerate(

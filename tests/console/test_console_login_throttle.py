@@ -11,7 +11,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 
-from bot.cases import accounts
+from cases import accounts
 from console.app import create_app
 from console.password_checks import MAX_WAITING, WORKERS
 from console.throttle import FORGET_AFTER, FREE_FAILURES, MAX_DELAY, LoginThrottle, client_address

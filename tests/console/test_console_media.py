@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
-from bot.cases import service
+from cases import service
 from tests.console.helpers import login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
-from tests.fakes.media import png_bytes, wav_bytes
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import FakeTwilioAPI
+from testing.media import png_bytes, wav_bytes
+from testing.telegram_api import FakeTelegramAPI
+from testing.twilio_api import FakeTwilioAPI
 
 pytestmark = pytest.mark.asyncio
 
@@ -114,7 +114,7 @@ async def test_image_and_audio_load_in_a_real_browser(client, db, people, platfo
 async def test_media_the_channels_recorded_by_row_are_fetched_only_for_their_conversation(client, db, people, platforms):
     """The channels put `channel_media:<row>` in a case, never the platform's URL (it names the
     Twilio account): the console resolves the row, and only for the case's own conversation."""
-    from channels.store import ChannelStore
+    from delivery.store import ChannelStore
 
     twilio, _ = platforms
     url = f"{twilio.base_url}/2010-04-01/Accounts/{twilio.account_sid}/Messages/MM9/Media/ME9"

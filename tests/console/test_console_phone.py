@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from bot.cases import service
-from bot.cases.delivery import DeliveryResult
-from bot.cases.models import CaseMessage
-from bot.db import session_scope
+from cases import service
+from cases.delivery import DeliveryResult
+from cases.models import CaseMessage
+from core.db import session_scope
 from tests.console.helpers import sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, ROOT, require_chromium
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.cases import service
+from cases import service
 from tests.console.helpers import login, sign_in_page
 from tests.console.test_console_browser import ARGS, CHROMIUM, require_chromium
 

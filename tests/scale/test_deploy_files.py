@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.paths import ROOT
+from core.paths import ROOT
 
 DEPLOY = ROOT / "deploy"
 ENV_REFERENCE = (DEPLOY / "environment.md").read_text(encoding="utf-8")
@@ -44,11 +44,11 @@ def test_every_variable_the_code_reads_is_documented():
 
 
 def test_every_declared_setting_is_documented():
-    from bot.settings import DECLARED
+    from core.settings import DECLARED
 
     assert len(DECLARED) >= 20
     missing = sorted({var.name for var in DECLARED} - DOCUMENTED)
-    assert not missing, f"declared in bot/settings.py but not in deploy/environment.md: {missing}"
+    assert not missing, f"declared in core/settings.py but not in deploy/environment.md: {missing}"
 
 
 def test_every_rasa_replica_runs_the_production_files_behind_the_proxy():
@@ -65,7 +65,7 @@ def test_every_rasa_replica_runs_the_production_files_behind_the_proxy():
     credentials = yaml.safe_load((DEPLOY / "credentials.production.yml").read_text(encoding="utf-8"))
     assert "rest" not in credentials, "the REST channel answers anyone: not in production"
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text(encoding="utf-8"))
-    assert endpoints["lock_store"]["type"] == "bot.stores.lock_store.AtomicRedisLockStore"
+    assert endpoints["lock_store"]["type"] == "rasa_extensions.stores.lock_store.AtomicRedisLockStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
 
 

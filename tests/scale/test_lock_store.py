@@ -1,4 +1,4 @@
-"""bot.stores.lock_store.AtomicRedisLockStore on the real Redis: two store objects stand for two
+"""rasa_extensions.stores.lock_store.AtomicRedisLockStore on the real Redis: two store objects stand for two
 Rasa servers sharing one conversation's lock."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import redis
 from rasa.utils.endpoints import EndpointConfig
 
 from bench import load_stack
-from bot.stores.lock_store import AtomicRedisLockStore
+from rasa_extensions.stores.lock_store import AtomicRedisLockStore
 
 
 def store(prefix: str, port: int = load_stack.REDIS_PORT) -> AtomicRedisLockStore:
     host = load_stack.REDIS_HOST if port == load_stack.REDIS_PORT else "127.0.0.1"
-    config = EndpointConfig(url=host, type="bot.stores.lock_store.AtomicRedisLockStore",
+    config = EndpointConfig(url=host, type="rasa_extensions.stores.lock_store.AtomicRedisLockStore",
                             port=str(port), db=str(load_stack.REDIS_DB), key_prefix=prefix,
                             password="")  # as endpoints.production.yml passes them: strings from ${VAR}
     return AtomicRedisLockStore(endpoint_config=config)

@@ -1,4 +1,4 @@
-"""The tracker store when its database is briefly unavailable (bot.stores.resilience).
+"""The tracker store when its database is briefly unavailable (rasa_extensions.stores.resilience).
 
 A real PostgreSQL database of its own, reached through bench.load_proxy's TCP proxy, which is
 taken down (connections refused and cut) while the store is used; plus the retry rules and the
@@ -19,8 +19,8 @@ from sqlalchemy.exc import OperationalError
 
 from bench import load_stack
 from bench.load_proxy import Proxy
-from bot.stores import resilience
-from bot.stores.tracker_store import ErasableSQLTrackerStore
+from rasa_extensions.stores import resilience
+from rasa_extensions.stores.tracker_store import ErasableSQLTrackerStore
 
 pytestmark = pytest.mark.asyncio
 

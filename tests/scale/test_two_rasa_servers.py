@@ -11,7 +11,7 @@ the same conversations go alternately to one server and the other (REST channel)
 2. at once: twice, two messages of one conversation sent at the same moment, one to each server.
    The Redis lock makes one wait for the other. With Rasa's own RedisLockStore (`type: redis`)
    both ran at once and one of the two turns was missing from the store, in every run here;
-   hence bot.stores.lock_store.AtomicRedisLockStore in endpoints.production.yml.
+   hence rasa_extensions.stores.lock_store.AtomicRedisLockStore in endpoints.production.yml.
 
 Then the tracker in PostgreSQL must hold each message exactly once, in the order it was
 handled, each followed by exactly the replies its HTTP response carried, and every turn closed
@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 
 from bench import load_stack
 from bench.load_migrants import SCRIPTS, norm
-from bot.paths import ROOT
+from core.paths import ROOT
 
 LANGUAGES = ["en", "fr", "ar"]
 CONVERSATIONS = [f"{language}-{n}" for language in LANGUAGES for n in (1, 2)]  # two per language
@@ -50,7 +50,7 @@ def joined(texts: List[str]) -> str:
 
 @pytest.fixture
 def two_servers(tmp_path, postgres_database, redis_prefix):
-    from bot.db import upgrade
+    from core.db import upgrade
 
     pg_port = int(load_stack.postgres_address().rsplit(":", 1)[1])
     pg = load_stack.postgres_tracker(postgres_database, pg_port)

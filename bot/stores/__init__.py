@@ -1,1 +1,0 @@
-"""Storage: Rasa tracker stores with erasure, and (later) the case store."""

@@ -1,0 +1,104 @@
+"""Which answer fits a question best: a topic's general article or one of its specific entries.
+
+Candidates are every answer (knowledge/topics and knowledge/entries). Each is scored by its best
+question phrasing (any language) twice - dense multilingual embeddings (meaning across languages
+and wording) and character 2-4-gram TF-IDF (spelling, dialect, Arabizi; it beats the embeddings
+for ha/so/ti/am) - the two normalised over the candidates and averaged, then the intent
+classifier's probability for the answer's topic is added as a prior. The intent says *what
+about*, the phrasings say *which exact question*.
+
+The dense half reuses the retrieval index machinery (cached on disk, built at training time);
+only the query is embedded at run time.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from retrieval.index import RetrievalIndex, build_index
+
+# Chosen with bench/answer_tuning.py (leave-one-out on the knowledge base's own phrasings, their
+# translations left out too), where 0.7-0.9 beat 0.5 by 2-3 points; 0.6 keeps more TF-IDF, which
+# the dialect Arabic of real questions needs (held-out: 0.8 lost 10 points of Arabic top-3).
+DENSE_WEIGHT = 0.6
+PRIOR_WEIGHT = 0.5
+# character 2-4-grams within words: spelling, dialect and Arabizi variants of one word still share
+# most of them (also how the console's insights page groups unanswered questions, insights/)
+CHAR_NGRAMS = dict(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+
+
+@dataclass(frozen=True)
+class Scored:
+    answer: str        # answer id (topic or entry)
+    score: float       # fused
+    dense: float
+    sparse: float
+
+
+class AnswerRanker:
+    def __init__(self, kb, index: RetrievalIndex) -> None:
+        self.kb = kb
+        self.index = index
+        self.candidates: List[str] = sorted({e.topic for e in index.entries})
+        self._rows = np.array([self.candidates.index(e.topic) for e in index.entries])
+        texts = [e.text for e in index.entries]
+        self.vectorizer = TfidfVectorizer(**CHAR_NGRAMS).fit(texts)
+        self.matrix = self.vectorizer.transform(texts)
+        # one message may be ranked twice (the fallback's search, then again in the context of the
+        # conversation's topic): embedding it is the costly part, so it is done once
+        self._query_vector = functools.lru_cache(maxsize=64)(self._embed_query)
+
+    def _best_per_candidate(self, scores: np.ndarray) -> np.ndarray:
+        best = np.full(len(self.candidates), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._rows, scores.astype(np.float32))
+        return best
+
+    def sparse_scores(self, text: str) -> np.ndarray:
+        return self._best_per_candidate(np.asarray((self.matrix @ self.vectorizer.transform([text]).T).todense()).ravel())
+
+    def dense_scores(self, text: str) -> np.ndarray:
+        return self._best_per_candidate(self.index.vectors @ self._query_vector(text))
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        query = self.index.embedder.embed([text])[0]
+        return query / max(float(np.linalg.norm(query)), 1e-9)
+
+    def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,
+             within: Optional[Sequence[str]] = None, dense: bool = True) -> List[Scored]:
+        """The best `k` answers for `text`; `within`: only these answer ids; `dense=False`: the
+        TF-IDF baseline alone (no embeddings, no prior)."""
+        sparse = self.sparse_scores(text)
+        dense_scores = self.dense_scores(text) if dense else np.zeros_like(sparse)
+        fused = DENSE_WEIGHT * minmax(dense_scores) + (1 - DENSE_WEIGHT) * minmax(sparse) if dense else sparse
+        if intent_ranking and dense:
+            fused = fused + PRIOR_WEIGHT * np.array(
+                [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
+        allowed = set(within) if within is not None else None
+        order = [i for i in np.argsort(-fused) if allowed is None or self.candidates[i] in allowed]
+        return [Scored(self.candidates[i], float(fused[i]), float(dense_scores[i]), float(sparse[i])) for i in order[:k]]
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+
+
+_ranker: Optional[AnswerRanker] = None
+_lock = threading.Lock()
+
+
+def get_ranker() -> AnswerRanker:
+    """The process-wide ranker (its dense index from the disk cache, built only if missing)."""
+    from content.knowledge import load_knowledge
+
+    global _ranker
+    with _lock:
+        if _ranker is None:
+            kb = load_knowledge()
+            _ranker = AnswerRanker(kb, build_index(kb, progress=False, answers=True))
+        return _ranker

@@ -1,0 +1,118 @@
+"""Where a person is and where they come from, read from a story (knowledge/countries.yml, names and
+cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
+story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
+message asks to go back home."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import List, Optional, Pattern, Sequence, Set, Tuple
+
+from retrieval.countries import (
+    CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from, route_stage,
+)
+
+TOWARD_LIKE = ("toward", "home")  # cue kinds that say the way to a place
+
+
+@lru_cache(maxsize=8)
+def _said(kinds: Tuple[str, ...]) -> Tuple[Words, ...]:
+    """The words of the cues of these kinds (`CUE_ROLES`) that say something by themselves ("go home")."""
+    return tuple(c.after or c.before for c in _cues().phrases if c.kind in kinds)
+
+
+@lru_cache(maxsize=16)
+def _phrases_pattern(phrases: Tuple[Words, ...]) -> Pattern[str]:
+    words = sorted({" ".join(p) for p in phrases if p}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)" if words else r"(?!)")
+
+
+def _first(query: str, phrases: Sequence[Words]) -> Optional[int]:
+    """Where the first of `phrases` (word tuples) occurs in `query` as whole words, or None."""
+    found = _phrases_pattern(tuple(phrases)).search(query)
+    return found.start() if found else None
+
+
+def _bare_from(found: Found) -> bool:
+    return found.kind != DEMONYM and found.cue is not None and is_bare_from(found.cue)
+
+
+def _toward(found: Found, after_from: bool) -> bool:
+    """Named after a word saying the way to it ("to", "vers", "الى", "go back to"), or, right after a
+    bare "from", a word that is both "in" and "to" in its language (French "de Tripoli à Bamako":
+    a `host` cue listed as `toward` too)."""
+    cue = found.cue
+    if cue is None:
+        return False
+    return cue.kind in TOWARD_LIKE or (after_from and cue.kind == "host" and (cue.before, cue.after) in _toward_words())
+
+
+@lru_cache(maxsize=2)
+def _toward_words() -> Set[Tuple[Words, Words]]:
+    return {(c.before, c.after) for c in _cues().phrases if c.kind == "toward"}
+
+
+def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set[int]:
+    """"from X to Y" (X named after a bare "from", a wish to leave it or a word saying the person is
+    there; Y right after it with a way there): X is where the person is and Y home when Y is back down the routes ("from Tripoli to
+    Mali", "partir de Sfax vers la Guinée", "from Agadez to Kano"), or when Y follows a wish to go
+    home ("from Libya go back to Nigeria"). A trip on up the routes ("from Niger to Libya") says
+    nothing of where the person is, and X stays the origin only if people come from there. Sets
+    `roles` and gives the indexes of the names it settled."""
+    settled: Set[int] = set()
+    for i, (a, b) in enumerate(zip(found, found[1:])):
+        if (a.mention.country_id == b.mention.country_id or b.kind == DEMONYM or not _toward(b, _bare_from(a))
+                or not (_bare_from(a) or roles[i] == HOST)
+                or len(query[a.end:b.start].split()) > len(b.cue.before if b.cue else ()) + CUE_WINDOW):
+            continue
+        home = b.cue is not None and b.cue.kind == "home"
+        if home or route_stage(b.mention.country_id) < route_stage(a.mention.country_id):
+            roles[i], roles[i + 1] = HOST, ORIGIN
+        else:
+            if _bare_from(a) and route_stage(a.mention.country_id) != ORIGIN_STAGE:
+                roles[i] = None
+            roles[i + 1] = None
+        settled |= {i, i + 1}
+    return settled
+
+
+def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
+    """(host country id, origin country id) of a story, each None when it does not say: a wrong value
+    is worse than none. Labelled names first, and trips "from X to Y" (`_journeys`). Then names
+    without a cue: the only country after a wish to go home is the origin; cities (not regions) all
+    in one country other than the origin give the host; else the only country left is the host when
+    the story says the person is somewhere (`location`, a host phrase), or asks about going home,
+    leaving or travelling (`home`, `leave`, `trip`) while the origin is known."""
+    query, found = _scan(text)
+    cues = _cues()
+    found = [f for f in found if f.counts]
+    roles = [f.mention.role for f in found]
+    settled = _journeys(query, found, roles)
+    hosts = [f for f, r in zip(found, roles) if r == HOST]
+    host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
+    origin = next((f.mention.country_id for f, r in zip(found, roles)
+                   if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
+    free = [f for i, (f, r) in enumerate(zip(found, roles)) if r is None and f.kind != DEMONYM and i not in settled
+            and (not f.cue or f.cue.kind == "toward") and f.mention.country_id not in (host, origin)]
+    wish = _first(query, _said(("home",)))
+    if origin is None and wish is not None:  # "I want to go home. Sudan", "i wan return go benin city"
+        after_wish = {f.mention.country_id for f in free if f.start >= wish and (f.kind != CITY or f.cue)}
+        origin = after_wish.pop() if len(after_wish) == 1 else None
+    cities = {f.mention.country_id for f in free
+              if f.kind == CITY and not f.cue and (origin or wish is None or f.start < wish)} - {origin}
+    if host is None and len(cities) == 1:
+        host = cities.pop()
+    onward = [f for f in found if f.cue and f.cue.kind == "toward"]  # "expelled from Algeria to Assamaka"
+    rest = {f.mention.country_id for f in free
+            if not any(g.start > f.start and g.mention.country_id != f.mention.country_id for g in onward)} - {origin}
+    going = _first(query, _said(("home", "leave")) + cues.trip)
+    if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
+            and (_first(query, cues.location) is not None or (origin and going is not None))):
+        host = rest.pop()
+    return host, origin
+
+
+def wants_to_go_home(text: str) -> bool:
+    """The message says the person wants to go back home (the `home` cues, any language)."""
+    query, _ = _scan(text)
+    return _first(query, _said(("home",))) is not None
