@@ -120,6 +120,18 @@ def make_form_tracker(text: str, requested: str, form: str, slots: Optional[Dict
     })
 
 @pytest.fixture
+def db(tmp_path):
+    """A migrated SQLite project database, installed as the default engine (the stores, the case
+    router and the insights use the default one)."""
+    from testing import case_support as support
+
+    engine = support.sqlite_engine(tmp_path)
+    with support.as_default_database(engine):
+        yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def tracker_factory():
     return make_tracker
 

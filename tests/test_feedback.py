@@ -49,14 +49,6 @@ def conversation(history: List[Dict[str, Any]], text: str = "is it free", channe
         "active_loop": active_loop or {}, "latest_action_name": "action_listen"})
 
 
-@pytest.fixture
-def db(tmp_path):
-    engine = support.sqlite_engine(tmp_path)
-    with support.as_default_database(engine):
-        yield engine
-    engine.dispose()
-
-
 def counts(engine) -> Dict[tuple, int]:
     with engine.connect() as connection:
         rows = connection.execute(select(AnswerFeedback.answer_id, AnswerFeedback.language, AnswerFeedback.week,

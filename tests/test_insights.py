@@ -19,17 +19,8 @@ from insights import clusters, report
 from insights.models import UnansweredQuestion
 from insights.store import record_rating, record_unanswered, settled
 from privacy.redaction import redact
-from testing import case_support as support
 
 ME = "wa-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-
-
-@pytest.fixture
-def db(tmp_path):
-    engine = support.sqlite_engine(tmp_path)
-    with support.as_default_database(engine):
-        yield engine
-    engine.dispose()
 
 
 def kept(engine) -> List[Dict[str, Any]]:

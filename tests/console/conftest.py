@@ -17,14 +17,6 @@ from tests.console.helpers import PASSWORDS  # noqa: E402
 
 
 @pytest.fixture
-def db(tmp_path):
-    engine = support.sqlite_engine(tmp_path)
-    with support.as_default_database(engine):  # the routing hook uses the default engine
-        yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def people(db):
     return {
         "sup": accounts.create("sup", PASSWORDS["sup"], "supervisor", engine=db),
