@@ -23,9 +23,6 @@ from core.paths import KNOWLEDGE_DIR
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
 FACET_MIN_CONFIDENCE = 0.1    # a follow-up intent this likely, when the top intent is unsure, is taken
-# "same topic" after a specific entry means that entry ("how much is it?" after the exit-visa
-# answer asks about the exit visa), not its topic's general article
-SAME_ENTRY = True
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +42,8 @@ def answer_for(intent: str, topic: Optional[str], answer: Optional[str] = None) 
         answer = None
     if topic and topic in after:
         return str(after[topic])
-    if topic and rule.get("same_topic"):
-        return answer if SAME_ENTRY and answer else topic
+    if topic and rule.get("same_topic"):  # after a specific entry, that entry ("how much is it?" after
+        return answer or topic            # the exit-visa answer), not the topic's general article
     return str(rule.get("default")) if rule.get("default") else None
 
 
@@ -58,10 +55,16 @@ def ranked_follow_up(tracker: Tracker, depth: int = 2) -> Optional[str]:
     text = (tracker.latest_message or {}).get("text") or ""
     if not topic or len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return None
+    intent = ranked_follow_up_intent(tracker, depth)
+    return answer_for(intent, topic, tracker.get_slot("answer")) if intent else None
+
+
+def ranked_follow_up_intent(tracker: Tracker, depth: int) -> Optional[str]:
+    """The first follow-up intent among the classifier's best `depth`, if it is likely enough."""
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
     for ranked in ranking[:depth]:
         if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
-            return answer_for(ranked["name"], topic, tracker.get_slot("answer"))
+            return str(ranked["name"])
     return None
 
 

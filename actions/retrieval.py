@@ -26,14 +26,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
 from actions.conversation import SMALL_TALK_ACTIONS
-from actions.follow_up import FACET_MIN_CONFIDENCE, FOLLOW_UP_MAX_WORDS, follow_up_table, ranked_follow_up
-from actions.knowledge_answer import (
-    answer_topic,
-    best_answer,
-    context_prior,
-    first_turn_chars,
-    follow_ups_for,
-)
+from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up, ranked_follow_up_intent
+from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from retrieval.stories import wants_to_go_home
 
@@ -54,7 +48,6 @@ SMALL_TALK_MAX_WORDS = 3
 SMALL_TALK_MIN = 0.2
 # ... but never a question: one with a question mark, or one the classifier also reads as a follow-up
 QUESTION_MARKS = set("?؟፧")  # Latin, Arabic, Ethiopic
-SMALL_TALK_NOT_QUESTIONS = True
 CONTEXT_MAX_WORDS = 8        # a message this short, under the fallback, is read with the conversation's topic
 CONTEXT_WEIGHT = 1.0         # ... as a prior this strong (the intent's own prior is its probability);
                              # tuned on bench/conversations_dev: 0 -> 1.0 took follow-ups 66.9 -> 68.1 %
@@ -98,12 +91,11 @@ def in_context(tracker: Tracker, text: str) -> Optional[str]:
 def small_talk_intent(tracker: Tracker, text: str) -> Optional[str]:
     """The small-talk intent a short message under the fallback most likely is ("ok thx", "mr6"):
     never answered from the knowledge base, whose nearest answer would be a guess."""
-    if len(text.split()) > SMALL_TALK_MAX_WORDS or (SMALL_TALK_NOT_QUESTIONS and QUESTION_MARKS & set(text)):
+    if len(text.split()) > SMALL_TALK_MAX_WORDS or QUESTION_MARKS & set(text):
         return None
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    if SMALL_TALK_NOT_QUESTIONS and any(r.get("name") in follow_up_table() and float(r.get("confidence") or 0)
-                                        >= FACET_MIN_CONFIDENCE for r in ranking[:3]):
+    if ranked_follow_up_intent(tracker, depth=3):
         return None  # "طيب عنوانهم" (ok, their address): affirm 0.22, ask_contact 0.17 - a question
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
     if ranking and ranking[0].get("name") in SMALL_TALK and float(ranking[0].get("confidence") or 0) >= SMALL_TALK_MIN:
         return str(ranking[0]["name"])
     return None
