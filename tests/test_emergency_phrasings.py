@@ -172,6 +172,24 @@ DANGER_BY_KIND = {
         "so": "niman hubeysan gabadhayda way qaateen saacad ka hor", "am": "የታጠቁ ሰዎች ከአንድ ሰአት በፊት ልጄን ወሰዱብኝ",
         "ti": "ዕጡቓት ቅድሚ ሓደ ሰዓት ጓለይ ወሲዶማ",
     },
+    # the second tuning set (bench/conversations_dev2) missed these: a beating now told after the
+    # story ("... and now he is beating me"), a kidnapping with ransom asked of the family. Sentences
+    # of our own, not the set's
+    "beaten now, in a story": {
+        "en": "the boss took our pay and he keeps beating us", "fr": "le patron garde nos salaires et il est en train de nous frapper",
+        "ar": "صاحب الشغل ما دفع لينا وهسي بيضربونا", "pt": "o patrão não paga e agora estão a bater em nós",
+        "pcm": "oga no pay us, now dem dey flog us", "ha": "maigida bai biya mu ba, yanzu yana dukana",
+        "so": "madaxu lacag nama siin, hadda wuu na garaacayaa", "am": "አለቃው አልከፈለንም አሁን እየመቱን ነው",
+        "ti": "ሓላፊ ደሞዝ ኣይሃበናን ሕጂ ይወቕዑና ኣለዉ",
+    },
+    "kidnapped, ransom": {
+        "en": "men with guns kidnapped us on the road and are asking my family for money",
+        "fr": "des hommes armés nous ont enlevés sur la route, ils demandent une rançon",
+        "ar": "مسلحين خطفونا في الطريق وطالبين فدية من أهلنا", "pt": "fomos sequestrados agora na estrada e pedem resgate",
+        "pcm": "dem kidnap us for road, dem dey ask my family for money", "ha": "yan bindiga sun sace mu a hanya suna neman kudin fansa",
+        "so": "waddada waa nala afduubay, madax furasho ayay dalbanayaan", "am": "መንገድ ላይ አግተውናል ከቤተሰቦቼ ገንዘብ ይፈልጋሉ",
+        "ti": "ኣብ መገዲ ጨውዮምና ገንዘብ ካብ ስድራይ ይሓቱ ኣለዉ",
+    },
 }
 
 # what the phrases above must leave to the models: questions about risks, past events told to
