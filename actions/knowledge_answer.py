@@ -64,6 +64,9 @@ GROUP_PRIOR = 0.5
 # conversations: follow-ups right 328 of 466 at 8 words, 333 at 11 and at 14 (a follow-up often
 # carries a short story: "he says he just wants to go home now. possible straight from there?")
 FOLLOW_UP_MAX_WORDS = 11
+# a follow-up is also ranked after the person's previous question (retrieval.answers, `context`):
+# the earlier message that says enough to carry context - at least this many words
+CONTEXT_MIN_WORDS = 3
 
 
 def context_prior(topic: str) -> List[Dict[str, Any]]:
@@ -154,10 +157,23 @@ def _follow_ups(answer_id: str, also: Optional[str], limit: Optional[int]) -> Li
     return follow_ups[:limit] if limit is not None else follow_ups
 
 
+def previous_question(tracker: Tracker) -> Optional[str]:
+    """The person's last earlier message that says something (not "ok", not a menu number)."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    for event in reversed(users[:-1]):
+        text = str(event.get("text") or "")
+        if text.startswith("/"):
+            continue
+        if sum(1 for word in text.split() if any(c.isalpha() for c in word)) >= CONTEXT_MIN_WORDS:
+            return text
+    return None
+
+
 def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
-                current_topic: Optional[str] = None) -> Tuple[str, Tuple[str, ...]]:
+                current_topic: Optional[str] = None, context: Optional[str] = None) -> Tuple[str, Tuple[str, ...]]:
     """(answer id, choices): the answer for `text` about `topic`, or a close call's choices.
-    `current_topic`: the conversation's topic before this message (context for a short follow-up)."""
+    `current_topic`: the conversation's topic before this message, `context`: the person's previous
+    question (both read with a short follow-up)."""
     kb = knowledge()
     if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()
@@ -166,10 +182,11 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
 
         prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
         prior.setdefault(topic, 1.0)
-        if current_topic in kb.articles and len(text.split()) <= FOLLOW_UP_MAX_WORDS:
-            for context in context_prior(current_topic):
-                prior[context["name"]] = prior.get(context["name"], 0.0) + CONTEXT_PRIOR * context["confidence"]
-        ranked = get_ranker().rank(text, prior, k=CHOICES + 1)
+        short = len(text.split()) <= FOLLOW_UP_MAX_WORDS
+        if current_topic in kb.articles and short:
+            for near in context_prior(str(current_topic)):
+                prior[near["name"]] = prior.get(near["name"], 0.0) + CONTEXT_PRIOR * near["confidence"]
+        ranked = get_ranker().rank(text, prior, k=CHOICES + 1, context=context if short else None)
     except Exception:  # the topic's article is always a right answer; never fail the turn here
         logger.exception("answer ranking failed")
         return topic, ()
@@ -200,7 +217,7 @@ class ActionAnswerTopic(Action):
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
         answer_id, choices = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [],
-                                         current_topic=tracker.get_slot("topic"))
+                                         current_topic=tracker.get_slot("topic"), context=previous_question(tracker))
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
             # a choice is not an answer: `answer` is cleared so nothing reports one as sent

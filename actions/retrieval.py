@@ -27,7 +27,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import feedback, unanswered
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up, ranked_follow_up_intent
-from actions.knowledge_answer import answer_topic, best_answer, context_prior, first_turn_chars, follow_ups_for
+from actions.knowledge_answer import (
+    answer_topic,
+    best_answer,
+    context_prior,
+    first_turn_chars,
+    follow_ups_for,
+    previous_question,
+)
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from retrieval.stories import wants_to_go_home
 
@@ -174,7 +181,8 @@ class ActionAnswerFromRetrieval(Action):
             choices: Tuple[str, ...] = ()
             if follow_up in knowledge().articles:  # "but I have no money" after the return answer: the
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
-                follow_up, choices = best_answer(text, follow_up, context_prior(follow_up))  # the context is the prior
+                follow_up, choices = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
+                                                 context=previous_question(tracker))
             if choices:
                 events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
                 return [*events, SlotSet("failed_understandings", float(failures))]

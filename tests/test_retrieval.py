@@ -265,3 +265,51 @@ def test_questions_and_unsure_words_are_not_taken_for_small_talk(tracker_factory
     tracker = tracker_factory(text, "nlu_fallback", 0.3, {"language": "en"})
     tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
     assert retrieval.small_talk_intent(tracker, text) is None
+
+
+def test_a_follow_up_is_ranked_with_the_question_before_it():
+    """"how does he get out?" alone fits two answers equally; after "my brother is in detention"
+    the detention one (retrieval.answers, `context`)."""
+    import numpy as np
+
+    from content.knowledge import Article, ArticleText
+    from retrieval.answers import AnswerRanker
+    from retrieval.index import Entry, RetrievalIndex
+
+    def article(answer_id, questions):
+        return Article(answer_id, (), (), "", "", {"en": ArticleText(answer_id, "x", tuple(questions), True)}, topic="t")
+
+    class KB:
+        answers = {"risk_detention_exit": article("risk_detention_exit", ["get out of detention"]),
+                   "avr_steps": article("avr_steps", ["get out of the country going home"]),
+                   "t": article("t", ["other"])}
+
+    vocabulary = ("detention", "going home", "get out")
+
+    class Embedder:
+        def embed(self, batch):
+            return np.array([[3.0 * (w in t) for w in vocabulary] + [1.0] for t in batch], dtype=np.float32)
+
+    texts = [(a, q) for a, art in KB.answers.items() for q in art.texts["en"].questions]
+    ranker = AnswerRanker(KB, RetrievalIndex([Entry(a, "en", "question", q) for a, q in texts],
+                                             Embedder().embed([q for _, q in texts]), Embedder()))
+    alone = ranker.rank("how does he get out", k=2)
+    assert {r.answer for r in alone} == {"risk_detention_exit", "avr_steps"}
+    assert ranker.rank("how does he get out", k=1, context="my brother is in detention")[0].answer == "risk_detention_exit"
+    assert ranker.rank("how does he get out", k=1, context="i want to go home, going home is")[0].answer == "avr_steps"
+
+
+def test_the_previous_question_is_the_last_message_that_says_something():
+    from rasa_sdk import Tracker
+
+    from actions.knowledge_answer import previous_question
+
+    said = ["my brother is held in zuwara since march", "ok", "2", "/start", "how can he get out?"]
+    tracker = Tracker.from_dict({"sender_id": "x", "slots": {}, "latest_message": {"text": said[-1]},
+                                 "events": [{"event": "user", "text": t} for t in said], "paused": False,
+                                 "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"})
+    assert previous_question(tracker) == said[0]
+    first = Tracker.from_dict({"sender_id": "x", "slots": {}, "latest_message": {"text": "hello there friend"},
+                               "events": [{"event": "user", "text": "hello there friend"}], "paused": False,
+                               "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"})
+    assert previous_question(first) is None  # the message itself is never its own context
