@@ -28,6 +28,7 @@ from actions import feedback, unanswered
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up, ranked_follow_up_intent
 from actions.knowledge_answer import (
+    answer_to_a_wish,
     answer_topic,
     best_answer,
     context_prior,
@@ -168,10 +169,11 @@ class ActionAnswerFromRetrieval(Action):
             decision = Decision("none")
         language = user_language(tracker)
         if decision.kind == "answer":
-            return answer_topic(dispatcher, decision.topics[0], language, max_follow_ups=follow_ups_for(tracker),
+            return answer_topic(dispatcher, answer_to_a_wish(decision.topics[0], text), language,
+                                max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         if wants_to_go_home(text):
-            return answer_topic(dispatcher, GOING_HOME, language, max_follow_ups=follow_ups_for(tracker),
+            return answer_topic(dispatcher, answer_to_a_wish(GOING_HOME, text), language, max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)
         if follow_up is not None:

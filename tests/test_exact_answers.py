@@ -48,3 +48,29 @@ def test_the_general_question_keeps_the_topics_article_and_the_entry_leads_back_
     assert first.answer == "avr_overview" and first.topic == "avr_overview"
     assert second.messages[0].startswith(kb.entries["avr_cost"].texts["en"].answer.strip()[:30])
     assert f"1. {kb.topic_title('avr_overview', 'en')}" in second.messages[0]
+
+
+@pytest.mark.parametrize("wish", [
+    "i dey for tripoli, i wan go home",
+    "je suis a sfax, je veux rentrer au burkina",
+    "estou em tripoli e quero voltar para casa",
+])
+def test_a_wish_to_go_home_told_with_a_place_gets_how_to_ask(assistant, wish):
+    """Where they are and that they want to go home: how to ask for the return, the article on
+    the programme as the first follow-up. The question about the programme keeps the article."""
+    (turn,) = talk(assistant, wish)
+    assert turn.answer == "avr_how_to_ask", (wish, turn.intent, turn.answer)
+    (general,) = talk(assistant, "what is voluntary return?")
+    assert general.answer == "avr_overview"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("i am in zawiya and i want to go back to gambia", "avr_how_to_ask"),
+    ("what is voluntary return", "avr_overview"),               # no wish told with a place
+    ("i want to go home", "avr_overview"),                       # a wish, but nothing of the person's story
+])
+def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
+    from actions.knowledge_answer import answer_to_a_wish
+
+    assert answer_to_a_wish("avr_overview", text) == expected
+    assert answer_to_a_wish("avr_cost", text) == "avr_cost"
