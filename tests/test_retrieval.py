@@ -114,7 +114,7 @@ def test_decide(hits, kind, topics):
 def test_clear_best_answers_and_sets_topic(tracker_factory, dispatcher, monkeypatch):
     import actions.retrieval as retrieval
 
-    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(): [hit("travel_document", 0.95), hit("avr_process", 0.90)])
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.95), hit("avr_process", 0.90)])
     events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("lost my papers", "nlu_fallback", 0.2, {"language": "fr"}))
     slots = slot_events(events)
     assert slots["topic"] == "travel_document"
@@ -127,7 +127,7 @@ def test_close_call_offers_titles_in_the_users_language(tracker_factory, dispatc
     import actions.retrieval as retrieval
     from actions.replies import knowledge, ui
 
-    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(): [hit("travel_document", 0.91), hit("embassy_contact", 0.905), hit("avr_process", 0.88)])
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.91), hit("embassy_contact", 0.905), hit("avr_process", 0.88)])
     events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("papers?", "nlu_fallback", 0.2, {"language": "ar"}))
     slots = slot_events(events)
     assert slots["menu_options"] == ["topic:travel_document", "topic:embassy_contact", "topic:avr_process", "handoff"]
@@ -140,7 +140,7 @@ def test_nothing_fits_falls_back_to_not_understood(tracker_factory, dispatcher, 
     import actions.retrieval as retrieval
     from actions.replies import ui
 
-    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(): [hit("travel_document", 0.5)])
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.5)])
     events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("qwerty", "nlu_fallback", 0.1, {"language": "en"}))
     assert dispatcher.messages[0]["text"] == ui("not_understood", "en")
     assert slot_events(events)["failed_understandings"] == 1.0
@@ -154,7 +154,7 @@ def test_danger_in_a_fallback_message_gets_the_safety_answer(tracker_factory, di
     import actions.retrieval as retrieval
     from actions.replies import ui
 
-    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(): pytest.fail("no retrieval before safety"))
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: pytest.fail("no retrieval before safety"))
     events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("el barco se hunde, the boat is sinking", "nlu_fallback", 0.1, {"language": "en"}))
     assert dispatcher.messages[0]["text"].startswith(ui("emergency_safety", "en"))
     assert slot_events(events)["urgent"] is True
@@ -163,7 +163,7 @@ def test_danger_in_a_fallback_message_gets_the_safety_answer(tracker_factory, di
 def test_index_failure_still_replies(tracker_factory, dispatcher, monkeypatch):
     import actions.retrieval as retrieval
 
-    def broken(text, ranking=()):
+    def broken(text, ranking=(), context=None):
         raise RuntimeError("index missing")
 
     monkeypatch.setattr(retrieval, "search", broken)
@@ -225,7 +225,7 @@ def test_an_unclear_follow_up_gets_the_topics_most_specific_answer(tracker_facto
     the entry of the topic it asks about, not the topic's article again."""
     import actions.retrieval as retrieval
 
-    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(): [hit("travel_document", 0.5)])  # nothing fits
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.5)])  # nothing fits
     events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher,
                  tracker_factory(text, "nlu_fallback", 0.2, {"language": "en", "topic": topic}))
     slots = slot_events(events)
@@ -313,3 +313,24 @@ def test_the_previous_question_is_the_last_message_that_says_something():
                                "events": [{"event": "user", "text": "hello there friend"}], "paused": False,
                                "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"})
     assert previous_question(first) is None  # the message itself is never its own context
+
+
+@pytest.mark.parametrize("text, context", [
+    ("how can he get out?", "my brother is held in zuwara since march"),   # short: read after it
+    ("my cousin was arrested at a checkpoint near sabha last week and nobody knows where he is", None),
+])
+def test_an_unclear_short_message_is_searched_after_the_previous_question(tracker_factory, dispatcher, monkeypatch,
+                                                                          text, context):
+    import actions.retrieval as retrieval
+
+    seen = {}
+
+    def search(text, ranking=(), context=None):
+        seen["context"] = context
+        return [hit("risk_detention", 0.95)]
+
+    monkeypatch.setattr(retrieval, "search", search)
+    tracker = tracker_factory(text, "nlu_fallback", 0.2, {"language": "en", "topic": "risk_detention"})
+    tracker.events[:0] = [{"event": "user", "text": "my brother is held in zuwara since march"}, {"event": "bot", "text": "..."}]
+    run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
+    assert seen["context"] == context
