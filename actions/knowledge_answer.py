@@ -72,7 +72,7 @@ CONTEXT_MIN_WORDS = 3
 # the programme is, stays the first follow-up). On the tuning conversations this was the label of
 # 12 turns answered with the article, against 1 that wanted the article ("voluntary return for people
 # in Algeria")
-WISH_TO_GO_HOME = ("avr_overview", "avr_how_to_ask")
+GOING_HOME, HOW_TO_ASK = "avr_overview", "avr_how_to_ask"
 
 
 def context_prior(topic: str) -> List[Dict[str, Any]]:
@@ -175,23 +175,27 @@ def previous_question(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def question_context(tracker: Tracker, text: str) -> Optional[str]:
+    """The previous question a message is read after: only a short one (FOLLOW_UP_MAX_WORDS) is."""
+    return previous_question(tracker) if len(text.split()) <= FOLLOW_UP_MAX_WORDS else None
+
+
 def answer_to_a_wish(answer_id: str, text: str) -> str:
     """`answer_id`, or how to ask for the return when it is the going-home article and the message
     is a person's own wish to go home, told with where they are or come from."""
     from retrieval.stories import story_countries, wants_to_go_home
 
-    article, how_to_ask = WISH_TO_GO_HOME
-    if answer_id == article and how_to_ask in knowledge().answers and wants_to_go_home(text) \
+    if answer_id == GOING_HOME and HOW_TO_ASK in knowledge().answers and wants_to_go_home(text) \
             and any(story_countries(text)):
-        return how_to_ask
+        return HOW_TO_ASK
     return answer_id
 
 
 def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
                 current_topic: Optional[str] = None, context: Optional[str] = None) -> Tuple[str, Tuple[str, ...]]:
     """(answer id, choices): the answer for `text` about `topic`, or a close call's choices.
-    `current_topic`: the conversation's topic before this message, `context`: the person's previous
-    question (both read with a short follow-up)."""
+    `current_topic`: the conversation's topic before this message (read with a short follow-up),
+    `context`: the previous question it is read after (`question_context`)."""
     kb = knowledge()
     if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()
@@ -200,11 +204,10 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
 
         prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
         prior.setdefault(topic, 1.0)
-        short = len(text.split()) <= FOLLOW_UP_MAX_WORDS
-        if current_topic in kb.articles and short:
+        if current_topic in kb.articles and len(text.split()) <= FOLLOW_UP_MAX_WORDS:
             for near in context_prior(str(current_topic)):
                 prior[near["name"]] = prior.get(near["name"], 0.0) + CONTEXT_PRIOR * near["confidence"]
-        ranked = get_ranker().rank(text, prior, k=CHOICES + 1, context=context if short else None)
+        ranked = get_ranker().rank(text, prior, k=CHOICES + 1, context=context)
     except Exception:  # the topic's article is always a right answer; never fail the turn here
         logger.exception("answer ranking failed")
         return topic, ()
@@ -235,7 +238,7 @@ class ActionAnswerTopic(Action):
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
         answer_id, choices = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [],
-                                         current_topic=tracker.get_slot("topic"), context=previous_question(tracker))
+                                         current_topic=tracker.get_slot("topic"), context=question_context(tracker, text))
         if choices:
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
             # a choice is not an answer: `answer` is cleared so nothing reports one as sent

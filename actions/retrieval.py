@@ -27,15 +27,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import feedback, unanswered
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up, ranked_follow_up_intent
-from actions.knowledge_answer import FOLLOW_UP_MAX_WORDS as QUESTION_IN_CONTEXT_MAX_WORDS
 from actions.knowledge_answer import (
+    GOING_HOME,
     answer_to_a_wish,
     answer_topic,
     best_answer,
     context_prior,
     first_turn_chars,
     follow_ups_for,
-    previous_question,
+    question_context,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from retrieval.stories import wants_to_go_home
@@ -51,7 +51,6 @@ CHOICE_SCORE = 0.86
 # dialect Arabic and Arabizi poorly, so before this the fallback answered only 31 % of Arabic phrasings
 FALLBACK_LEAD = 0.10
 CHOICES = 3
-GOING_HOME = "avr_overview"
 SMALL_TALK = tuple(SMALL_TALK_ACTIONS)
 SMALL_TALK_MAX_WORDS = 3
 SMALL_TALK_MIN = 0.2
@@ -60,10 +59,6 @@ QUESTION_MARKS = set("?؟፧")  # Latin, Arabic, Ethiopic
 CONTEXT_MAX_WORDS = 8        # a message this short, under the fallback, is read with the conversation's topic
 CONTEXT_WEIGHT = 1.0         # ... as a prior this strong (the intent's own prior is its probability);
                              # tuned on bench/conversations_dev: 0 -> 1.0 took follow-ups 66.9 -> 68.1 %
-# a message this short is also ranked after the person's previous question, as exact answers are
-# (actions/knowledge_answer.py). Tuning sets, follow-ups right: dev 72.0 -> 72.0 % (+2/-2 turns),
-# dev2 67.8 -> 69.0 % (won in 5 situations, lost in 2)
-CONTEXT_TEXT_MAX_WORDS = QUESTION_IN_CONTEXT_MAX_WORDS
 
 
 @dataclass(frozen=True)
@@ -168,8 +163,10 @@ class ActionAnswerFromRetrieval(Action):
         small_talk = small_talk_intent(tracker, text)
         if small_talk is not None:  # "ok thx": thanks 0.51, affirm 0.47 - unsure which, sure it is no question
             return await SMALL_TALK_ACTIONS[small_talk]().run(dispatcher, tracker, domain)
+        # a short message is searched after the person's previous question, as exact answers are.
+        # Tuning sets, follow-ups right: dev 72.0 -> 72.0 % (+2/-2 turns), dev2 67.8 -> 69.0 %
+        context = question_context(tracker, text)
         try:
-            context = previous_question(tracker) if len(text.split()) <= CONTEXT_TEXT_MAX_WORDS else None
             decision = decide(search(text, ranking_in_context(tracker, text), context=context))
         except Exception:  # never leave the user without a reply because the index failed
             logger.exception("retrieval failed")
@@ -191,7 +188,7 @@ class ActionAnswerFromRetrieval(Action):
             if follow_up in knowledge().articles:  # "but I have no money" after the return answer: the
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
                 follow_up, choices = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
-                                                 context=previous_question(tracker))
+                                                 context=context)
             if choices:
                 events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
                 return [*events, SlotSet("failed_understandings", float(failures))]
