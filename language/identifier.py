@@ -28,6 +28,10 @@ _SCRIPT_RANGES = (
 )
 LABEL_SCRIPTS = {"ar": {"arabic", "latin"}, "am": {"ethiopic"}, "ti": {"ethiopic"}}
 # digits stay: Arabizi writes Arabic letters with them ("l7abs", "9adi", "3la")
+# GeezSwitch (like langdetect) samples n-grams at random and, unseeded, reads the same Amharic or
+# Tigrinya message differently from one process to the next: a mixed "hi, exit visa ካብ Libya ..."
+# was answered in Tigrinya in one run and in English in the next. A fixed seed makes it repeatable
+GEEZ_SEED = 0
 _NOT_A_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -187,6 +191,7 @@ class LanguageIdentifier:
             if self._geez is None:
                 import geezswitch
 
+                geezswitch.DetectorFactory.seed = GEEZ_SEED
                 self._geez = geezswitch
             ranked = self._geez.detect_langs(text)
         except Exception:  # GeezSwitch raises on texts it cannot read; the n-gram model decides
