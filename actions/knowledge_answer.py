@@ -199,14 +199,15 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
     kb = knowledge()
     if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()
+    in_context = context_prior(str(current_topic)) \
+        if current_topic in kb.articles and len(text.split()) <= FOLLOW_UP_MAX_WORDS else []
     try:
         from retrieval.answers import get_ranker
 
         prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking}
         prior.setdefault(topic, 1.0)
-        if current_topic in kb.articles and len(text.split()) <= FOLLOW_UP_MAX_WORDS:
-            for near in context_prior(str(current_topic)):
-                prior[near["name"]] = prior.get(near["name"], 0.0) + CONTEXT_PRIOR * near["confidence"]
+        for near in in_context:
+            prior[near["name"]] = prior.get(near["name"], 0.0) + CONTEXT_PRIOR * near["confidence"]
         ranked = get_ranker().rank(text, prior, k=CHOICES + 1, context=context)
     except Exception:  # the topic's article is always a right answer; never fail the turn here
         logger.exception("answer ranking failed")
@@ -217,7 +218,11 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
                     and r.score >= best.score - SPECIFIC_PREFERENCE), None)
         if own is not None:  # a specific entry of that topic reads almost as well: answer exactly
             return own.answer, ()
-        return answer_to_a_wish(best.answer if kb.answers[best.answer].parent == topic else topic, text), ()
+        # the intent's own article, or one of the conversation's topics when a short follow-up reads
+        # best as that (the classifier is often sure of another topic on a follow-up: "c anonyme?"
+        # after the abuse answer). Tuning sets, follow-ups right: 71.8 -> 73.3 % and 69.2 -> 70.3 %
+        context_article = best.answer in {near["name"] for near in in_context}
+        return answer_to_a_wish(best.answer if kb.answers[best.answer].parent == topic or context_article else topic, text), ()
     lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     specific = [r.answer for r in ranked[:CHOICES] if kb.answers[r.answer].is_entry]
     if lead < ENTRY_MARGIN and len(specific) >= 2:

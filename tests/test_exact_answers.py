@@ -74,3 +74,39 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
 
     assert answer_to_a_wish("avr_overview", text) == expected
     assert answer_to_a_wish("avr_cost", text) == "avr_cost"
+
+
+class RankerReturning:
+    """A ranker whose best answer is fixed: what best_answer makes of it is under test."""
+
+    def __init__(self, *answers):
+        self.answers = answers
+
+    def rank(self, text, prior, k=5, context=None):
+        from retrieval.answers import Scored
+
+        return [Scored(a, 1.0 - i * 0.3, 0.0, 0.0) for i, a in enumerate(self.answers)][:k]
+
+
+@pytest.mark.parametrize("text, current_topic, best, expected", [
+    # a short follow-up that reads best as the conversation's own topic keeps it, however sure the
+    # classifier is of another topic
+    ("c anonyme?", "report_abuse", "report_abuse", "report_abuse"),
+    # a neighbour of the conversation's topic in its menu group counts as context too
+    ("and the steps?", "avr_overview", "avr_process", "avr_process"),
+    # an article outside the context and the intent: the intent's article
+    ("c anonyme?", "report_abuse", "embassy_contact", "risk_detention"),
+    # no conversation topic, or a message long enough to stand alone: the intent's article
+    ("c anonyme?", None, "report_abuse", "risk_detention"),
+    ("i was in the prison of zuwara for two months and they beat us every day, what can i do now",
+     "report_abuse", "report_abuse", "risk_detention"),
+])
+def test_a_short_follow_up_can_keep_the_conversations_article_against_the_intent(
+        monkeypatch, text, current_topic, best, expected):
+    import retrieval.answers
+    from actions.knowledge_answer import best_answer
+
+    monkeypatch.setattr(retrieval.answers, "get_ranker", lambda: RankerReturning(best, "help_gbv"))
+    answer, choices = best_answer(text, "risk_detention", [{"name": "risk_detention", "confidence": 0.95}],
+                                  current_topic=current_topic)
+    assert (answer, choices) == (expected, ())
