@@ -28,7 +28,7 @@ STOP = "."  # in the normalised text where a sentence ends: no cue reaches acros
 HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
 CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "embassy": ORIGIN, "toward": None,
-             "neutral": None}
+             "arrive": None, "land": None, "neutral": None}
 ORIGIN_STAGE, COAST_STAGE, DESTINATION_STAGE = 0, 2, 3  # `route_stages`: unlisted, people come from there
 Words = Tuple[str, ...]
 
@@ -289,7 +289,12 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         cue, gap, used = _cue_for(cues, before, after)
         role = cue.role if cue else None
         embassy = cue is not None and cue.kind == "embassy"  # "the Malian embassy": the person's own
-        if embassy and route_stage(country_id) == DESTINATION_STAGE:
+        if cue is not None and cue.kind in ("arrive", "land"):
+            # "when I reach Dakar", "لمن اوصل مطار الخرطوم": arriving in a country people come from (or,
+            # landing, one they cross: nobody flies north) is arriving home; elsewhere says nothing
+            last_stage = ORIGIN_STAGE if cue.kind == "arrive" else COAST_STAGE - 1
+            role = ORIGIN if route_stage(country_id) <= last_stage else None
+        elif embassy and route_stage(country_id) == DESTINATION_STAGE:
             role = None  # "the Italian embassy" is where people ask for visas
         elif cue is not None and is_bare_from(cue) and kind != DEMONYM and route_stage(country_id) >= COAST_STAGE:
             role = None  # "the boat from Sabratha", "من ليبيا": where a trip starts, not a nationality

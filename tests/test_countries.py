@@ -277,9 +277,11 @@ def test_cue_words_in_every_language(text, expected):
     "how do I go to Italy", "before i go to Tamanrasset tell me the dangers", "mon cousin veut aller en Libye",
     "ወደ ላምፔዱሳ የባህር ጉዞ አደጋ አለው", "كيف الطريق لليبيا", "hanyar zuwa Sabha", "risco do barco pra Itália",
     "my sister is in Lagos", "my brother wants to leave Agadez", "I was in Algeria last year",
-    "student visa for Italy", "አዲስ አበባ ስደርስ ምን ይሆናል",
+    "student visa for Italy", "when we reach Agadez we rest", "quand on arrive en Libye on travaille",
+    "لما نوصل ليبيا نشتغل", "the airport in Tripoli is closed",
 ])
 def test_a_way_to_a_place_or_someone_else_there_says_nothing(text):
+    """...and arriving somewhere up the routes (or landing on the coast) says nothing either."""
     assert story_countries(text) == (None, None)
 
 
@@ -361,3 +363,35 @@ def test_regions_are_marked():
     regions = {city.name for city in load_cities() if city.region}
     assert {"Darfur", "Borno", "Edo", "Delta", "Mboa"} <= regions and "Lagos" not in regions
 
+
+
+@pytest.mark.parametrize("text, origin", [
+    # arriving in a country people come from is arriving home
+    ("what happens when i reach Dakar", "senegal"), ("wen we reach Abidjan dem go help us?", "cote_divoire"),
+    ("quand j'arrive a Conakry qui m'accueille", "guinea"), ("لما اوصل انجامينا في مساعدة؟", None),
+    ("idan na isa Kano me zai faru", "nigeria"), ("quando eu chegar em Bissau o que acontece", "guinea_bissau"),
+    ("ኢትዮጵያ ስደርስ ምን ይሆናል", "ethiopia"), ("marka aan gaaro Hargeysa maxaa dhacaya", "somalia"),
+    # landing: nobody flies north, so a country crossed on the way is home too
+    ("what happens at the airport in Niamey", "niger"), ("في مطار الخرطوم بيعملوا شنو", "sudan"),
+    ("a l'aeroport de Bamako il y a quelqu'un?", "mali"), ("when we land for Lagos wetin go happen", "nigeria"),
+    # reaching a country crossed on the way north by road is not (yet) home
+    ("when i reach Bamako i will call", None),
+])
+def test_arriving_in_a_home_country_names_the_origin(text, origin):
+    assert story_countries(text) == (None, origin)
+
+
+def test_arriving_home_keeps_where_the_person_is():
+    assert story_countries("I dey Tripoli, when I reach Accra wetin go happen") == ("libya", "ghana")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("we stay for Gargaresh, police dey catch people", ("libya", None)),
+    ("estou em Argel sem trabalho", ("algeria", None)),
+    ("waxaan joogaa Qaahira", ("egypt", None)),
+    ("ana masry w 3ayez arga3", (None, "egypt")),
+    ("ana tchadi fi sabha", ("libya", "chad")),
+    ("ኣብ ሳብሃ ኣለኹ", ("libya", None)),
+])
+def test_places_and_nationalities_as_migrants_write_them(text, expected):
+    assert story_countries(text) == expected
