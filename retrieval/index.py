@@ -86,7 +86,7 @@ class RetrievalIndex:
         return [Hit(t, s, self.entries[i].text, self.entries[i].language) for t, (s, i) in best.items()]
 
     def search(self, query: str, k: int = 3) -> List[Hit]:
-        return self.search_vector(self.embedder.embed([query])[0], k)
+        return self.search_vector(self.embedder.embed([query], remember=False)[0], k)  # a query: not cached
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
