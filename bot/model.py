@@ -33,4 +33,9 @@ def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str 
     )
     if result.code != 0 or not result.model:
         raise SystemExit(f"Training failed (code {result.code})")
+    # the answer index and classifier (retrieval.answers) are built here, so the first question a
+    # person asks never waits for them; cached until the knowledge base changes
+    from retrieval.answers import get_ranker
+
+    print("answer ranker ready:", len(get_ranker().candidates), "answers")
     return Path(result.model)
