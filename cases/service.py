@@ -307,26 +307,13 @@ async def resolve(case_id: int, actor: Actor, send: Send, engine: Optional[Engin
     return result
 
 
-def _erasable(engine: Engine, case_id: int, actor: Actor) -> Tuple[str, str]:
+def erasable_conversation(engine: Engine, case_id: int, actor: Actor) -> Tuple[str, str]:
+    """(conversation id, language) of a case a supervisor may erase (privacy.erasure.erase_on_request)."""
     if not actor.is_supervisor:  # irreversible, and it ends the case for everyone
         raise policy.PermissionDenied("Only a supervisor can erase a conversation.")
     with session_scope(engine) as session:
         case = _get(session, case_id)
         return case.conversation_id, case.language
-
-
-async def erase_on_request(case_id: int, actor: Actor, send: Send, engine: Optional[Engine] = None,
-                           tracker_url: Optional[str] = None) -> DeliveryResult:
-    """A supervisor erases the case's whole conversation because the migrant asked a person
-    (on the phone, at a centre): they are told first (ui delete_data_done, their language),
-    then everything goes, Rasa's events included; the tombstone names the supervisor."""
-    from privacy.erasure import erase_on_behalf
-
-    engine = engine_for(engine)
-    conversation_id, language = await asyncio.to_thread(_erasable, engine, case_id, actor)
-    result = await safe_send(send, conversation_id, load_knowledge().text("delete_data_done", language))
-    await asyncio.to_thread(erase_on_behalf, conversation_id, actor.label, engine, tracker_url)
-    return result
 
 
 def erase_conversation(conversation_id: str, engine: Optional[Engine] = None) -> int:

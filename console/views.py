@@ -19,6 +19,7 @@ from channels.webchat import outbox
 from cases import overview
 from console.case_view import message_json, summary_card
 from console.render import canned_replies, render, sla
+from privacy import erasure
 
 NOTICES = {
     "sent": "Reply sent.",
@@ -161,7 +162,7 @@ async def case_action(request: web.Request) -> web.Response:
         elif action == "erase":
             if form.get("confirm") != "yes":
                 raise CaseError("Tick the box to confirm that the migrant asked for their data to be erased.")
-            await service.erase_on_request(case_id, actor, send, engine=engine)
+            await erasure.erase_on_request(case_id, actor, send, engine=engine)
             raise web.HTTPSeeOther("/inbox?notice=erased")  # the case no longer exists
         else:
             raise web.HTTPNotFound()

@@ -16,6 +16,7 @@ reason, channel kind and row counts. Never the conversation id, the address or a
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -24,6 +25,10 @@ from typing import Dict, Mapping, Optional
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, text
 from sqlalchemy.engine import Connection, Engine
 
+from cases.delivery import DeliveryResult, Send, safe_send
+from cases.policy import Actor
+from cases.service import engine_for, erasable_conversation, erase_conversation
+from content.knowledge import load_knowledge
 from core.db import get_engine, scrub_deleted, tracker_store_engine
 from core.settings import get_settings
 
@@ -79,8 +84,6 @@ def erase_personal_data(conversation_id: str, engine: Optional[Engine] = None, *
                         requested_by: Optional[str] = None) -> Dict[str, int]:
     """Everything of one conversation in the project database, on the migrant's request."""
     engine = _engine(engine)
-    from cases.service import erase_conversation
-
     kind = channel_kind(conversation_id, channel or _address_channel(engine, conversation_id))
     removed: Dict[str, int] = {}
     if tracker_events is not None:
@@ -159,3 +162,15 @@ def _address_channel(engine: Engine, conversation_id: str) -> Optional[str]:
                                       {"id": conversation_id}).scalar()
     except Exception:  # noqa: BLE001 - only a label for the tombstone
         return None
+
+
+async def erase_on_request(case_id: int, actor: Actor, send: Send, engine: Optional[Engine] = None,
+                           tracker_url: Optional[str] = None) -> DeliveryResult:
+    """A supervisor erases the case's whole conversation because the migrant asked a person
+    (on the phone, at a centre): they are told first (ui delete_data_done, their language),
+    then everything goes, Rasa's events included; the tombstone names the supervisor."""
+    engine = engine_for(engine)
+    conversation_id, language = await asyncio.to_thread(erasable_conversation, engine, case_id, actor)
+    result = await safe_send(send, conversation_id, load_knowledge().text("delete_data_done", language))
+    await asyncio.to_thread(erase_on_behalf, conversation_id, actor.label, engine, tracker_url)
+    return result

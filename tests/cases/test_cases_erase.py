@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from cases import accounts, service
 from cases.policy import PermissionDenied
+from privacy import erasure
 from content.knowledge import load_knowledge
 from testing.case_support import FakeChannel
 
@@ -46,10 +47,10 @@ async def test_a_supervisor_erases_the_whole_conversation_and_is_named_in_the_to
     channel = FakeChannel()
 
     with pytest.raises(PermissionDenied):  # a caseworker cannot: irreversible, and it ends the case for all
-        await service.erase_on_request(case_id, amina, channel.send, engine=engine, tracker_url=tracker_url)
+        await erasure.erase_on_request(case_id, amina, channel.send, engine=engine, tracker_url=tracker_url)
     assert channel.deliveries == []
 
-    await service.erase_on_request(case_id, supervisor, channel.send, engine=engine, tracker_url=tracker_url)
+    await erasure.erase_on_request(case_id, supervisor, channel.send, engine=engine, tracker_url=tracker_url)
     assert channel.deliveries[0]["text"] == load_knowledge().text("delete_data_done", "fr")
     from sqlalchemy import create_engine
 
