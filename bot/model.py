@@ -36,9 +36,8 @@ def train(output: Path = MODELS_DIR, fixed_name: str = "assistant", config: str 
     # the answer index and classifier (retrieval.answers) are built here, so the first question a
     # person asks never waits for them; cached until the knowledge base changes
     from retrieval.answers import get_ranker
-    from retrieval.index import build_index
 
-    build_index(progress=True, answers=True)  # the embeddings of every phrasing, with a progress bar
-    print("answer classifier: loading, or fitting once for this knowledge base (a few minutes) ...", flush=True)
-    print("answer ranker ready:", len(get_ranker().candidates), "answers")
+    print("answer index and classifier: loading, or building once for this knowledge base (a few minutes) ...",
+          flush=True)
+    print("answer ranker ready:", len(get_ranker(progress=True).candidates), "answers")
     return Path(result.model)

@@ -16,7 +16,7 @@ import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -76,7 +76,11 @@ class AnswerRanker:
         return best
 
     def sparse_scores(self, text: str) -> np.ndarray:
-        return self._best_per_candidate(np.asarray((self.matrix @ self.vectorizer.transform([text]).T).todense()).ravel())
+        return self._sparse_from(self.vectorizer.transform([text]))
+
+    def _sparse_from(self, query) -> np.ndarray:
+        """Best-phrasing TF-IDF similarity of every candidate to an already vectorised query."""
+        return self._best_per_candidate(np.asarray((self.matrix @ query.T).todense()).ravel())
 
     def dense_scores(self, text: str) -> np.ndarray:
         return self._best_per_candidate(self.index.vectors @ self._query_vector(text))
@@ -93,13 +97,13 @@ class AnswerRanker:
         (a follow-up is read with it, "how can he get out?" with "my brother is held in Zuwara"):
         the message alone and the message after its context are both scored, CONTEXT_TEXT_WEIGHT
         of the second counts."""
-        sparse = self.sparse_scores(text)
-        dense_scores = self.dense_scores(text) if dense else np.zeros_like(sparse)
-        fused = self._text_scores(text, sparse, dense_scores) if dense else sparse
+        if not dense:
+            sparse = fused = self.sparse_scores(text)
+            dense_scores = np.zeros_like(sparse)
+        else:
+            sparse, dense_scores, fused = self._text_scores(text)
         if context and dense:
-            joined = f"{context}\n{text}"
-            fused = (1 - CONTEXT_TEXT_WEIGHT) * fused + CONTEXT_TEXT_WEIGHT * self._text_scores(
-                joined, self.sparse_scores(joined), self.dense_scores(joined))
+            fused = (1 - CONTEXT_TEXT_WEIGHT) * fused + CONTEXT_TEXT_WEIGHT * self._text_scores(f"{context}\n{text}")[2]
         if intent_ranking and dense:
             fused = fused + PRIOR_WEIGHT * np.array(
                 [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
@@ -111,16 +115,15 @@ class AnswerRanker:
     def _similarity(sparse: np.ndarray, dense: np.ndarray) -> np.ndarray:
         return DENSE_WEIGHT * minmax(dense) + (1 - DENSE_WEIGHT) * minmax(sparse)
 
-    def classifier_scores(self, text: str) -> np.ndarray:
-        """The answer classifier's probability of every candidate for `text`."""
-        return self.classifier.probabilities(
-            answer_classifier.features(self.vectorizer.transform([text]), self._query_vector(text)))
-
-    def _text_scores(self, text: str, sparse: np.ndarray, dense: np.ndarray) -> np.ndarray:
-        """How well each candidate answers `text` by its wording: the best phrasing's similarity
-        blended with the classifier's probability."""
-        return (1 - CLASSIFIER_WEIGHT) * self._similarity(sparse, dense) + \
-            CLASSIFIER_WEIGHT * minmax(self.classifier_scores(text))
+    def _text_scores(self, text: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(TF-IDF, dense, blended) scores of every candidate for `text`: how well each answers it
+        by its wording, the best phrasing's similarity blended with the classifier's probability.
+        The text is vectorised and embedded once for all three."""
+        query = self.vectorizer.transform([text])
+        sparse, dense = self._sparse_from(query), self.dense_scores(text)
+        probabilities = self.classifier.probabilities(answer_classifier.features(query, self._query_vector(text)))
+        blended = (1 - CLASSIFIER_WEIGHT) * self._similarity(sparse, dense) + CLASSIFIER_WEIGHT * minmax(probabilities)
+        return sparse, dense, blended
 
 
 def minmax(values: np.ndarray) -> np.ndarray:
@@ -132,7 +135,7 @@ _ranker: Optional[AnswerRanker] = None
 _lock = threading.Lock()
 
 
-def get_ranker() -> AnswerRanker:
+def get_ranker(progress: bool = False) -> AnswerRanker:
     """The process-wide ranker (its dense index from the disk cache, built only if missing)."""
     from content.knowledge import load_knowledge
 
@@ -140,5 +143,5 @@ def get_ranker() -> AnswerRanker:
     with _lock:
         if _ranker is None:
             kb = load_knowledge()
-            _ranker = AnswerRanker(kb, build_index(kb, progress=False, answers=True), classifier_cache=INDEX_DIR)
+            _ranker = AnswerRanker(kb, build_index(kb, progress=progress, answers=True), classifier_cache=INDEX_DIR)
         return _ranker

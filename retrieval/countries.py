@@ -29,6 +29,7 @@ HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
 CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "embassy": ORIGIN, "toward": None,
              "arrive": None, "land": None, "neutral": None}
+ARRIVING = ("arrive", "land")  # cue kinds of arriving somewhere: home, when people come from there
 ORIGIN_STAGE, COAST_STAGE, DESTINATION_STAGE = 0, 2, 3  # `route_stages`: unlisted, people come from there
 Words = Tuple[str, ...]
 
@@ -289,7 +290,7 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         cue, gap, used = _cue_for(cues, before, after)
         role = cue.role if cue else None
         embassy = cue is not None and cue.kind == "embassy"  # "the Malian embassy": the person's own
-        if cue is not None and cue.kind in ("arrive", "land"):
+        if cue is not None and cue.kind in ARRIVING:
             # "when I reach Dakar", "لمن اوصل مطار الخرطوم": arriving in a country people come from (or,
             # landing, one they cross: nobody flies north) is arriving home; elsewhere says nothing
             last_stage = ORIGIN_STAGE if cue.kind == "arrive" else COAST_STAGE - 1

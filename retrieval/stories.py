@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import List, Optional, Pattern, Sequence, Set, Tuple
 
 from retrieval.countries import (
-    CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from, route_stage,
+    ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from,
+    route_stage,
 )
 
 TOWARD_LIKE = ("toward", "home")  # cue kinds that say the way to a place
@@ -93,7 +94,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     origin = next((f.mention.country_id for f, r in zip(found, roles)
                    if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
     free = [f for i, (f, r) in enumerate(zip(found, roles)) if r is None and f.kind != DEMONYM and i not in settled
-            and (not f.cue or f.cue.kind in ("toward", "arrive", "land")) and f.mention.country_id not in (host, origin)]
+            and (not f.cue or f.cue.kind in ("toward", *ARRIVING)) and f.mention.country_id not in (host, origin)]
     wish = _first(query, _said(("home",)))
     if origin is None and wish is not None:  # "I want to go home. Sudan", "i wan return go benin city"
         after_wish = {f.mention.country_id for f in free if f.start >= wish and (f.kind != CITY or f.cue)}
