@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from retrieval import answer_classifier
+from retrieval.countries import without_places
 from retrieval.index import INDEX_DIR, RetrievalIndex, build_index
 
 # Chosen with bench/answer_tuning.py (leave-one-out on the knowledge base's own phrasings, their
@@ -42,6 +43,8 @@ CHAR_NGRAMS = dict(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
 # _dev2), questions / follow-ups right: 0 -> 75.3 / 73.3 % and 71.9 / 70.3 %; 0.5 -> 79.2 / 73.5 %
 # and 75.4 / 74.5 % (conversations entirely right 109 -> 114 and 99 -> 110 of 270)
 CLASSIFIER_WEIGHT = 0.5
+# the character half reads a text without its place names (retrieval.countries.without_places)
+PLACES_MASKED = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class AnswerRanker:
         self.index = index
         self.candidates: List[str] = sorted({e.topic for e in index.entries})
         self._rows = np.array([self.candidates.index(e.topic) for e in index.entries])
-        texts = [e.text for e in index.entries]
+        texts = [self._letters(e.text) for e in index.entries]
         self.vectorizer = TfidfVectorizer(**CHAR_NGRAMS).fit(texts)
         self.matrix = self.vectorizer.transform(texts)
         # one message may be ranked twice (the fallback's search, then again in the context of the
@@ -75,8 +78,13 @@ class AnswerRanker:
         np.maximum.at(best, self._rows, scores.astype(np.float32))
         return best
 
+    @staticmethod
+    def _letters(text: str) -> str:
+        """What the character n-grams read of a text."""
+        return without_places(text) if PLACES_MASKED else text
+
     def sparse_scores(self, text: str) -> np.ndarray:
-        return self._sparse_from(self.vectorizer.transform([text]))
+        return self._sparse_from(self.vectorizer.transform([self._letters(text)]))
 
     def _sparse_from(self, query) -> np.ndarray:
         """Best-phrasing TF-IDF similarity of every candidate to an already vectorised query."""
@@ -119,7 +127,7 @@ class AnswerRanker:
         """(TF-IDF, dense, blended) scores of every candidate for `text`: how well each answers it
         by its wording, the best phrasing's similarity blended with the classifier's probability.
         The text is vectorised and embedded once for all three."""
-        query = self.vectorizer.transform([text])
+        query = self.vectorizer.transform([self._letters(text)])
         sparse, dense = self._sparse_from(query), self.dense_scores(text)
         probabilities = self.classifier.probabilities(answer_classifier.features(query, self._query_vector(text)))
         blended = (1 - CLASSIFIER_WEIGHT) * self._similarity(sparse, dense) + CLASSIFIER_WEIGHT * minmax(probabilities)

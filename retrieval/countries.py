@@ -365,3 +365,23 @@ def find_countries(text: str) -> List[CountryMention]:
     """Every country or city a free text names exactly, in order, with its role when a cue (or a
     nationality word) says it. Names that are also common words (`needs_cue`) count only with a cue."""
     return [f.mention for f in _scan(text)[1] if f.counts]
+
+
+def without_places(text: str) -> str:
+    """`text` with the country, nationality and city names it names taken out ("i want to go back to
+    ghana, i am in niamey" -> "i want to go back to , i am in "). Where a person is or comes from
+    says which country's guidance applies (the slots), not which question they ask: left in, the
+    names' letters pulled every "take me home to Ghana" to the phrasing that happens to name a
+    country ("can i go back to mali" under "which countries does the programme cover")."""
+    found = [f for f in _scan(text)[1] if f.counts]
+    if not found:
+        return text
+    spans = _tokens(text)[1]
+    pieces, last = [], 0
+    for name in found:
+        inside = [s for s in spans if s[0] < name.end and s[1] > name.start]
+        if not inside or inside[0][2] < last:
+            continue
+        pieces.append(text[last:inside[0][2]])
+        last = inside[-1][3]
+    return "".join(pieces) + text[last:]

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 
 from retrieval.countries import (
-    HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country,
+    HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country, without_places,
 )
 from retrieval.stories import story_countries
 
@@ -395,3 +395,15 @@ def test_arriving_home_keeps_where_the_person_is():
 ])
 def test_places_and_nationalities_as_migrants_write_them(text, expected):
     assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("i want to go home to ghana i am in niamey", "i want to go home to  i am in "),
+    ("jveux rentrer en guinée je suis a bamako", "jveux rentrer en  je suis a "),
+    ("انا سوداني في طرابلس داير ارجع السودان", "انا  في  داير ارجع "),
+    ("ጅዳ ነኝ ከሳውዲ ወደ ኢትዮጵያ መመለስ እፈልጋለሁ", " ነኝ  ወደ  መመለስ እፈልጋለሁ"),
+    ("which countries does the programme cover", "which countries does the programme cover"),
+    ("", ""),
+])
+def test_place_names_are_taken_out_of_what_the_ranker_reads(text, expected):
+    assert without_places(text) == expected
