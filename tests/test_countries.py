@@ -11,7 +11,7 @@ import pytest
 from retrieval.countries import (
     HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country, without_places,
 )
-from retrieval.stories import story_countries
+from retrieval.stories import story_countries, wants_to_go_home
 
 LANGUAGES = ("en", "fr", "ar", "ha", "pcm", "so", "ti", "am", "pt")
 AFRICA = {
@@ -392,6 +392,12 @@ def test_arriving_home_keeps_where_the_person_is():
     ("ana masry w 3ayez arga3", (None, "egypt")),
     ("ana tchadi fi sabha", ("libya", "chad")),
     ("ኣብ ሳብሃ ኣለኹ", ("libya", None)),
+    # informal spellings of "I am in" (Somali) and of going home (Krio, Egyptian Arabizi, Kriol)
+    ("jabuuti ayan joga, shaqo ma hayo", ("djibouti", None)),
+    ("ana waxan joga Sanca", ("yemen", None)),
+    ("A de na Zawiya, Libya. A wan go bak Salone", ("libya", "sierra_leone")),
+    ("ana fi tarhuna, 3ayez arga3 masr", ("libya", "egypt")),
+    ("como é que n faz pa bai nha tera? sta na líbia", ("libya", None)),
 ])
 def test_places_and_nationalities_as_migrants_write_them(text, expected):
     assert story_countries(text) == expected
@@ -407,3 +413,15 @@ def test_places_and_nationalities_as_migrants_write_them(text, expected):
 ])
 def test_place_names_are_taken_out_of_what_the_ranker_reads(text, expected):
     assert without_places(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "ana masry fi tarhuna, 3ayez arga3 masr bs mafeesh m3aya",
+    "A wan go bak Salone bot a no get paspot",
+    "dalka kuso laaban rabaa laakin lcg ma haysto",
+    "sidee ku laabta Xamar?",
+    "como é que n faz pa bai nha tera?",
+    "نبي نعرف كيف نروح لبلادي",
+])
+def test_a_wish_to_go_home_as_migrants_write_it(text):
+    assert wants_to_go_home(text)
