@@ -184,15 +184,12 @@ class ActionAnswerFromRetrieval(Action):
             failures = int(tracker.get_slot("failed_understandings") or 0) + 1
             if failures >= 2:  # the same topic again would not help: offer a person
                 return not_understood(dispatcher, tracker)
-            choices: Tuple[str, ...] = ()
+            nearby: Tuple[str, ...] = ()
             if follow_up in knowledge().articles:  # "but I have no money" after the return answer: the
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
-                follow_up, choices = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
-                                                 context=context)
-            if choices:
-                events = send(dispatcher, ui("retrieval_choose", language), topic_options(choices, language))
-                return [*events, SlotSet("failed_understandings", float(failures))]
-            return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker)),
+                follow_up, nearby = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
+                                                context=context)
+            return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker), nearby=nearby),
                     SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":
             events = send(dispatcher, ui("retrieval_choose", language), topic_options(decision.topics, language))

@@ -79,13 +79,14 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
 class RankerReturning:
     """A ranker whose best answer is fixed: what best_answer makes of it is under test."""
 
-    def __init__(self, *answers):
-        self.answers = answers
+    def __init__(self, *answers, step=0.3):
+        self.answers, self.step = answers, step
 
-    def rank(self, text, prior, k=5, context=None):
+    def rank(self, text, prior, k=5, context=None, within=None):
         from retrieval.answers import Scored
 
-        return [Scored(a, 1.0 - i * 0.3, 0.0, 0.0) for i, a in enumerate(self.answers)][:k]
+        answers = [a for a in self.answers if within is None or a in within]
+        return [Scored(a, 1.0 - i * self.step, 0.0, 0.0) for i, a in enumerate(answers)][:k]
 
 
 @pytest.mark.parametrize("text, current_topic, best, expected", [
@@ -110,3 +111,51 @@ def test_a_short_follow_up_can_keep_the_conversations_article_against_the_intent
     answer, choices = best_answer(text, "risk_detention", [{"name": "risk_detention", "confidence": 0.95}],
                                   current_topic=current_topic)
     assert (answer, choices) == (expected, ())
+
+
+@pytest.mark.parametrize("text, ranked, expected", [
+    # a story that says the person wants to go home is answered about going home, whatever else it
+    # tells ("no money with me" read as the signs of trafficking)
+    ("ana masry fi tarhuna, 3ayez arga3 masr bs mafeesh m3aya", ("risk_trafficking_signs", "avr_no_money"),
+     "avr_no_money"),
+    ("i want to go home but she keeps my passport", ("risk_trafficking_signs", "document_lost_passport"),
+     "document_lost_passport"),
+    # without that wish the best answer stands
+    ("my boss keeps my passport and does not pay me", ("risk_trafficking_signs", "document_lost_passport"),
+     "risk_trafficking_signs"),
+    ("the driver left us in the desert, now we are in kufra and we want to go back",
+     ("risk_desert_abandonment", "avr_how_to_ask"), "avr_how_to_ask"),
+    # a wish answered within going home is left as it is; so is a question about help that goes on
+    # at home (only the risks give way)
+    ("if i go back can i come to libya again later", ("avr_come_back_later", "risk_trafficking_signs"),
+     "avr_come_back_later"),
+    ("and when i go back home, the counselling continue there?", ("help_psychosocial", "avr_arrival"),
+     "help_psychosocial"),
+])
+def test_the_wish_to_go_home_is_the_main_need(monkeypatch, text, ranked, expected):
+    import retrieval.answers
+    from actions.knowledge_answer import best_answer
+
+    monkeypatch.setattr(retrieval.answers, "get_ranker", lambda: RankerReturning(*ranked))
+    assert best_answer(text, "avr_overview", [{"name": "avr_overview", "confidence": 0.6}])[0] == expected
+
+
+def test_a_close_call_answers_the_best_and_offers_the_runners_up_first(monkeypatch, tracker_factory, dispatcher):
+    import actions.knowledge_answer
+    import retrieval.answers
+    from actions.knowledge_answer import ActionAnswerTopic
+    from actions.replies import knowledge
+
+    monkeypatch.setattr(actions.knowledge_answer, "first_turn", lambda tracker: False)  # all follow-ups
+    monkeypatch.setattr(retrieval.answers, "get_ranker",
+                        lambda: RankerReturning("avr_cost", "avr_no_money", "avr_how_to_ask", step=0.001))
+    tracker = tracker_factory(text="is it free or do i pay something", intent="avr_overview", slots={"language": "en"})
+    events = asyncio.run(ActionAnswerTopic().run(dispatcher, tracker, {}))
+    assert {"event": "slot", "name": "answer", "value": "avr_cost"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    text = dispatcher.messages[0]["text"]
+    kb = knowledge()
+    assert kb.article_text("avr_cost", "en")[0].answer in text
+    titles = [kb.topic_title(a, "en") for a in ("avr_no_money", "avr_how_to_ask")]
+    assert all(t in text for t in titles) and text.index(titles[0]) < text.index(titles[1])
+    assert "1. " + titles[0] in text  # the runner-up is the first option
