@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from content.knowledge import KnowledgeBase
+from content.knowledge import CONTACT_FIELDS, KnowledgeBase
 from content.menus import render_menu, topic_options, unreviewed_note
 from content.sources import check_citations, check_country_guidance, check_entries
 from core.paths import KNOWLEDGE_DIR, SOURCES_DIR
@@ -128,8 +128,6 @@ def _country_ids(kb: KnowledgeBase) -> List[str]:
 def check_flows(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR, notices: Optional[List[str]] = None) -> List[str]:
     """countries.yml, programmes/ and directory/: ids known, sources verbatim, no unverified contact."""
     import yaml
-
-    from retrieval.flows_data import CONTACT_FIELDS
 
     problems: List[str] = []
     root = kb.root

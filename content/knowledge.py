@@ -18,6 +18,10 @@ import yaml
 
 from core.paths import KNOWLEDGE_DIR
 
+# the fields of a directory entry (knowledge/directory/) that reach a person: only ever shown from an
+# entry a named person verified (the flows), and the checker refuses them anywhere else
+CONTACT_FIELDS = ("name", "phone", "email", "address", "web")
+
 
 @dataclass(frozen=True)
 class Language:

@@ -13,13 +13,13 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from content.knowledge import CONTACT_FIELDS
 from core.paths import KNOWLEDGE_DIR
 from retrieval.safety import normalise
 
 FORM_WORDS_FILE = KNOWLEDGE_DIR / "form_words.yml"
 PROGRAMMES_DIR = KNOWLEDGE_DIR / "programmes"
 EMBASSIES_FILE = KNOWLEDGE_DIR / "directory" / "embassies.yml"
-CONTACT_FIELDS = ("name", "phone", "email", "address", "web")
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 

@@ -80,6 +80,13 @@ def test_no_package_imports_what_lies_above_it():
     assert [(f, i) for p, f, i in _imports_between_packages() if i in FORBIDDEN.get(p, ())] == []
 
 
+def test_no_two_packages_import_each_other():
+    """Dependencies point one way, function-level imports included (content used to import the
+    contact fields from retrieval, which reads the knowledge from content)."""
+    pairs = {(p, i) for p, _, i in _imports_between_packages()}
+    assert sorted((p, i) for p, i in pairs if p < i and (i, p) in pairs) == []
+
+
 def test_core_imports_nothing_of_this_repository():
     assert [(f, i) for p, f, i in _imports_between_packages() if p == "core"] == []
 
