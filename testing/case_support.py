@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from cases.delivery import DeliveryResult
 from core.db import make_engine, upgrade
+from testing.trackers import make_tracker
 
 # An existing database on the local server to connect to while creating the test database.
 PG_ADMIN = os.environ.get("CASES_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -120,16 +121,8 @@ def tracker(sender_id: str, text: str, channel: Optional[str] = "telegram", slot
             history: tuple = ()):
     """A rasa-sdk Tracker whose latest message came in on `channel` (None: no channel). Consent is
     given unless `slots` say otherwise: a person is only involved after it (actions/consent.py)."""
-    from rasa_sdk import Tracker
-
-    slots = {"consent": "given", **(slots or {})}
-    latest = {"text": text, "intent": {"name": "human_handoff", "confidence": 0.99}, "entities": []}
-    events = [{"event": kind, "text": said} for kind, said in history]
-    events.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
-    return Tracker.from_dict({
-        "sender_id": sender_id, "slots": slots or {}, "latest_message": latest, "events": events,
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
-    })
+    return make_tracker(text, "human_handoff", 0.99, slots={"consent": "given", **(slots or {})}, sender_id=sender_id,
+                        history=[{"event": kind, "text": said} for kind, said in history], channel=channel)
 
 
 def team_always_at_work(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

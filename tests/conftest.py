@@ -6,7 +6,7 @@ import sys
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
 import pytest
 import yaml
@@ -21,6 +21,7 @@ os.environ.setdefault("PSEUDONYM_KEY", "tests-only-pseudonym-key-0123456789abcde
 # What every process of ours has (environment defaults, log redaction), before any test imports a
 # package that no longer pulls in `bot` on its way.
 import bot  # noqa: E402,F401
+from testing.trackers import make_tracker  # noqa: E402,F401  (the fixtures' and tests' one builder)
 
 
 @contextmanager
@@ -49,32 +50,6 @@ def trained_assistant_on_sqlite(folder: Path) -> Iterator[Tuple[Any, Any, Any]]:
         engine.dispose()
         patch.undo()
         get_settings.cache_clear()
-
-
-def make_tracker(
-    text: str = "",
-    intent: Optional[str] = None,
-    confidence: float = 0.95,
-    slots: Optional[Dict[str, Any]] = None,
-    entities: Optional[List[Dict[str, Any]]] = None,
-    sender_id: str = "tg-test",
-):
-    """A rasa-sdk Tracker as the action server would receive it."""
-    from rasa_sdk import Tracker
-
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
-    return Tracker.from_dict(
-        {
-            "sender_id": sender_id,
-            "slots": slots or {},
-            "latest_message": latest,
-            "events": [{"event": "user", "text": text, "parse_data": latest}],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -134,6 +109,19 @@ def db(tmp_path):
 @pytest.fixture
 def tracker_factory():
     return make_tracker
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    """The trained assistant as `python -m bot ask` runs it, loaded once per test module; the tests
+    that use it are skipped without a trained model (`make train`)."""
+    from bot.model import latest_model
+
+    if latest_model() is None:
+        pytest.skip("no trained model: run `make train`")
+    from bot.ask import Assistant
+
+    return Assistant.load()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from actions.handoff import ActionHandoff
 from rasa_extensions.policies.conversation import answers_consent
 from privacy.consent import consent_answer, messages_since_question
 from content.knowledge import load_knowledge
-from tests.conftest import slot_events
+from tests.conftest import make_tracker, slot_events
 
 KB = load_knowledge()
 
@@ -22,13 +22,8 @@ def run(action, tracker, dispatcher):
 
 def tracker(text="", intent=None, slots=None, turn=(), history=(), channel=None, entities=None, sender_id="tg-test"):
     """A tracker whose current turn already ran `turn` (event dicts) after the user's message."""
-    from rasa_sdk import Tracker
-
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities or []}
-    events = [*history, {"event": "user", "text": text, "parse_data": latest, "input_channel": channel}, *turn]
-    return Tracker.from_dict({"sender_id": sender_id, "slots": slots or {}, "latest_message": latest, "events": events,
-                              "paused": False, "followup_action": None, "active_loop": {},
-                              "latest_action_name": "action_listen"})
+    return make_tracker(text, intent, slots=slots, entities=entities, sender_id=sender_id, history=history, turn=turn,
+                        channel=channel)
 
 
 def option(number: str, slots: dict, text: str | None = None, **kwargs):

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.conftest import domain_dict, make_form_tracker, slot_events
 
 
@@ -82,17 +80,6 @@ def test_start_actions_reset_and_hand_over_to_the_form(tracker_factory, dispatch
     assert events[-1] == {"event": "followup", "name": "eligibility_form", "timestamp": None}
     events = run(ActionStartConsular(), dispatcher, tracker_factory(slots={"language": "en"}))
     assert events[-1]["name"] == "consular_form"
-
-
-@pytest.fixture(scope="module")
-def assistant():
-    from bot.model import latest_model
-
-    if latest_model() is None:
-        pytest.skip("no trained model: run `make train`")
-    from bot.ask import Assistant
-
-    return Assistant.load()
 
 
 def test_consular_conversation_end_to_end(assistant):

@@ -221,17 +221,6 @@ def test_programme_files_are_sourced_and_unverified():
 
 
 # -- end to end with the trained model (skipped without one) --------------------------------
-@pytest.fixture(scope="module")
-def assistant():
-    from bot.model import latest_model
-
-    if latest_model() is None:
-        pytest.skip("no trained model: run `make train`")
-    from bot.ask import Assistant
-
-    return Assistant.load()
-
-
 def test_screening_conversation_end_to_end(assistant):
     import uuid
 

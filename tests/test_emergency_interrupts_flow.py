@@ -11,13 +11,6 @@ from bot.model import latest_model
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
 
 
-@pytest.fixture(scope="module")
-def assistant():
-    from bot.ask import Assistant
-
-    return Assistant.load()
-
-
 @pytest.mark.parametrize("form_start,danger", [
     ("can you check if i can go back home", "help we are lost in the desert now no water"),
     ("help me get an emergency travel document from my embassy", "our boat is sinking now please help"),

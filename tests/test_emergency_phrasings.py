@@ -281,17 +281,6 @@ def test_a_danger_phrase_inside_a_question_about_a_risk_stays_information(text, 
     assert (message.get("intent")["name"] == "risk_detention") is question
 
 
-@pytest.fixture(scope="module")
-def assistant():
-    from bot.model import latest_model
-
-    if latest_model() is None:
-        pytest.skip("no trained model: run `make train`")
-    from bot.ask import Assistant
-
-    return Assistant.load()
-
-
 def ask(assistant, text):
     return asyncio.run(assistant.send(text, f"test-{uuid.uuid4().hex}"))
 

@@ -20,7 +20,7 @@ KB = load_knowledge()
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
+def stack(tmp_path_factory):
     with trained_assistant_on_sqlite(tmp_path_factory.mktemp("erase-during-case")) as parts:
         yield parts
 
@@ -37,8 +37,8 @@ def say(agent, sender: str, message: str) -> list:
 
 
 @pytest.mark.parametrize("request_words", ["delete my data", "/delete"])
-def test_delete_my_data_while_a_case_is_open_erases_everything(assistant, request_words):
-    agent, store, engine = assistant
+def test_delete_my_data_while_a_case_is_open_erases_everything(stack, request_words):
+    agent, store, engine = stack
     me = f"tg-{uuid.uuid4().hex}"
     say(agent, me, "hello")
     say(agent, me, "I want to talk to a person")

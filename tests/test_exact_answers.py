@@ -14,13 +14,6 @@ from bot.model import latest_model
 pytestmark = pytest.mark.skipif(latest_model() is None, reason="needs a trained model (make train)")
 
 
-@pytest.fixture(scope="module")
-def assistant():
-    from bot.ask import Assistant
-
-    return Assistant.load()
-
-
 def talk(assistant, *texts):
     async def run():
         sender = f"exact-{uuid.uuid4().hex}"

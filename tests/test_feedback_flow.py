@@ -23,7 +23,7 @@ KB = load_knowledge()
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
+def stack(tmp_path_factory):
     with trained_assistant_on_sqlite(tmp_path_factory.mktemp("feedback-flow")) as parts:
         yield parts
 
@@ -42,8 +42,8 @@ def rows(engine, sql: str) -> list:
         return connection.execute(text(sql)).all()
 
 
-def test_the_second_answer_asks_in_its_own_message_and_a_typed_thumb_is_counted(assistant):
-    agent, _store, engine = assistant
+def test_the_second_answer_asks_in_its_own_message_and_a_typed_thumb_is_counted(stack):
+    agent, _store, engine = stack
     me = f"tg-{uuid.uuid4().hex}"
     first = say(agent, me, "c quoi le retour volontaire")
     assert not any(KB.text("feedback_question", "fr") in m["text"] for m in first)  # never in the first turn
@@ -63,8 +63,8 @@ def test_the_second_answer_asks_in_its_own_message_and_a_typed_thumb_is_counted(
     assert KB.text("not_understood", "fr") not in later[0]["text"]
 
 
-def test_a_tapped_thumb_never_answers_the_consent_question(assistant):
-    agent, store, engine = assistant
+def test_a_tapped_thumb_never_answers_the_consent_question(stack):
+    agent, store, engine = stack
     me = f"tg-{uuid.uuid4().hex}"
     say(agent, me, "what is voluntary return")  # the consent question comes with the first answer
     say(agent, me, "is it free")
@@ -84,8 +84,8 @@ def test_a_tapped_thumb_never_answers_the_consent_question(assistant):
                         "AND language = 'en'")[0][0] >= 1
 
 
-def test_an_unanswered_question_is_kept_redacted_and_forgotten_when_consent_is_declined(assistant):
-    agent, _store, engine = assistant
+def test_an_unanswered_question_is_kept_redacted_and_forgotten_when_consent_is_declined(stack):
+    agent, _store, engine = stack
     me = f"tg-{uuid.uuid4().hex}"
     say(agent, me, "my name is Awa Diallo, can my goat Bella sleep in the bus to Agadez")
     kept = rows(engine, f"SELECT text, language, outcome FROM unanswered_questions WHERE conversation_id = '{me}'")

@@ -1,6 +1,6 @@
-"""Rasa graph component: dense multilingual sentence embeddings for DIET.
+"""Rasa graph component: dense multilingual sentence embeddings for the intent classifier.
 
-Sits next to the sparse character n-gram features in config.yml. The n-grams catch spelling
+Sits next to the character n-grams the linear intent classifier builds (config.yml). The n-grams catch spelling
 and dialect; the embeddings carry meaning across languages, so a rare language borrows what the
 model learnt from the others (the reason tier-2 languages beat Rasa's default pipeline).
 """
