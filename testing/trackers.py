@@ -26,3 +26,10 @@ def make_tracker(
         "sender_id": sender_id, "slots": slots or {}, "latest_message": latest, "events": events,
         "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
     })
+
+
+def run_action(action, dispatcher, tracker, domain: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    """Run a rasa-sdk action as the action server does (rasa-sdk's argument order); its events."""
+    import asyncio
+
+    return asyncio.run(action.run(dispatcher, tracker, domain if domain is not None else {}))

@@ -2,8 +2,6 @@
 for what counts as a consent answer."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
@@ -12,12 +10,9 @@ from rasa_extensions.policies.conversation import answers_consent
 from privacy.consent import consent_answer, messages_since_question
 from content.knowledge import load_knowledge
 from tests.conftest import make_tracker, slot_events
+from testing.trackers import run_action
 
 KB = load_knowledge()
-
-
-def run(action, tracker, dispatcher):
-    return asyncio.run(action.run(dispatcher, tracker, {}))
 
 
 def tracker(text="", intent=None, slots=None, turn=(), history=(), channel=None, entities=None, sender_id="tg-test"):
@@ -36,8 +31,8 @@ CONSENT_PAYLOADS = ["consent:yes", "consent:no", "consent:full"]
 
 @pytest.mark.parametrize("language", list(KB.languages))
 def test_the_notice_is_one_short_message_with_word_buttons_and_leaves_the_menu_alone(dispatcher, language):
-    events = run(ActionPrivacyNotice(), tracker("c quoi le retour", "avr_overview",
-                                                {"language": language, "menu_options": ANSWER_MENU}), dispatcher)
+    events = run_action(ActionPrivacyNotice(), dispatcher, tracker("c quoi le retour", "avr_overview",
+                                                {"language": language, "menu_options": ANSWER_MENU}))
     [message] = dispatcher.messages
     assert message["text"] == KB.text("intro_consent", language)  # the introduction, once, folded in
     assert [b["payload"] for b in message["buttons"]] == CONSENT_PAYLOADS  # never "1", "2", "3"
@@ -48,8 +43,8 @@ def test_the_notice_is_one_short_message_with_word_buttons_and_leaves_the_menu_a
 
 
 def test_after_a_greeting_the_notice_does_not_introduce_the_assistant_twice(dispatcher):
-    run(ActionPrivacyNotice(), tracker("salut", "greet", {"language": "fr"}, turn=[{"event": "action", "name": "action_greet"}]),
-        dispatcher)
+    run_action(ActionPrivacyNotice(), dispatcher,
+        tracker("salut", "greet", {"language": "fr"}, turn=[{"event": "action", "name": "action_greet"}]))
     assert dispatcher.messages[0]["text"] == KB.text("consent_short", "fr")
 
 
@@ -92,7 +87,7 @@ def test_the_policy_reads_a_consent_word_only_while_the_question_is_recent():
 
 
 def test_yes_gives_consent_and_keeps_the_answers_menu(dispatcher):
-    events = run(ActionConsentAnswer(), answer("oui"), dispatcher)
+    events = run_action(ActionConsentAnswer(), dispatcher, answer("oui"))
     slots = slot_events(events)
     assert slots["consent"] == "given" and slots["pending_confirmation"] is None
     assert "menu_options" not in slots
@@ -100,13 +95,13 @@ def test_yes_gives_consent_and_keeps_the_answers_menu(dispatcher):
 
 
 def test_no_declines_and_the_user_can_still_read_information(dispatcher):
-    slots = slot_events(run(ActionConsentAnswer(), answer("non"), dispatcher))
+    slots = slot_events(run_action(ActionConsentAnswer(), dispatcher, answer("non")))
     assert slots["consent"] == "declined"
     assert dispatcher.messages[0]["text"] == KB.text("consent_declined", "fr")
 
 
 def test_privacy_shows_the_full_notice_and_asks_again(dispatcher):
-    slots = slot_events(run(ActionConsentAnswer(), answer("consent:full"), dispatcher))
+    slots = slot_events(run_action(ActionConsentAnswer(), dispatcher, answer("consent:full")))
     assert "consent" not in slots and slots["pending_confirmation"] == "consent"
     [message] = dispatcher.messages
     assert message["text"].startswith(KB.text("privacy_full", "fr", retention_days=90)[:40])
@@ -121,15 +116,15 @@ def test_a_person_is_involved_only_after_consent(dispatcher, monkeypatch, slots)
 
     opened = []
     monkeypatch.setattr(case_bridge, "open_case", lambda *a, **k: opened.append(a))
-    events = run(ActionHandoff(), tracker("human", "human_handoff", slots, channel="telegram"), dispatcher)
+    events = run_action(ActionHandoff(), dispatcher, tracker("human", "human_handoff", slots, channel="telegram"))
     asked = slot_events(events)
     assert opened == [] and "handoff" not in asked
     assert asked["consent_next"] == "handoff" and asked["pending_confirmation"] == "consent"
     assert dispatcher.messages[0]["text"] == KB.text("consent_before_handoff", "en")
     # "yes": consent given, and the handoff goes on in the same turn
     state = {**slots, **asked}
-    events = run(ActionConsentAnswer(), tracker("yes", "affirm", state, history=PENDING_HISTORY, channel="telegram"),
-                 dispatcher)
+    events = run_action(ActionConsentAnswer(), dispatcher,
+                 tracker("yes", "affirm", state, history=PENDING_HISTORY, channel="telegram"))
     done = slot_events(events)
     assert done["consent"] == "given" and done["handoff"] is True and len(opened) == 1
 
@@ -139,7 +134,7 @@ def test_no_before_a_handoff_says_a_person_cannot_follow_up(dispatcher, monkeypa
 
     monkeypatch.setattr(case_bridge, "open_case", lambda *a, **k: pytest.fail("no case without consent"))
     state = {"language": "en", "consent_asked": True, "pending_confirmation": "consent", "consent_next": "handoff"}
-    slots = slot_events(run(ActionConsentAnswer(), tracker("no", "deny", state, history=PENDING_HISTORY), dispatcher))
+    slots = slot_events(run_action(ActionConsentAnswer(), dispatcher, tracker("no", "deny", state, history=PENDING_HISTORY)))
     assert slots["consent"] == "declined" and "handoff" not in slots
     assert dispatcher.messages[0]["text"] == KB.text("consent_declined_no_person", "en")
 
@@ -149,8 +144,8 @@ def test_declining_forgets_the_project_data_of_a_real_channel(dispatcher, monkey
 
     forgotten = []
     monkeypatch.setattr(erasure, "forget_on_decline", lambda cid, **kw: forgotten.append((cid, kw)))
-    run(ActionConsentAnswer(), answer("non", channel="whatsapp", sender_id="wa-123"), dispatcher)
-    run(ActionConsentAnswer(), answer("non", channel="cli", sender_id="cli-1"), dispatcher)
+    run_action(ActionConsentAnswer(), dispatcher, answer("non", channel="whatsapp", sender_id="wa-123"))
+    run_action(ActionConsentAnswer(), dispatcher, answer("non", channel="cli", sender_id="cli-1"))
     assert forgotten == [("wa-123", {"channel": "whatsapp"})]
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import domain_dict, make_form_tracker, slot_events
-
-
-def run(action, dispatcher, tracker):
-    return asyncio.run(action.run(dispatcher, tracker, domain_dict()))
+from testing.trackers import run_action
 
 
 def test_directory_lists_the_26_countries_without_invented_contacts():
@@ -22,7 +19,7 @@ def test_no_verified_contact_offers_a_person(tracker_factory, dispatcher):
     from actions.consular import ActionConsularResult
     from actions.replies import ui
 
-    events = run(ActionConsularResult(), dispatcher, tracker_factory(slots={"language": "fr", "nationality": "mali", "host_country": "libya"}))
+    events = run_action(ActionConsularResult(), dispatcher, tracker_factory(slots={"language": "fr", "nationality": "mali", "host_country": "libya"}), domain_dict())
     text = "\n".join(m["text"] for m in dispatcher.messages)
     assert ui("consular_documents", "fr") in text and ui("consular_libya", "fr") in text
     assert ui("no_verified_contact", "fr") in text
@@ -33,7 +30,7 @@ def test_libya_online_service_only_for_libya(tracker_factory, dispatcher):
     from actions.consular import ActionConsularResult
     from actions.replies import ui
 
-    run(ActionConsularResult(), dispatcher, tracker_factory(slots={"language": "en", "nationality": "mali", "host_country": "niger"}))
+    run_action(ActionConsularResult(), dispatcher, tracker_factory(slots={"language": "en", "nationality": "mali", "host_country": "niger"}), domain_dict())
     assert ui("consular_libya", "en") not in "\n".join(m["text"] for m in dispatcher.messages)
 
 
@@ -68,17 +65,17 @@ def test_consular_form_validates_countries(dispatcher):
     from actions.consular import ValidateConsularForm
 
     tracker = make_form_tracker("Eritrea", "nationality", "consular_form", {"language": "ti"})
-    assert slot_events(run(ValidateConsularForm(), dispatcher, tracker))["nationality"] == "eritrea"
+    assert slot_events(run_action(ValidateConsularForm(), dispatcher, tracker, domain_dict()))["nationality"] == "eritrea"
 
 
 def test_start_actions_reset_and_hand_over_to_the_form(tracker_factory, dispatcher):
     from actions.consular import ActionStartConsular
     from actions.eligibility import ActionStartScreening
 
-    events = run(ActionStartScreening(), dispatcher, tracker_factory(slots={"language": "en", "host_country": "libya"}))
+    events = run_action(ActionStartScreening(), dispatcher, tracker_factory(slots={"language": "en", "host_country": "libya"}), domain_dict())
     assert slot_events(events)["host_country"] is None
     assert events[-1] == {"event": "followup", "name": "eligibility_form", "timestamp": None}
-    events = run(ActionStartConsular(), dispatcher, tracker_factory(slots={"language": "en"}))
+    events = run_action(ActionStartConsular(), dispatcher, tracker_factory(slots={"language": "en"}), domain_dict())
     assert events[-1]["name"] == "consular_form"
 
 

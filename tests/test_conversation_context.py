@@ -4,8 +4,6 @@ Actions run on rasa-sdk trackers (Tracker.from_dict); the policy's rules on Rasa
 """
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from actions.conversation import ActionGreet, ActionNoise
@@ -15,12 +13,11 @@ from actions.message_context import ActionReadMessage, next_language
 from content.knowledge import load_knowledge
 from language.hints import hinted_language
 from tests.conftest import make_tracker, slot_events
+from testing.trackers import run_action
+
+CONTEXT_DOMAIN = {"actions": ["action_answer_topic", "action_greet"]}
 
 KB = load_knowledge()
-
-
-def run(action, tracker, dispatcher):
-    return asyncio.run(action.run(dispatcher, tracker, {"actions": ["action_answer_topic", "action_greet"]}))
 
 
 @pytest.mark.parametrize("intent, topic, expected", [
@@ -63,7 +60,7 @@ def test_every_follow_up_target_is_a_knowledge_entry():
 
 def test_the_follow_up_action_answers_the_entry_in_the_users_language(dispatcher):
     tracker = make_tracker("c gratuit ?", intent="ask_cost", slots={"language": "fr", "topic": "avr_overview"})
-    events = run(ActionAnswerFollowUp(), tracker, dispatcher)
+    events = run_action(ActionAnswerFollowUp(), dispatcher, tracker, CONTEXT_DOMAIN)
     assert slot_events(events)["topic"] == "avr_overview" and slot_events(events)["answer"] == "avr_cost"
     assert dispatcher.messages[0]["text"].startswith(KB.entries["avr_cost"].texts["fr"].answer.strip()[:30])
     assert f"1. {KB.topic_title('avr_overview', 'fr')}" in dispatcher.messages[0]["text"]  # back to the topic
@@ -96,17 +93,17 @@ def test_reading_a_message_keeps_the_language_and_remembers_the_story(dispatcher
     entity = {"entity": "language", "value": "fr", "confidence_entity": 0.97, "extractor": "LanguageDetector"}
     tracker = make_tracker("je suis a tripoli depuis 1 an je veux rentrer au mali", intent="avr_overview",
                            entities=[entity])
-    slots = slot_events(run(ActionReadMessage(), tracker, dispatcher))
+    slots = slot_events(run_action(ActionReadMessage(), dispatcher, tracker, CONTEXT_DOMAIN))
     assert slots == {"language": "fr", "language_from": "message", "known_host_country": "libya",
                      "known_nationality": "mali"}
     hint = {"entity": "language", "value": "en", "confidence_entity": 1.0, "extractor": "LanguageHints"}
     later = make_tracker("ok", intent="affirm", slots={"language": "fr"}, entities=[hint])
-    assert slot_events(run(ActionReadMessage(), later, dispatcher)) == {}
+    assert slot_events(run_action(ActionReadMessage(), dispatcher, later, CONTEXT_DOMAIN)) == {}
 
 
 @pytest.mark.parametrize("text, person_first", [("😭", True), ("🙏🙏", True), ("??", False), ("...", False)])
 def test_noise_gets_one_line_and_the_menu_with_a_person_first_for_distress(dispatcher, text, person_first):
-    events = run(ActionNoise(), make_tracker(text, intent="noise", slots={"language": "ha"}), dispatcher)
+    events = run_action(ActionNoise(), dispatcher, make_tracker(text, intent="noise", slots={"language": "ha"}), CONTEXT_DOMAIN)
     [message] = dispatcher.messages
     options = slot_events(events)["menu_options"]
     assert (options[0] == "handoff") is person_first
@@ -115,15 +112,15 @@ def test_noise_gets_one_line_and_the_menu_with_a_person_first_for_distress(dispa
 
 
 def test_the_greeting_is_one_message_with_the_menu_inside_and_the_introduction_once(dispatcher):
-    run(ActionGreet(), make_tracker("salut", intent="greet", slots={"language": "fr"}), dispatcher)
+    run_action(ActionGreet(), dispatcher, make_tracker("salut", intent="greet", slots={"language": "fr"}), CONTEXT_DOMAIN)
     [message] = dispatcher.messages
     assert message["text"].startswith(KB.text("intro", "fr")) and "\n1. " in message["text"]
     assert len(message["buttons"]) == 6
 
 
 def test_an_emergency_answers_at_once_with_a_one_line_notice_and_stays(dispatcher):
-    events = run(ActionEmergency(), make_tracker("jirgin ruwa yana nutsewa", intent="emergency",
-                                                 slots={"language": "ha"}), dispatcher)
+    events = run_action(ActionEmergency(), dispatcher, make_tracker("jirgin ruwa yana nutsewa", intent="emergency",
+                                                 slots={"language": "ha"}), CONTEXT_DOMAIN)
     [message] = dispatcher.messages
     assert message["text"] == KB.text("emergency_safety", "ha") + "\n\n" + KB.text("emergency_notice_line", "ha")
     slots = slot_events(events)
@@ -131,13 +128,13 @@ def test_an_emergency_answers_at_once_with_a_one_line_notice_and_stays(dispatche
 
 
 def test_after_consent_the_safety_answer_needs_no_notice(dispatcher):
-    run(ActionEmergency(), make_tracker("sos", intent="emergency", slots={"language": "en", "consent": "given"}), dispatcher)
+    run_action(ActionEmergency(), dispatcher, make_tracker("sos", intent="emergency", slots={"language": "en", "consent": "given"}), CONTEXT_DOMAIN)
     assert dispatcher.messages[0]["text"] == KB.text("emergency_safety", "en")
 
 
 def test_every_later_message_gets_a_short_acknowledgement_in_the_users_language(dispatcher):
     tracker = make_tracker("mu 50 ne", intent="out_of_scope", slots={"language": "ha", "emergency_active": True})
-    events = run(ActionEmergencyFollowup(), tracker, dispatcher)
+    events = run_action(ActionEmergencyFollowup(), dispatcher, tracker, CONTEXT_DOMAIN)
     assert [m["text"] for m in dispatcher.messages] == [KB.text("emergency_ack", "ha")]
     assert "emergency_active" not in slot_events(events)  # no caseworker resolved it (no channel here)
 
@@ -166,7 +163,7 @@ def test_a_short_out_of_scope_message_with_a_ranked_follow_up_answers_it_in_cont
 
     tracker = _with_ranking(make_tracker(text, intent="out_of_scope", confidence=ranking[0][1],
                                          slots={"language": "fr", "topic": topic}), ranking)
-    events = run(ActionOutOfScope(), tracker, dispatcher)
+    events = run_action(ActionOutOfScope(), dispatcher, tracker, CONTEXT_DOMAIN)
     assert slot_events(events).get("answer") == expected
 
 
@@ -179,7 +176,7 @@ def test_out_of_scope_stays_out_of_scope_without_context_or_a_follow_up(dispatch
     from actions.conversation import ActionOutOfScope
 
     tracker = _with_ranking(make_tracker(text, intent="out_of_scope", slots={"language": "en", "topic": topic}), ranking)
-    events = run(ActionOutOfScope(), tracker, dispatcher)
+    events = run_action(ActionOutOfScope(), dispatcher, tracker, CONTEXT_DOMAIN)
     assert "answer" not in slot_events(events)
     from actions.replies import ui
 

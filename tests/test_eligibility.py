@@ -6,10 +6,7 @@ import asyncio
 import pytest
 
 from tests.conftest import domain_dict, make_form_tracker, slot_events
-
-
-def run(action, dispatcher, tracker):
-    return asyncio.run(action.run(dispatcher, tracker, domain_dict()))
+from testing.trackers import run_action
 
 
 def form_tracker(requested: str, answer: str, slots=None, language="en", intent="nlu_fallback"):
@@ -74,7 +71,7 @@ def test_vulnerabilities_accept_several_numbers():
 def test_valid_country_is_stored_as_id(tracker_factory, dispatcher):
     from actions.eligibility import ValidateEligibilityForm
 
-    events = run(ValidateEligibilityForm(), dispatcher, form_tracker("host_country", "libye", language="fr"))
+    events = run_action(ValidateEligibilityForm(), dispatcher, form_tracker("host_country", "libye", language="fr"), domain_dict())
     assert slot_events(events)["host_country"] == "libya"
     assert not dispatcher.messages
 
@@ -83,7 +80,7 @@ def test_invalid_answer_is_reasked_in_the_users_language(tracker_factory, dispat
     from actions.eligibility import ValidateEligibilityForm
     from actions.replies import ui
 
-    events = run(ValidateEligibilityForm(), dispatcher, form_tracker("own_wish", "banana", language="fr"))
+    events = run_action(ValidateEligibilityForm(), dispatcher, form_tracker("own_wish", "banana", language="fr"), domain_dict())
     slots = slot_events(events)
     assert slots["own_wish"] is None and slots["form_invalid_answers"] == 1.0
     assert dispatcher.messages[0]["text"] == ui("invalid_yes_no", "fr")
@@ -93,7 +90,7 @@ def test_second_invalid_answer_records_unknown_and_moves_on(tracker_factory, dis
     from actions.eligibility import ValidateEligibilityForm
 
     tracker = form_tracker("host_country", "zzzz", slots={"form_invalid_answers": 1.0})
-    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    slots = slot_events(run_action(ValidateEligibilityForm(), dispatcher, tracker, domain_dict()))
     assert slots["host_country"] == "unknown" and slots["form_invalid_answers"] == 0.0
 
 
@@ -101,7 +98,7 @@ def test_second_invalid_answer_records_unknown_and_moves_on(tracker_factory, dis
 def test_stop_ends_the_form(tracker_factory, dispatcher, word):
     from actions.eligibility import ValidateEligibilityForm
 
-    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, form_tracker("detained", word)))
+    slots = slot_events(run_action(ValidateEligibilityForm(), dispatcher, form_tracker("detained", word), domain_dict()))
     assert slots["requested_slot"] is None and slots["form_stopped"] is True
 
 
@@ -109,7 +106,7 @@ def test_back_clears_the_previous_answer(tracker_factory, dispatcher):
     from actions.eligibility import ValidateEligibilityForm
 
     tracker = form_tracker("own_wish", "back", slots={"host_country": "libya", "nationality": "mali"})
-    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    slots = slot_events(run_action(ValidateEligibilityForm(), dispatcher, tracker, domain_dict()))
     assert slots["own_wish"] is None and slots["nationality"] is None and "host_country" not in slots
 
 
@@ -117,7 +114,7 @@ def test_restart_clears_everything(tracker_factory, dispatcher):
     from actions.eligibility import SLOTS, ValidateEligibilityForm
 
     tracker = form_tracker("detained", "restart", slots={"host_country": "libya", "nationality": "mali", "own_wish": "yes"})
-    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    slots = slot_events(run_action(ValidateEligibilityForm(), dispatcher, tracker, domain_dict()))
     assert all(slots[s] is None for s in SLOTS)
 
 
@@ -129,7 +126,7 @@ def test_ask_actions_speak_the_users_language(tracker_factory, dispatcher):
         action = action_class()
         assert action.name() == f"action_ask_{slot}"
         dispatcher.messages.clear()
-        run(action, dispatcher, tracker_factory(slots={"language": "ar"}))
+        run_action(action, dispatcher, tracker_factory(slots={"language": "ar"}), domain_dict())
         assert dispatcher.messages[0]["text"] == ui(f"ask_{slot}", "ar")
 
 
@@ -141,7 +138,7 @@ def test_result_is_information_not_a_decision(tracker_factory, dispatcher):
     from actions.eligibility import ActionEligibilityResult
     from actions.replies import ui
 
-    events = run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "fr", **ANSWERS}))
+    events = run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "fr", **ANSWERS}), domain_dict())
     text = "\n".join(m["text"] for m in dispatcher.messages)
     for key in ("screening_result_vhr_libya", "screening_documents_missing", "screening_detained",
                 "screening_next_steps", "screening_not_a_decision"):
@@ -155,11 +152,11 @@ def test_result_uses_the_host_country_programme(tracker_factory, dispatcher):
     from actions.eligibility import ActionEligibilityResult
     from actions.replies import ui
 
-    run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "host_country": "niger"}))
+    run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "host_country": "niger"}), domain_dict())
     text = "\n".join(m["text"] for m in dispatcher.messages)
     assert ui("screening_result_avr_niger", "en") in text and ui("screening_detained", "en") not in text
     dispatcher.messages.clear()
-    run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "host_country": "unknown"}))
+    run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "host_country": "unknown"}), domain_dict())
     assert ui("screening_result_default", "en") in dispatcher.messages[0]["text"]
 
 
@@ -167,7 +164,7 @@ def test_not_own_wish_gets_no_return_offer(tracker_factory, dispatcher):
     from actions.eligibility import ActionEligibilityResult
     from actions.replies import ui
 
-    run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "own_wish": "no"}))
+    run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "en", **ANSWERS, "own_wish": "no"}), domain_dict())
     text = "\n".join(m["text"] for m in dispatcher.messages)
     assert ui("screening_not_own_wish", "en") in text and ui("screening_result_vhr_libya", "en") not in text
 
@@ -177,10 +174,10 @@ def test_vulnerable_answers_ask_a_person_first(tracker_factory, dispatcher, vuln
     from actions.eligibility import ActionEligibilityResult
 
     given = {"language": "en", "consent": "given", **ANSWERS, "vulnerability": vulnerability}
-    slots = slot_events(run(ActionEligibilityResult(), dispatcher, tracker_factory(slots=given)))
+    slots = slot_events(run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots=given), domain_dict()))
     assert slots["priority_handoff"] is True and slots["handoff"] is True
     # consent not given yet: asked first, and "yes" goes on with the handoff
-    slots = slot_events(run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={**given, "consent": None})))
+    slots = slot_events(run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots={**given, "consent": None}), domain_dict()))
     assert slots["priority_handoff"] is True and "handoff" not in slots and slots["consent_next"] == "handoff"
 
 
@@ -188,7 +185,7 @@ def test_stopped_form_says_so_and_resets(tracker_factory, dispatcher):
     from actions.eligibility import ActionEligibilityResult
     from actions.replies import ui
 
-    events = run(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "so", "form_stopped": True, "host_country": "libya"}))
+    events = run_action(ActionEligibilityResult(), dispatcher, tracker_factory(slots={"language": "so", "form_stopped": True, "host_country": "libya"}), domain_dict())
     assert dispatcher.messages[0]["text"] == ui("form_stopped", "so")
     assert slot_events(events)["host_country"] is None
 
@@ -198,7 +195,7 @@ def test_the_eligibility_answer_offers_the_screening_inside_its_own_menu(tracker
     from actions.replies import ui
 
     tracker = tracker_factory("who can go home", intent="avr_eligibility", slots={"language": "en"})
-    events = run(ActionAnswerTopic(), dispatcher, tracker)
+    events = run_action(ActionAnswerTopic(), dispatcher, tracker, domain_dict())
     [message] = dispatcher.messages  # one bubble: no lone "5. Check my situation"
     options = slot_events(events)["menu_options"]
     assert options[-2:] == ["flow:screening", "handoff"]
@@ -279,7 +276,7 @@ def test_a_short_answer_does_not_change_the_conversation_language(dispatcher):
     tracker = make_form_tracker("libia", "host_country", "eligibility_form", {"language": "pt"}, confidence=0.2,
                                 earlier_events=[{"event": "slot", "name": "language", "value": "en"}],
                                 read_from_message=[{"event": "slot", "name": "language", "value": "pt"}])
-    slots = slot_events(run(ValidateEligibilityForm(), dispatcher, tracker))
+    slots = slot_events(run_action(ValidateEligibilityForm(), dispatcher, tracker, domain_dict()))
     assert slots["host_country"] == "libya" and slots["language"] == "en"
 
 

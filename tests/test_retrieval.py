@@ -1,17 +1,13 @@
 """Retrieval for questions the intents do not cover: index, cache, decisions, the action."""
 from __future__ import annotations
 
-import asyncio
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from tests.conftest import slot_events
-
-
-def run(action, dispatcher, tracker):
-    return asyncio.run(action.run(dispatcher, tracker, {}))
+from testing.trackers import run_action
 
 
 def hit(topic, score):
@@ -115,7 +111,7 @@ def test_clear_best_answers_and_sets_topic(tracker_factory, dispatcher, monkeypa
     import actions.retrieval as retrieval
 
     monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.95), hit("avr_process", 0.90)])
-    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("lost my papers", "nlu_fallback", 0.2, {"language": "fr"}))
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("lost my papers", "nlu_fallback", 0.2, {"language": "fr"}))
     slots = slot_events(events)
     assert slots["topic"] == "travel_document"
     from actions.replies import knowledge
@@ -128,7 +124,7 @@ def test_close_call_offers_titles_in_the_users_language(tracker_factory, dispatc
     from actions.replies import knowledge, ui
 
     monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.91), hit("embassy_contact", 0.905), hit("avr_process", 0.88)])
-    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("papers?", "nlu_fallback", 0.2, {"language": "ar"}))
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("papers?", "nlu_fallback", 0.2, {"language": "ar"}))
     slots = slot_events(events)
     assert slots["menu_options"] == ["topic:travel_document", "topic:embassy_contact", "topic:avr_process", "handoff"]
     text = dispatcher.messages[0]["text"]
@@ -141,11 +137,11 @@ def test_nothing_fits_falls_back_to_not_understood(tracker_factory, dispatcher, 
     from actions.replies import ui
 
     monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.5)])
-    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("qwerty", "nlu_fallback", 0.1, {"language": "en"}))
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("qwerty", "nlu_fallback", 0.1, {"language": "en"}))
     assert dispatcher.messages[0]["text"] == ui("not_understood", "en")
     assert slot_events(events)["failed_understandings"] == 1.0
     dispatcher.messages.clear()
-    run(retrieval.ActionAnswerFromRetrieval(), dispatcher,
+    run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher,
         tracker_factory("qwerty", "nlu_fallback", 0.1, {"language": "en", "failed_understandings": 1.0}))
     assert dispatcher.messages[0]["text"] == ui("handoff_offer_after_failures", "en")
 
@@ -155,7 +151,7 @@ def test_danger_in_a_fallback_message_gets_the_safety_answer(tracker_factory, di
     from actions.replies import ui
 
     monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: pytest.fail("no retrieval before safety"))
-    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("el barco se hunde, the boat is sinking", "nlu_fallback", 0.1, {"language": "en"}))
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("el barco se hunde, the boat is sinking", "nlu_fallback", 0.1, {"language": "en"}))
     assert dispatcher.messages[0]["text"].startswith(ui("emergency_safety", "en"))
     assert slot_events(events)["urgent"] is True
 
@@ -167,7 +163,7 @@ def test_index_failure_still_replies(tracker_factory, dispatcher, monkeypatch):
         raise RuntimeError("index missing")
 
     monkeypatch.setattr(retrieval, "search", broken)
-    run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("hmm", "nlu_fallback", 0.1, {"language": "en"}))
+    run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory("hmm", "nlu_fallback", 0.1, {"language": "en"}))
     assert dispatcher.messages
 
 
@@ -226,7 +222,7 @@ def test_an_unclear_follow_up_gets_the_topics_most_specific_answer(tracker_facto
     import actions.retrieval as retrieval
 
     monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.5)])  # nothing fits
-    events = run(retrieval.ActionAnswerFromRetrieval(), dispatcher,
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher,
                  tracker_factory(text, "nlu_fallback", 0.2, {"language": "en", "topic": topic}))
     slots = slot_events(events)
     # answered, or on a close call offered first (never the topic's article again)
@@ -245,7 +241,7 @@ def test_unsure_small_talk_is_answered_as_small_talk(tracker_factory, dispatcher
 
     tracker = tracker_factory(text, "nlu_fallback", 0.3, {"language": "en", "topic": "avr_overview"})
     tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
-    run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
+    run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
     from actions.replies import ui
 
     assert [m["text"] for m in dispatcher.messages] == [ui(expected, "en")]
@@ -332,7 +328,7 @@ def test_an_unclear_short_message_is_searched_after_the_previous_question(tracke
     monkeypatch.setattr(retrieval, "search", search)
     tracker = tracker_factory(text, "nlu_fallback", 0.2, {"language": "en", "topic": "risk_detention"})
     tracker.events[:0] = [{"event": "user", "text": "my brother is held in zuwara since march"}, {"event": "bot", "text": "..."}]
-    run(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
+    run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
     assert seen["context"] == context
 
 
