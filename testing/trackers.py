@@ -14,17 +14,31 @@ def make_tracker(
     history: Sequence[Dict[str, Any]] = (),
     turn: Sequence[Dict[str, Any]] = (),
     channel: Optional[str] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    active_loop: Optional[Dict[str, Any]] = None,
+    latest_action_name: str = "action_listen",
+    events: Optional[Sequence[Dict[str, Any]]] = None,
 ):
     """A rasa-sdk Tracker as the action server would receive it: `history` (event dicts) before the
-    person's message, which came in on `channel`, and `turn` (event dicts) after it, already run in
-    this turn."""
+    person's message, which came in on `channel` with `metadata`, and `turn` (event dicts) after it,
+    already run in this turn; `events`: the whole event list instead (a store's own). `ranking`: the
+    classifier's intent ranking; `active_loop` and `latest_action_name` as Rasa sends them in a form."""
     from rasa_sdk import Tracker
 
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
-    events = [*history, {"event": "user", "text": text, "parse_data": latest, "input_channel": channel}, *turn]
+    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": confidence},
+                              "entities": entities or []}
+    if metadata is not None:
+        latest["metadata"] = metadata
+    if ranking is not None:
+        latest["intent_ranking"] = ranking
+    said = {"event": "user", "text": text, "parse_data": latest, "input_channel": channel,
+            **({"metadata": metadata} if metadata is not None else {})}
     return Tracker.from_dict({
-        "sender_id": sender_id, "slots": slots or {}, "latest_message": latest, "events": events,
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
+        "sender_id": sender_id, "slots": slots or {}, "latest_message": latest,
+        "events": list(events) if events is not None else [*history, said, *turn],
+        "paused": False, "followup_action": None, "active_loop": active_loop or {},
+        "latest_action_name": latest_action_name,
     })
 
 

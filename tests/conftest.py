@@ -82,17 +82,11 @@ def make_form_tracker(text: str, requested: str, form: str, slots: Optional[Dict
     """The tracker Rasa's form sends to validate_<form> (FormAction._temporary_tracker): the
     message, the events that read it (`read_from_message`, e.g. action_read_message's language),
     the form's own ActionExecuted, then the answer as the candidate of `requested`."""
-    from rasa_sdk import Tracker
-
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
     values = {**(slots or {}), "requested_slot": requested, requested: text}
-    return Tracker.from_dict({
-        "sender_id": "tg-test", "slots": values, "latest_message": latest, "paused": False, "followup_action": None,
-        "active_loop": {"name": form}, "latest_action_name": form,
-        "events": [*earlier_events, {"event": "user", "text": text, "parse_data": latest}, *read_from_message,
-                   {"event": "slot", "name": "requested_slot", "value": requested}, {"event": "action", "name": form},
-                   {"event": "slot", "name": requested, "value": text}],
-    })
+    return make_tracker(text, intent, confidence, slots=values, history=earlier_events, active_loop={"name": form},
+                        latest_action_name=form,
+                        turn=[*read_from_message, {"event": "slot", "name": "requested_slot", "value": requested},
+                              {"event": "action", "name": form}, {"event": "slot", "name": requested, "value": text}])
 
 @pytest.fixture
 def db(tmp_path):

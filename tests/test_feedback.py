@@ -22,6 +22,7 @@ from content.knowledge import load_knowledge
 from channels import menu_token, whatsapp_content
 from channels.telegram_sender import inline_keyboard
 from testing import case_support as support
+from testing.trackers import make_tracker
 
 KB = load_knowledge()
 ME = "tg-5f1c0d7e9a2b4c6d8e0f1a2b3c4d5e6f"
@@ -39,14 +40,9 @@ def answered(answer_id: str, asked: bool = False) -> List[Dict[str, Any]]:
 def conversation(history: List[Dict[str, Any]], text: str = "is it free", channel: Optional[str] = "telegram",
                  slots: Optional[Dict[str, Any]] = None, metadata: Optional[Dict[str, Any]] = None,
                  active_loop: Optional[Dict[str, Any]] = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": "ask_cost", "confidence": 0.9}, "entities": [],
-              "metadata": metadata or {}}
-    events = [*history, {"event": "user", "text": text, "parse_data": latest, "input_channel": channel,
-                         "metadata": metadata or {}}]
-    return Tracker.from_dict({
-        "sender_id": ME, "slots": {"language": "en", "consent": "given", "consent_asked": True, **(slots or {})},
-        "latest_message": latest, "events": events, "paused": False, "followup_action": None,
-        "active_loop": active_loop or {}, "latest_action_name": "action_listen"})
+    return make_tracker(text, "ask_cost", 0.9, sender_id=ME, history=history, channel=channel, metadata=metadata or {},
+                        slots={"language": "en", "consent": "given", "consent_asked": True, **(slots or {})},
+                        active_loop=active_loop)
 
 
 def counts(engine) -> Dict[tuple, int]:

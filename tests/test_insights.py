@@ -19,6 +19,7 @@ from insights import clusters, report
 from insights.models import UnansweredQuestion
 from insights.store import record_rating, record_unanswered, settled
 from privacy.redaction import redact
+from testing.trackers import make_tracker
 
 ME = "wa-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
@@ -61,12 +62,8 @@ def test_ordinary_words_and_the_question_itself_stay_readable():
 # -- what is written, and when ---------------------------------------------------------------
 
 def fallback_tracker(said: str, channel: Optional[str] = "whatsapp", slots: Optional[Dict[str, Any]] = None) -> Tracker:
-    latest = {"text": said, "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": [],
-              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "avr_overview", "confidence": 0.21}]}
-    return Tracker.from_dict({
-        "sender_id": ME, "slots": {"language": "fr", **(slots or {})}, "latest_message": latest,
-        "events": [{"event": "user", "text": said, "parse_data": latest, "input_channel": channel}],
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"})
+    return make_tracker(said, "nlu_fallback", 0.3, slots={"language": "fr", **(slots or {})}, sender_id=ME, channel=channel,
+                        ranking=[{"name": "nlu_fallback", "confidence": 0.3}, {"name": "avr_overview", "confidence": 0.21}])
 
 
 def not_understood(tracker: Tracker) -> None:

@@ -15,6 +15,7 @@ from actions.conversation import show_main_menu
 from actions.menu import ActionSelectOption
 from rasa_extensions.nlu.menu_number import parse_option_number
 from testing.harness import StubBot, Turn
+from testing.trackers import make_tracker
 
 
 class MenuBot(StubBot):
@@ -30,13 +31,9 @@ class MenuBot(StubBot):
     def tracker(self, message: Any) -> Tracker:
         number = parse_option_number(message.text or "")
         entities = [{"entity": "option", "value": str(number)}] if number is not None else []
-        latest = {"text": message.text, "intent": {"name": "select_option", "confidence": 1.0},
-                  "entities": entities, "metadata": dict(message.metadata or {})}
         slots = {"language": self.menu_language, **self.slots.get(message.sender_id, {})}
-        return Tracker.from_dict({"sender_id": message.sender_id, "slots": slots, "latest_message": latest,
-                                  "events": [{"event": "user", "text": message.text, "parse_data": latest}],
-                                  "paused": False, "followup_action": None, "active_loop": {},
-                                  "latest_action_name": "action_listen"})
+        return make_tracker(message.text, "select_option", 1.0, slots=slots, entities=entities,
+                            sender_id=message.sender_id, metadata=dict(message.metadata or {}))
 
     async def __call__(self, message: Any) -> None:
         import time

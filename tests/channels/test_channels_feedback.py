@@ -10,7 +10,6 @@ from typing import Any, Dict, List
 
 import pytest
 import pytest_asyncio
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import text
 
@@ -21,6 +20,7 @@ from content.knowledge import load_knowledge
 from testing.harness import (Harness, StubBot, Turn, telegram_callback, telegram_env, telegram_message,
                                  twilio_env, twilio_message)
 from testing.twilio_api import list_reply
+from testing.trackers import make_tracker
 
 KB = load_knowledge()
 CHAT, NUMBER = 55507777, "+221770000042"
@@ -45,10 +45,8 @@ class RatingBot(StubBot):
         if said == "is it free":
             answer_topic(dispatcher, "avr_cost", "en", ask_feedback=True)
         else:
-            tracker = Tracker.from_dict({
-                "sender_id": sender, "slots": {"language": "en", "consent": "given"}, "latest_message": latest,
-                "events": list(history), "paused": False, "followup_action": None, "active_loop": {},
-                "latest_action_name": "action_listen"})
+            tracker = make_tracker(said, "noise", 1.0, slots={"language": "en", "consent": "given"}, sender_id=sender,
+                                   metadata=metadata, events=history)
             await ActionNoise().run(dispatcher, tracker, {})
             await settled()
         for sent in dispatcher.messages:
