@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import slot_events
-from testing.trackers import run_action
+from testing.trackers import make_tracker, run_action
 
 
 def hit(topic, score):
@@ -296,19 +296,12 @@ def test_a_follow_up_is_ranked_with_the_question_before_it():
 
 
 def test_the_previous_question_is_the_last_message_that_says_something():
-    from rasa_sdk import Tracker
-
     from actions.knowledge_answer import previous_question
 
     said = ["my brother is held in zuwara since march", "ok", "2", "/start", "how can he get out?"]
-    tracker = Tracker.from_dict({"sender_id": "x", "slots": {}, "latest_message": {"text": said[-1]},
-                                 "events": [{"event": "user", "text": t} for t in said], "paused": False,
-                                 "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"})
+    tracker = make_tracker(said[-1], history=[{"event": "user", "text": t} for t in said[:-1]])
     assert previous_question(tracker) == said[0]
-    first = Tracker.from_dict({"sender_id": "x", "slots": {}, "latest_message": {"text": "hello there friend"},
-                               "events": [{"event": "user", "text": "hello there friend"}], "paused": False,
-                               "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"})
-    assert previous_question(first) is None  # the message itself is never its own context
+    assert previous_question(make_tracker("hello there friend")) is None  # a message is never its own context
 
 
 @pytest.mark.parametrize("text, context", [
