@@ -77,3 +77,13 @@ def test_the_image_installs_like_the_makefile():
     for flag in ("--no-deps", "--ignore-requires-python", "-r requirements/lock.txt"):
         assert flag in makefile and flag in dockerfile
     assert "FROM python:3.11" in dockerfile
+
+
+def test_the_readme_names_the_webhook_urls_the_channels_serve():
+    """Where to point Twilio and Telegram (README "Deploying") is what the channels listen on."""
+    from channels.config import WEBHOOK_PATHS, WHATSAPP_STATUS_PATH
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploying = readme[readme.index("## Deploying"):readme.index("## Production topology")]
+    for path in (*WEBHOOK_PATHS.values(), WHATSAPP_STATUS_PATH):
+        assert f"https://YOUR.DOMAIN{path}" in deploying, path
