@@ -21,6 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import knowledge
+from language.hints import is_shared
 from language.identifier import script_of
 from retrieval.stories import story_countries
 
@@ -36,12 +37,13 @@ def detected_language(tracker: Tracker) -> Optional[Dict[str, Any]]:
 
 
 def next_language(current: Optional[str], detected: Optional[str], confidence: float, text: str,
-                  from_hint: bool, tentative: bool = False) -> Optional[str]:
+                  from_hint: bool, tentative: bool = False, shared: bool = False) -> Optional[str]:
     """The conversation's language after this message (None: unchanged). `tentative`: the
-    current language was only guessed from a greeting."""
+    current language was only guessed from a greeting; `shared`: this message is a word several
+    languages say alike (language/hints.is_shared), which never moves a guess."""
     if detected is None or detected == current:
         return None
-    if current is None or (tentative and not from_hint):
+    if current is None or (tentative and not (from_hint and shared)):
         return detected
     letters = sum(1 for char in text if char.isalpha())
     languages = knowledge().languages
@@ -56,6 +58,19 @@ def next_language(current: Optional[str], detected: Optional[str], confidence: f
     return None
 
 
+def app_language(tracker: Tracker, text: str) -> Optional[str]:
+    """The language of the person's messaging app (Telegram sends it: `client_language` in the
+    message's metadata, channels/telegram_updates.py) when it is one of ours and the message could
+    be written in it (its script, or Latin letters, which every language is typed in): a better
+    guess for a greeting several languages share than the one the hints list names."""
+    client = str((tracker.latest_message.get("metadata") or {}).get("client_language") or "").lower()
+    language = knowledge().languages.get(client.split("-")[0]) if client else None
+    if language is None:
+        return None
+    script = script_of(text)
+    return language.code if script in (language.script, "latin") else None
+
+
 class ActionReadMessage(Action):
     def name(self) -> Text:
         return "action_read_message"
@@ -66,9 +81,13 @@ class ActionReadMessage(Action):
         entity = detected_language(tracker)
         if entity is not None:
             from_hint = entity.get("extractor") == "LanguageHints"
+            shared = from_hint and is_shared(text)
+            detected = entity.get("value")
+            if shared and tracker.get_slot("language") is None:
+                detected = app_language(tracker, text) or detected
             language = next_language(
-                tracker.get_slot("language"), entity.get("value"), float(entity.get("confidence_entity") or 0.0),
-                text, from_hint=from_hint, tentative=tracker.get_slot(SOURCE_SLOT) == HINT,
+                tracker.get_slot("language"), detected, float(entity.get("confidence_entity") or 0.0),
+                text, from_hint=from_hint, tentative=tracker.get_slot(SOURCE_SLOT) == HINT, shared=shared,
             )
             if language is not None:
                 events += [SlotSet("language", language), SlotSet(SOURCE_SLOT, HINT if from_hint else MESSAGE)]

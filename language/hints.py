@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, FrozenSet, Optional
 
 import yaml
 
@@ -37,6 +37,20 @@ def load_hints(path: Path = HINTS_FILE) -> Dict[str, str]:
         for word in words or ():
             table.setdefault(normalise(str(word)), str(language))
     return table
+
+
+@lru_cache(maxsize=2)
+def load_shared(path: Path = HINTS_FILE) -> FrozenSet[str]:
+    """The normalised words said alike in several languages (`shared`)."""
+    if not path.exists():
+        return frozenset()
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return frozenset(normalise(str(word)) for word in doc.get("shared") or ())
+
+
+def is_shared(text: str) -> bool:
+    """The message is a word several of the languages say alike ("salam", "ሰላም", "ok")."""
+    return normalise(text) in load_shared()
 
 
 def hinted_language(text: str) -> Optional[str]:

@@ -10,6 +10,7 @@ from actions.conversation import ActionGreet, ActionNoise
 from actions.emergency import ActionEmergency, ActionEmergencyFollowup, action_for
 from actions.follow_up import ActionAnswerFollowUp, answer_for
 from actions.message_context import ActionReadMessage, next_language
+from language.hints import is_shared
 from content.knowledge import load_knowledge
 from language.hints import hinted_language
 from tests.conftest import make_tracker, slot_events
@@ -99,6 +100,36 @@ def test_reading_a_message_keeps_the_language_and_remembers_the_story(dispatcher
     hint = {"entity": "language", "value": "en", "confidence_entity": 1.0, "extractor": "LanguageHints"}
     later = make_tracker("ok", intent="affirm", slots={"language": "fr"}, entities=[hint])
     assert slot_events(run_action(ActionReadMessage(), dispatcher, later, CONTEXT_DOMAIN)) == {}
+
+
+@pytest.mark.parametrize("current, detected, text, shared, expected", [
+    ("am", "ti", "yekenyeley", False, "ti"),   # a word only Tigrinya says settles a guess from "selam"
+    ("ar", "ha", "nagode", False, "ha"),
+    ("am", "en", "ok", True, None),            # a word every language says never does
+])
+def test_a_guess_from_a_shared_greeting_gives_way_to_a_word_of_one_language(current, detected, text, shared, expected):
+    assert next_language(current, detected, 1.0, text, from_hint=True, tentative=True, shared=shared) == expected
+
+
+def test_shared_greetings_are_known():
+    assert is_shared("Salaaam!") and is_shared("ሰላም") and is_shared("OK")
+    assert not is_shared("yekenyeley") and not is_shared("bjr")
+
+
+@pytest.mark.parametrize("text, app, expected", [
+    ("ሰላም", "ti", "ti"),      # Telegram's app language settles a greeting Amharic and Tigrinya share
+    ("salam", "ha", "ha"),
+    ("ሰላም", "en", "am"),      # an app language the message cannot be written in: the hints list's guess
+    ("ሰላም", "de", "am"),      # a language we do not speak: the same
+    ("sannu", "fr", "ha"),     # a word of one language is that language whatever the app says
+])
+def test_the_apps_language_settles_a_shared_greeting(dispatcher, text, app, expected):
+    from language.hints import hinted_language as hint_of
+
+    entity = {"entity": "language", "value": hint_of(text), "confidence_entity": 1.0, "extractor": "LanguageHints"}
+    tracker = make_tracker(text, intent="greet", entities=[entity], metadata={"client_language": app})
+    slots = slot_events(run_action(ActionReadMessage(), dispatcher, tracker, CONTEXT_DOMAIN))
+    assert slots["language"] == expected and slots["language_from"] == "hint"
 
 
 @pytest.mark.parametrize("text, person_first", [("😭", True), ("🙏🙏", True), ("??", False), ("...", False)])
