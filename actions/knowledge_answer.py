@@ -11,7 +11,7 @@ answer, the note follows the answer.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -85,7 +85,6 @@ GOING_HOME, HOW_TO_ASK = "avr_overview", "avr_how_to_ask"
 # give way, and those (with one topic besides) that answer the wish. Tuning sets: questions right
 # dev 83.0 -> 83.0 %, dev2 78.0 -> 78.9 %
 RISK_GROUPS, HOME_GROUPS, HOME_ALSO = ("risks",), ("return", "documents"), ("asylum",)
-MAIN_NEED_HOME = True
 
 
 def context_prior(topic: str) -> List[Dict[str, Any]]:
@@ -208,9 +207,9 @@ def _group_topics(groups: Sequence[str]) -> Tuple[str, ...]:
     return tuple(t for g in knowledge().menu_groups if g.id in groups for t in g.topics)
 
 
-def _home_answers() -> List[str]:
+def _home_answers() -> Set[str]:
     topics = {*_group_topics(HOME_GROUPS), *HOME_ALSO}
-    return [answer_id for answer_id, answer in knowledge().answers.items() if answer.parent in topics]
+    return {answer_id for answer_id, answer in knowledge().answers.items() if answer.parent in topics}
 
 
 def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
@@ -231,12 +230,15 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
         prior.setdefault(topic, 1.0)
         for near in in_context:
             prior[near["name"]] = prior.get(near["name"], 0.0) + CONTEXT_PRIOR * near["confidence"]
-        ranked = get_ranker().rank(text, prior, k=CHOICES + 1, context=context)
+        # every answer in order, scored once: the best few, or the best few about going home
+        everything = get_ranker().rank(text, prior, k=len(kb.answers), context=context)
     except Exception:  # the topic's article is always a right answer; never fail the turn here
         logger.exception("answer ranking failed")
         return topic, ()
-    if MAIN_NEED_HOME and kb.answers[ranked[0].answer].parent in _group_topics(RISK_GROUPS) and wants_to_go_home(text):
-        ranked = get_ranker().rank(text, prior, k=CHOICES + 1, context=context, within=_home_answers())
+    ranked = everything[:CHOICES + 1]
+    if kb.answers[ranked[0].answer].parent in _group_topics(RISK_GROUPS) and wants_to_go_home(text):
+        home = _home_answers()
+        ranked = [r for r in everything if r.answer in home][:CHOICES + 1] or ranked
     best = ranked[0]
     if not kb.answers[best.answer].is_entry:
         own = next((r for r in ranked[1:] if kb.answers[r.answer].topic == best.answer
