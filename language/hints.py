@@ -27,11 +27,14 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
+def _document(path: Path) -> dict:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+@lru_cache(maxsize=2)
 def load_hints(path: Path = HINTS_FILE) -> Dict[str, str]:
     """normalised message -> language code."""
-    if not path.exists():
-        return {}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = _document(path)
     table: Dict[str, str] = {}
     for language, words in (doc.get("hints") or {}).items():
         for word in words or ():
@@ -42,10 +45,7 @@ def load_hints(path: Path = HINTS_FILE) -> Dict[str, str]:
 @lru_cache(maxsize=2)
 def load_shared(path: Path = HINTS_FILE) -> FrozenSet[str]:
     """The normalised words said alike in several languages (`shared`)."""
-    if not path.exists():
-        return frozenset()
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return frozenset(normalise(str(word)) for word in doc.get("shared") or ())
+    return frozenset(normalise(str(word)) for word in _document(path).get("shared") or ())
 
 
 def is_shared(text: str) -> bool:
