@@ -11,8 +11,8 @@ import re
 
 # a digit inside a word is the mark of Arabizi ("3la", "7abs", "ma3i")
 _DIGIT_IN_WORD = re.compile(r"[a-z][2356789]|[2356789][a-z]")
-_DIGRAPHS = (("sh", "ش"), ("ch", "ش"), ("kh", "خ"), ("gh", "غ"), ("th", "ث"), ("dh", "ذ"), ("3'", "غ"),
-             ("7'", "خ"), ("ou", "و"), ("oo", "و"), ("ee", "ي"), ("ii", "ي"), ("aa", "ا"))
+_DIGRAPHS = {"sh": "ش", "ch": "ش", "kh": "خ", "gh": "غ", "th": "ث", "dh": "ذ", "3'": "غ", "7'": "خ", "ou": "و",
+             "oo": "و", "ee": "ي", "ii": "ي", "aa": "ا"}
 _LETTERS = {"2": "ء", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "ق", "9": "ق", "b": "ب", "p": "ب", "t": "ت",
             "j": "ج", "g": "ج", "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف", "v": "ف", "q": "ق", "k": "ك",
             "c": "ك", "l": "ل", "m": "م", "n": "ن", "h": "ه", "w": "و", "y": "ي", "x": "كس",
@@ -34,8 +34,7 @@ def _word(word: str) -> str:
         out.append("ا")
         i = 1 if word[0] in "ae" else 0
     while i < len(word):
-        pair = word[i:i + 2]
-        found = next((arabic for latin, arabic in _DIGRAPHS if pair == latin), None)
+        found = _DIGRAPHS.get(word[i:i + 2])
         if found is not None:
             out.append(found)
             i += 2
