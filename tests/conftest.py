@@ -88,6 +88,7 @@ def make_form_tracker(text: str, requested: str, form: str, slots: Optional[Dict
                         turn=[*read_from_message, {"event": "slot", "name": "requested_slot", "value": requested},
                               {"event": "action", "name": form}, {"event": "slot", "name": requested, "value": text}])
 
+
 @pytest.fixture
 def db(tmp_path):
     """A migrated SQLite project database, installed as the default engine (the stores, the case
