@@ -96,7 +96,8 @@ def check(kb: KnowledgeBase, sources_dir: Path = SOURCES_DIR, notices: Optional[
 
 
 def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> List[str]:
-    """follow_ups.yml names known entries; consent_words.yml and language_hints.yml known languages."""
+    """follow_ups.yml and story_needs.yml name known answers; consent_words.yml, language_hints.yml and
+    story_needs.yml known languages."""
     import yaml
 
     problems: List[str] = []
@@ -114,6 +115,12 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      for code in kb.languages if not (consent.get(answer) or {}).get(code)]
     hints = (yaml.safe_load((root / "language_hints.yml").read_text(encoding="utf-8")) or {}).get("hints") or {}
     problems += [f"language_hints.yml: unknown language '{code}'" for code in hints if code not in kb.languages]
+    needs = (yaml.safe_load((root / "story_needs.yml").read_text(encoding="utf-8")) or {}).get("needs") or {}
+    for name, need in needs.items():
+        if need.get("answer") not in kb.answers:
+            problems.append(f"story_needs.yml: {name} names '{need.get('answer')}', which is not an answer")
+        problems += [f"story_needs.yml: {name}: unknown language '{code}'"
+                     for code in need.get("phrases") or {} if code not in kb.languages]
     return problems
 
 

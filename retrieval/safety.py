@@ -54,7 +54,8 @@ def _whole_message(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").casefold().replace("’", "'").strip(" .!?\n\t")
 
 
-def _danger_pattern(phrase: str) -> str:
+def phrase_pattern(phrase: str) -> str:
+    """A phrase as whole words of a normalised text (`normalise`); a trailing "*" also matches a longer word."""
     prefix = phrase.strip().endswith("*")
     words = [re.escape(w) for w in normalise(phrase.strip().rstrip("*")).split()]
     return r"(?<!\w)" + r"\s+".join(words) + ("" if prefix else r"(?!\w)")
@@ -96,7 +97,7 @@ def phrases(path: Path = KEYWORDS_FILE) -> SafetyPhrases:
         with path.open(encoding="utf-8") as handle:
             doc = yaml.safe_load(handle) or {}
     return SafetyPhrases(
-        danger=_alternatives([_danger_pattern(p) for p in section_phrases(doc, DANGER_SECTION)]),
+        danger=_alternatives([phrase_pattern(p) for p in section_phrases(doc, DANGER_SECTION)]),
         emergency=_alternatives([_keyword_pattern(p) for p in section_phrases(doc, EMERGENCY_SECTION)]),
         erasure=_alternatives([_keyword_pattern(p) for p in section_phrases(doc, ERASURE_SECTION)]),
         back_to_assistant=frozenset(_whole_message(p) for p in section_phrases(doc, BACK_SECTION)),

@@ -1,17 +1,24 @@
 """Where a person is and where they come from, read from a story (knowledge/countries.yml, names and
 cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
 story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
-message asks to go back home."""
+message asks to go back home; `story_need` what stands in the way (knowledge/story_needs.yml)."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List, Optional, Pattern, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple
+
+import yaml
+
+from core.paths import KNOWLEDGE_DIR
 
 from retrieval.countries import (
     ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from,
     route_stage,
 )
+from retrieval.safety import normalise, phrase_pattern
+
+STORY_NEEDS_FILE = KNOWLEDGE_DIR / "story_needs.yml"
 
 TOWARD_LIKE = ("toward", "home")  # cue kinds that say the way to a place
 
@@ -117,3 +124,23 @@ def wants_to_go_home(text: str) -> bool:
     """The message says the person wants to go back home (the `home` cues, any language)."""
     query, _ = _scan(text)
     return _first(query, _said(("home",))) is not None
+
+
+@lru_cache(maxsize=1)
+def _needs() -> Dict[str, Pattern[str]]:
+    """Answer id -> the pattern of every phrase that says that need, in any language."""
+    doc = yaml.safe_load(STORY_NEEDS_FILE.read_text(encoding="utf-8")) or {}
+    patterns: Dict[str, Pattern[str]] = {}
+    for need in (doc.get("needs") or {}).values():
+        phrases = [p for by_language in (need.get("phrases") or {}).values() for p in by_language or ()]
+        if phrases:
+            patterns[str(need["answer"])] = re.compile("|".join(phrase_pattern(p) for p in phrases))
+    return patterns
+
+
+def story_need(text: str) -> Optional[str]:
+    """The answer to what stands between the person and going home, as the message says it ("but I
+    have no money" -> avr_no_money), the need said first; None when it says none."""
+    query = normalise(text)
+    said = [(found.start(), answer) for answer, pattern in _needs().items() if (found := pattern.search(query))]
+    return min(said)[1] if said else None

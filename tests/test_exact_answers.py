@@ -69,6 +69,25 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
     assert answer_to_a_wish("avr_cost", text) == "avr_cost"
 
 
+@pytest.mark.parametrize("answer, text, expected", [
+    # a wish to go home that says what stands in the way: the answer to that
+    ("avr_overview", "bjr je suis a zarzis, je veux rentrer au pays mais g pas de wari", "avr_no_money"),
+    ("avr_how_to_ask", "ana f tripoli w bdi arj3 3al sudan bs ma 3andi flous", "avr_no_money"),
+    ("avr_come_back_later", "A de na Zawiya. A wan go bak Salone bot a no get paspot", "avr_undocumented"),
+    ("risk_trafficking_signs", "ወደ ሀገሬ መመለስ እፈልጋለሁ ግን ፓስፖርት የለኝም", "avr_undocumented"),
+    ("avr_overview", "I want to go home, no passport and no money", "avr_undocumented"),  # said first
+    # a specific question keeps its answer; a need without a wish to go home is not this rule's
+    ("avr_duration", "i want to go home but i have no money, how long does it take", "avr_duration"),
+    ("document_lost_passport", "i want to go home but i lost my passport", "document_lost_passport"),
+    ("avr_overview", "i have no money, what is this programme", "avr_overview"),
+    ("help_medical", "i want to go home but i have no money for the hospital", "help_medical"),
+])
+def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text, expected):
+    from actions.knowledge_answer import answer_to_a_wish
+
+    assert answer_to_a_wish(answer, text) == expected
+
+
 class RankerReturning:
     """A ranker whose best answer is fixed: what best_answer makes of it is under test."""
 

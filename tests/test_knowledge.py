@@ -107,14 +107,17 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
     from content.check import check_conversation_data
     from core.paths import KNOWLEDGE_DIR
 
-    for name in ("follow_ups.yml", "consent_words.yml", "language_hints.yml"):
+    for name in ("follow_ups.yml", "consent_words.yml", "language_hints.yml", "story_needs.yml"):
         shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
     kb = load_knowledge()
     assert check_conversation_data(kb, tmp_path) == []
     (tmp_path / "follow_ups.yml").write_text("ask_cost:\n  default: avr_cost_not_written_yet\n", encoding="utf-8")
     (tmp_path / "language_hints.yml").write_text("hints:\n  xx: [hallo]\n", encoding="utf-8")
+    (tmp_path / "story_needs.yml").write_text(
+        "needs:\n  no_money:\n    answer: avr_no_money_gone\n    phrases: {yy: [no money]}\n", encoding="utf-8")
     problems = check_conversation_data(kb, tmp_path)
     assert any("avr_cost_not_written_yet" in p for p in problems) and any("'xx'" in p for p in problems)
+    assert any("avr_no_money_gone" in p for p in problems) and any("'yy'" in p for p in problems)
 
 
 def test_quotes_are_verified_where_a_local_copy_is_here_and_only_noticed_where_not(tmp_path):

@@ -131,3 +131,28 @@ def test_route_stages_are_known_countries_and_ordered():
 ])
 def test_wants_to_go_home(text, expected):
     assert wants_to_go_home(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("je veux rentrer mais j'ai pas d'argent", "avr_no_money"),
+    ("I no get money, I wan go home", "avr_no_money"),
+    ("بدي ارجع بس ما عندي فلوس", "avr_no_money"),
+    ("3ayez arga3 masr bs ma 3andish flous", "avr_no_money"),
+    ("dalka ku laabto rabaa laakiin lacag ma haysto", "avr_no_money"),
+    ("ina son komawa gida amma ba ni da kudi", "avr_no_money"),
+    ("ወደ ሀገሬ መመለስ እፈልጋለሁ ግን ብር የለኝም", "avr_no_money"),
+    ("ናብ ዓደይ ክምለስ ደልየ ግን ገንዘብ የብለይን", "avr_no_money"),
+    ("quero voltar mas estou sem dinheiro", "avr_no_money"),
+    ("i want to go back but i have no passport", "avr_undocumented"),
+    ("je suis sans papiers au maroc", "avr_undocumented"),
+    ("ما عندي جواز وبدي ارجع", "avr_undocumented"),
+    ("my visa expired and no money", "avr_undocumented"),          # the need said first
+    ("no money, and my visa expired", "avr_no_money"),
+    ("i have no idea how it works", None),                         # "no id" is a whole word only
+    ("the money is for the ticket", None),
+    ("", None),
+])
+def test_what_stands_between_a_person_and_going_home(text, expected):
+    from retrieval.stories import story_need
+
+    assert story_need(text) == expected
