@@ -32,6 +32,23 @@ LABEL_SCRIPTS = {"ar": {"arabic", "latin"}, "am": {"ethiopic"}, "ti": {"ethiopic
 # Tigrinya message differently from one process to the next: a mixed "hi, exit visa ካብ Libya ..."
 # was answered in Tigrinya in one run and in English in the next. A fixed seed makes it repeatable
 GEEZ_SEED = 0
+# A message that mixes a regional lingua franca with the person's own language ("hello, ni dan Nijar
+# ne, ... can I go home", "hi sxb, I'm Somali ... waxaan rabaa go back home") is answered in their
+# own language: the words the model is sure of, one by one, name it when at least CODE_SWITCH_MIN_WORDS
+# of them and CODE_SWITCH_MIN_SHARE of all the sure words are in it. English, French and Pidgin are
+# the lingua francas; one borrowed word ("wallahi", a town's name) changes nothing.
+LINGUA_FRANCAS = ("en", "fr", "pcm")
+CODE_SWITCH = True
+CODE_SWITCH_MIN_WORDS = 2
+CODE_SWITCH_MIN_WORDS_SURE = 3   # ... when the whole message reads clearly as the lingua franca
+# Darija in Latin letters beside French ("salam khoya, ena fi sfax, je cherche un centre") is how the
+# Maghreb writes French: the person reads French
+STAYS = {("fr", "ar")}
+CODE_SWITCH_MIN_SHARE = 0.3
+WORD_MIN_CONFIDENCE = 0.9
+# Ge'ez letters are Amharic or Tigrinya, never English: the likelier of the two even when unsure
+# ("Hi ኣብ Benghazi ኣለኹ, ኣብ Italy job offer መጺኡኒ ..." was answered in English)
+ETHIOPIC_ALWAYS = True
 _NOT_A_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -225,8 +242,34 @@ class LanguageIdentifier:
         if not probabilities:
             return Detection(None, 0.0, script)
         label, confidence = max(probabilities.items(), key=lambda item: item[1])
+        if CODE_SWITCH and script == "latin" and (label in LINGUA_FRANCAS or confidence < self.threshold):
+            sure = confidence >= self.threshold
+            own = self._own_language_inside(text, CODE_SWITCH_MIN_WORDS_SURE if sure else CODE_SWITCH_MIN_WORDS)
+            if own is not None and not (sure and (label, own[0]) in STAYS):
+                return Detection(*own, script)
+        if ETHIOPIC_ALWAYS and script == "ethiopic" and letters >= self.min_letters and label != OTHER_LABEL:
+            return Detection(label, confidence, script)
         if letters < self.min_letters or confidence < self.threshold:
             return Detection(None, confidence, script)
         if label == OTHER_LABEL:
             return Detection(UNSUPPORTED, confidence, script)
         return Detection(label, confidence, script)
+
+    def _own_language_inside(self, text: str, min_words: int) -> Optional[Tuple[str, float]]:
+        """(language, share of the sure words) of a language other than a lingua franca that at least
+        `min_words` of the message's words are, each judged alone, else None."""
+        votes: Counter = Counter()
+        for word in _normalise(text).split():
+            if sum(1 for char in word if char.isalpha()) < 2:
+                continue
+            probabilities = self.probabilities(word, "latin")
+            if probabilities:
+                label, confidence = max(probabilities.items(), key=lambda item: item[1])
+                if confidence >= WORD_MIN_CONFIDENCE and label != OTHER_LABEL:
+                    votes[label] += 1
+        own = [(n, label) for label, n in votes.items() if label not in LINGUA_FRANCAS]
+        if not own:
+            return None
+        count, label = max(own)
+        share = count / sum(votes.values())
+        return (label, share) if count >= min_words and share >= CODE_SWITCH_MIN_SHARE else None

@@ -72,3 +72,48 @@ def test_geez_script_detection_is_the_same_every_time():
     text = "ኣብ ቤንጋዚ ኣለኹ ፓስፖርት የብለይን"  # unseeded: ten calls, ten different probabilities
     first = identifier._geez_probabilities(text)
     assert first and all(identifier._geez_probabilities(text) == first for _ in range(20))
+
+
+@pytest.mark.parametrize("text, language", [
+    # the person's own language inside a lingua franca: answered in their own language
+    ("hello, ni dan Kano ne, yanzu ina Agadez, can i get help to go home", "ha"),
+    ("hi walaal, waxaan joogaa Tripoli, i need help please, waxaan rabaa inaan guriga aado", "so"),
+    ("abeg i dey Zawiya, ina son komawa gida, how dem dey do am", "ha"),
+    ("bonjour, ina Niamey, je veux savoir amma ban san yadda ake yi ba", "ha"),
+    # one borrowed word, or a place name, changes nothing
+    ("please help me my brother is in prison in Zuwara wallahi", "en"),
+    ("salam, I am in Tripoli and I want to go home inshallah", "en"),
+])
+def test_a_message_in_two_languages_is_answered_in_the_persons_own(identifier, text, language):
+    assert identifier.detect(text).language == language
+
+
+def test_geez_letters_among_latin_words_are_never_english(identifier):
+    """Ge'ez letters are Amharic or Tigrinya: the likelier even when the model is unsure of which."""
+    detection = identifier.detect("hi ኣብ Misrata ኣለኹ, job offer ኣብ Italy መጺኡኒ, ticket ድሒርካ ትኸፍል ይብሉ, trap ድዩ")
+    assert detection.language in ("am", "ti")
+
+
+class WordsKnown(LanguageIdentifier):
+    """An identifier whose every word's language is given, and the whole message's: the code-switch
+    rule on its own."""
+
+    def __init__(self, words, whole):
+        super().__init__({}, {"fr": ["latin"], "en": ["latin"], "ar": ["latin"]})
+        self.words, self.whole = words, whole
+
+    def probabilities(self, text, script=None):
+        language = self.words.get(text)
+        return {language: 0.95, "other": 0.05} if language else dict(self.whole)
+
+
+@pytest.mark.parametrize("text, whole, expected", [
+    ("salam khoya ena fi je cherche un centre", "fr", "fr"),    # Darija beside French: French
+    ("salam khoya ena fi i need a centre", "en", "ar"),         # beside English: their own
+    ("salam khoya i need a centre please", "en", "en"),         # two words, a sure English message
+])
+def test_the_persons_own_language_needs_enough_words_and_darija_stays_french(text, whole, expected):
+    words = {**{w: "ar" for w in ("salam", "khoya", "ena", "fi")},
+             **{w: "fr" for w in ("je", "cherche", "un", "centre")},
+             **{w: "en" for w in ("i", "need", "a", "please")}}
+    assert WordsKnown(words, {whole: 0.97, "other": 0.03}).detect(text).language == expected
