@@ -156,3 +156,18 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     from retrieval.stories import story_need
 
     assert story_need(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # leaving a country (an exit visa to leave it, flying out of it) says the person is there
+    ("do i need the exit visa for libya if i fly with iom", ("libya", None)),
+    ("c'est combien le visa de sortie de libye", ("libya", None)),
+    ("i wan comot libya by myself, wetin i need", ("libya", None)),
+    ("Liibiya ka bixitaanka maxaa loo baahan yahay?", ("libya", None)),
+    ("ካብ ሊብያ ንምውጻእ እንታይ የድሊ?", ("libya", None)),
+    # going back, said in the past or as a condition, names home
+    ("لو رجعت السودان بيساعدوني؟", (None, "sudan")),
+    ("voltei para angola o ano passado", (None, "angola")),
+])
+def test_leaving_a_place_and_having_gone_back_home(text, expected):
+    assert story_countries(text) == expected
