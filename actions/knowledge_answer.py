@@ -81,7 +81,6 @@ GOING_HOME, HOW_TO_ASK = "avr_overview", "avr_how_to_ask"
 # retrieval.stories.story_need). Only answers that meet the wish in general give way (`WISH_TOPICS`'
 # articles, the going-home and risk entries); a specific question ("how long?") keeps its answer.
 # Tuning sets, questions right: dev 81.3 -> 82.0 %, dev2 79.6 -> 82.7 % (15 turns won, none lost)
-NEEDS = True
 WISH_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "travel_document", "embassy_contact",
                "risk_desert", "risk_sea", "risk_trafficking", "risk_detention")
 # ... and a person who tells what happened on the way and that they want to go home is answered
@@ -210,7 +209,7 @@ def answer_to_a_wish(answer_id: str, text: str) -> str:
     kb = knowledge()
     if not _general_for_a_wish(answer_id) or not wants_to_go_home(text):
         return answer_id
-    need = story_need(text) if NEEDS else None
+    need = story_need(text)
     if need in kb.answers:
         return need
     if answer_id == GOING_HOME and HOW_TO_ASK in kb.answers and any(story_countries(text)):

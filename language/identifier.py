@@ -38,17 +38,13 @@ GEEZ_SEED = 0
 # of them and CODE_SWITCH_MIN_SHARE of all the sure words are in it. English, French and Pidgin are
 # the lingua francas; one borrowed word ("wallahi", a town's name) changes nothing.
 LINGUA_FRANCAS = ("en", "fr", "pcm")
-CODE_SWITCH = True
 CODE_SWITCH_MIN_WORDS = 2
 CODE_SWITCH_MIN_WORDS_SURE = 3   # ... when the whole message reads clearly as the lingua franca
+CODE_SWITCH_MIN_SHARE = 0.3
+WORD_MIN_CONFIDENCE = 0.9
 # Darija in Latin letters beside French ("salam khoya, ena fi sfax, je cherche un centre") is how the
 # Maghreb writes French: the person reads French
 STAYS = {("fr", "ar")}
-CODE_SWITCH_MIN_SHARE = 0.3
-WORD_MIN_CONFIDENCE = 0.9
-# Ge'ez letters are Amharic or Tigrinya, never English: the likelier of the two even when unsure
-# ("Hi ኣብ Benghazi ኣለኹ, ኣብ Italy job offer መጺኡኒ ..." was answered in English)
-ETHIOPIC_ALWAYS = True
 _NOT_A_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -242,12 +238,14 @@ class LanguageIdentifier:
         if not probabilities:
             return Detection(None, 0.0, script)
         label, confidence = max(probabilities.items(), key=lambda item: item[1])
-        if CODE_SWITCH and script == "latin" and (label in LINGUA_FRANCAS or confidence < self.threshold):
+        if script == "latin" and (label in LINGUA_FRANCAS or confidence < self.threshold):
             sure = confidence >= self.threshold
             own = self._own_language_inside(text, CODE_SWITCH_MIN_WORDS_SURE if sure else CODE_SWITCH_MIN_WORDS)
             if own is not None and not (sure and (label, own[0]) in STAYS):
                 return Detection(*own, script)
-        if ETHIOPIC_ALWAYS and script == "ethiopic" and letters >= self.min_letters and label != OTHER_LABEL:
+        if script == "ethiopic" and letters >= self.min_letters and label != OTHER_LABEL:
+            # Ge'ez letters are Amharic or Tigrinya, never English: the likelier of the two even when
+            # unsure ("Hi ኣብ Benghazi ኣለኹ, ኣብ Italy job offer መጺኡኒ ..." was answered in English)
             return Detection(label, confidence, script)
         if letters < self.min_letters or confidence < self.threshold:
             return Detection(None, confidence, script)

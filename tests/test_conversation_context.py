@@ -10,9 +10,8 @@ from actions.conversation import ActionGreet, ActionNoise
 from actions.emergency import ActionEmergency, ActionEmergencyFollowup, action_for
 from actions.follow_up import ActionAnswerFollowUp, answer_for
 from actions.message_context import ActionReadMessage, next_language
-from language.hints import is_shared
 from content.knowledge import load_knowledge
-from language.hints import hinted_language
+from language.hints import hinted_language, is_shared
 from tests.conftest import make_tracker, slot_events
 from testing.trackers import run_action
 
@@ -124,9 +123,7 @@ def test_shared_greetings_are_known():
     ("sannu", "fr", "ha"),     # a word of one language is that language whatever the app says
 ])
 def test_the_apps_language_settles_a_shared_greeting(dispatcher, text, app, expected):
-    from language.hints import hinted_language as hint_of
-
-    entity = {"entity": "language", "value": hint_of(text), "confidence_entity": 1.0, "extractor": "LanguageHints"}
+    entity = {"entity": "language", "value": hinted_language(text), "confidence_entity": 1.0, "extractor": "LanguageHints"}
     tracker = make_tracker(text, intent="greet", entities=[entity], metadata={"client_language": app})
     slots = slot_events(run_action(ActionReadMessage(), dispatcher, tracker, CONTEXT_DOMAIN))
     assert slots["language"] == expected and slots["language_from"] == "hint"
