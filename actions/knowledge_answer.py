@@ -28,7 +28,7 @@ from actions.replies import (
     unreviewed_note,
     user_language,
 )
-from retrieval.stories import story_countries, story_need, wants_to_go_home
+from retrieval.stories import asks_how, story_countries, story_need, wants_to_go_home
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,13 @@ WISH_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "travel_documen
 # give way, and those (with one topic besides) that answer the wish. Tuning sets: questions right
 # dev 83.0 -> 83.0 %, dev2 78.0 -> 78.9 %
 RISK_GROUPS, HOME_GROUPS, HOME_ALSO = ("risks",), ("return", "documents"), ("asylum",)
+# ... and one who asks *how* ("on est à Tunis ... on fait comment pour retourner au pays", "ina son
+# komawa gida Kano, yaya zan yi?") gets how to ask for the return, in place of a general answer about
+# going home or a risk (story_needs.yml `asking_how`); the papers' answers keep theirs ("how can I get
+# a passport"). Tuning sets: 7 turns won (dev 138 -> 140, dev2 131 -> 133 conversations entirely
+# right), none lost
+HOW_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "risk_desert", "risk_sea", "risk_trafficking",
+              "risk_detention")
 
 
 def context_prior(topic: str) -> List[Dict[str, Any]]:
@@ -204,14 +211,18 @@ def question_context(tracker: Tracker, text: str) -> Optional[str]:
 def answer_to_a_wish(answer_id: str, text: str) -> str:
     """`answer_id`, or, when the message is a person's own wish to go home and `answer_id` answers
     that wish only in general (`_general_for_a_wish`): the answer to what stands in the way when the
-    message says it (`story_need`: no money, no papers), else, for the going-home article, how to ask
-    for the return when it tells where they are or come from."""
+    message says it (`story_need`: no money, no papers), else how to ask for the return when it asks
+    how (`asks_how`, about going home or a risk) or, for the going-home article, when it tells where
+    they are or come from."""
     kb = knowledge()
     if not _general_for_a_wish(answer_id) or not wants_to_go_home(text):
         return answer_id
     need = story_need(text)
     if need in kb.answers:
         return need
+    how = asks_how(text)
+    if how in kb.answers and kb.answers[answer_id].parent in HOW_TOPICS:
+        return how
     if answer_id == GOING_HOME and HOW_TO_ASK in kb.answers and any(story_countries(text)):
         return HOW_TO_ASK
     return answer_id

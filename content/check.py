@@ -115,7 +115,10 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      for code in kb.languages if not (consent.get(answer) or {}).get(code)]
     hints = (yaml.safe_load((root / "language_hints.yml").read_text(encoding="utf-8")) or {}).get("hints") or {}
     problems += [f"language_hints.yml: unknown language '{code}'" for code in hints if code not in kb.languages]
-    needs = (yaml.safe_load((root / "story_needs.yml").read_text(encoding="utf-8")) or {}).get("needs") or {}
+    story_needs = yaml.safe_load((root / "story_needs.yml").read_text(encoding="utf-8")) or {}
+    needs = dict(story_needs.get("needs") or {})
+    if story_needs.get("asking_how"):
+        needs["asking_how"] = story_needs["asking_how"]
     for name, need in needs.items():
         if need.get("answer") not in kb.answers:
             problems.append(f"story_needs.yml: {name} names '{need.get('answer')}', which is not an answer")

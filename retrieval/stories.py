@@ -127,15 +127,37 @@ def wants_to_go_home(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _story_needs() -> dict:
+    return yaml.safe_load(STORY_NEEDS_FILE.read_text(encoding="utf-8")) or {}
+
+
+def _pattern(need: dict) -> Optional[Pattern[str]]:
+    """The pattern of every phrase of one need (any language), None when it has none."""
+    phrases = [p for by_language in (need.get("phrases") or {}).values() for p in by_language or ()]
+    return re.compile("|".join(phrase_pattern(p) for p in phrases)) if phrases else None
+
+
+@lru_cache(maxsize=1)
 def _needs() -> Dict[str, Pattern[str]]:
     """Answer id -> the pattern of every phrase that says that need, in any language."""
-    doc = yaml.safe_load(STORY_NEEDS_FILE.read_text(encoding="utf-8")) or {}
     patterns: Dict[str, Pattern[str]] = {}
-    for need in (doc.get("needs") or {}).values():
-        phrases = [p for by_language in (need.get("phrases") or {}).values() for p in by_language or ()]
-        if phrases:
-            patterns[str(need["answer"])] = re.compile("|".join(phrase_pattern(p) for p in phrases))
+    for need in (_story_needs().get("needs") or {}).values():
+        if (pattern := _pattern(need)) is not None:
+            patterns[str(need["answer"])] = pattern
     return patterns
+
+
+@lru_cache(maxsize=1)
+def _asking_how() -> Tuple[Optional[str], Optional[Pattern[str]]]:
+    section = _story_needs().get("asking_how") or {}
+    return (str(section["answer"]) if section.get("answer") else None), _pattern(section)
+
+
+def asks_how(text: str) -> Optional[str]:
+    """The answer to "how do I (go home)?" when the message asks how to do something
+    (story_needs.yml `asking_how`), else None."""
+    answer, pattern = _asking_how()
+    return answer if pattern is not None and pattern.search(normalise(text)) else None
 
 
 def story_need(text: str) -> Optional[str]:

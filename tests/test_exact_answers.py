@@ -81,6 +81,14 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
     ("document_lost_passport", "i want to go home but i lost my passport", "document_lost_passport"),
     ("avr_overview", "i have no money, what is this programme", "avr_overview"),
     ("help_medical", "i want to go home but i have no money for the hospital", "help_medical"),
+    # a wish to go home that asks how: how to ask for the return, unless a need is said
+    ("avr_countries", "on est à Tunis c pas facile. on fait comment pour retourner au pays", "avr_how_to_ask"),
+    ("avr_process", "ina son komawa gida Kano yaya zan yi?", "avr_how_to_ask"),
+    ("risk_desert_abandonment", "the driver left us last year. now i want to go home, how do i do it?", "avr_how_to_ask"),
+    ("avr_countries", "je veux rentrer mais g pas de sous, comment faire", "avr_no_money"),
+    ("travel_document", "i want to go home, how can i get a passport", "travel_document"),  # papers keep theirs
+    ("avr_duration", "i want to go home, how long does it take", "avr_duration"),
+    ("avr_countries", "how do i know which countries you cover", "avr_countries"),         # no wish to go home
 ])
 def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text, expected):
     from actions.knowledge_answer import answer_to_a_wish

@@ -159,6 +159,20 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("quero voltar pra angola, como faço?", "avr_how_to_ask"),
+    ("ወደ ኢትዮጵያ መመለስ እፈልጋለሁ እንዴት ነው?", "avr_how_to_ask"),
+    ("kifash nrja3 l bladi", "avr_how_to_ask"),
+    ("how long does it take", None),        # other questions that start with "how"
+    ("how much is the ticket", None),
+    ("comment", None),
+])
+def test_asking_how_to_do_something(text, expected):
+    from retrieval.stories import asks_how
+
+    assert asks_how(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     # leaving a country (an exit visa to leave it, flying out of it) says the person is there
     ("do i need the exit visa for libya if i fly with iom", ("libya", None)),
     ("c'est combien le visa de sortie de libye", ("libya", None)),
