@@ -203,18 +203,9 @@ def previous_question(tracker: Tracker) -> Optional[str]:
     return None
 
 
-def question_context(tracker: Tracker, text: str) -> Tuple[str, ...]:
-    """What a short message (FOLLOW_UP_MAX_WORDS) is read after: the person's previous question and
-    the title of the last answer sent, in their language ("Is going home free?"). The title says what
-    the conversation is about even when the previous question was a long story, or a follow-up itself.
-    Tuning sets, the previous question alone -> with the title beside it: 21 turns won, 10 lost;
-    conversations entirely right dev 140 -> 147, dev2 133 -> 140 of 270 (the title in its place, or
-    both in one text: about as many turns lost as won)."""
-    if len(text.split()) > FOLLOW_UP_MAX_WORDS:
-        return ()
-    kb, answer = knowledge(), tracker.get_slot("answer")
-    title = kb.topic_title(answer, user_language(tracker)) if answer in kb.answers else None
-    return tuple(said for said in (previous_question(tracker), title) if said)
+def question_context(tracker: Tracker, text: str) -> Optional[str]:
+    """The previous question a message is read after: only a short one (FOLLOW_UP_MAX_WORDS) is."""
+    return previous_question(tracker) if len(text.split()) <= FOLLOW_UP_MAX_WORDS else None
 
 
 def answer_to_a_wish(answer_id: str, text: str) -> str:
@@ -263,7 +254,7 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
     """(answer id, runners-up): the answer for `text` about `topic`, and on a close call the other
     answers it was close to (to offer first among its follow-ups; empty otherwise).
     `current_topic`: the conversation's topic before this message (read with a short follow-up),
-    `context`: what it is read after (`question_context`)."""
+    `context`: the previous question it is read after (`question_context`)."""
     kb = knowledge()
     if not kb.entries or not any(char.isalpha() for char in text):
         return topic, ()

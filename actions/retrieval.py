@@ -130,9 +130,9 @@ class Candidate:
     fused: float    # the ranker's fused score (the order, and FALLBACK_LEAD)
 
 
-def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = (), context: Sequence[str] = ()) -> List[Any]:
+def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = (), context: Optional[str] = None) -> List[Any]:
     """The best answers (articles and specific entries), in the fused ranking's order; `context`:
-    what a short message is read after (knowledge_answer.question_context, retrieval.answers)."""
+    the person's previous question, read with a short message (retrieval.answers)."""
     from retrieval.answers import get_ranker
 
     prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking

@@ -16,7 +16,7 @@ import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,9 +35,7 @@ PRIOR_WEIGHT = 0.5
 # a follow-up ("how can he get out?") is ranked alone and after the person's previous question
 # ("my brother is held in Zuwara"), this share for the second. Tuned on both tuning sets
 # (bench/conversations_dev, _dev2), follow-ups right: 0 -> 70.2 / 65.2 %, 0.25 -> 71.7 / 67.3 %,
-# 0.4 -> 72.5 / 68.0 % (won in 25 situations, lost in 12), 0.6 -> 69.7 / 63.4 %. Read after the
-# previous question and, separately, the last answer's title (actions/knowledge_answer.question_context),
-# the mean of the two: the same 0.4 (0.5 lost as many turns as it won)
+# 0.4 -> 72.5 / 68.0 % (won in 25 situations, lost in 12), 0.6 -> 69.7 / 63.4 %
 CONTEXT_TEXT_WEIGHT = 0.4
 # character 2-4-grams within words: spelling, dialect and Arabizi variants of one word still share
 # most of them (also how the console's insights page groups unanswered questions, insights/)
@@ -110,21 +108,19 @@ class AnswerRanker:
 
     def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,
              within: Optional[Sequence[str]] = None, dense: bool = True,
-             context: Union[str, Sequence[str], None] = None) -> List[Scored]:
+             context: Optional[str] = None) -> List[Scored]:
         """The best `k` answers for `text`; `within`: only these answer ids; `dense=False`: the
-        TF-IDF baseline alone (no embeddings, no prior). `context`: what was said before, one text or
-        several (a follow-up is read with it, "how can he get out?" with "my brother is held in
-        Zuwara"): the message alone and the message after each context are scored, CONTEXT_TEXT_WEIGHT
-        of the mean of the second counts."""
+        TF-IDF baseline alone (no embeddings, no prior). `context`: what the person said before
+        (a follow-up is read with it, "how can he get out?" with "my brother is held in Zuwara"):
+        the message alone and the message after its context are both scored, CONTEXT_TEXT_WEIGHT
+        of the second counts."""
         if not dense:
             sparse = fused = self.sparse_scores(text)
             dense_scores = np.zeros_like(sparse)
         else:
             sparse, dense_scores, fused = self._text_scores(text)
         if context and dense:
-            contexts = (context,) if isinstance(context, str) else tuple(context)
-            after = sum(self._text_scores(f"{said}\n{text}")[2] for said in contexts) / len(contexts)
-            fused = (1 - CONTEXT_TEXT_WEIGHT) * fused + CONTEXT_TEXT_WEIGHT * after
+            fused = (1 - CONTEXT_TEXT_WEIGHT) * fused + CONTEXT_TEXT_WEIGHT * self._text_scores(f"{context}\n{text}")[2]
         if intent_ranking and dense:
             fused = fused + PRIOR_WEIGHT * np.array(
                 [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
