@@ -1,7 +1,8 @@
 """Where a person is and where they come from, read from a story (knowledge/countries.yml, names and
 cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
 story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
-message asks to go back home; `story_need` what stands in the way (knowledge/story_needs.yml)."""
+message asks to go back home; `story_need` what stands in the way and `asks_how` whether it asks how
+(knowledge/story_needs.yml)."""
 from __future__ import annotations
 
 import re
