@@ -158,6 +158,17 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     assert story_need(text) == expected
 
 
+@pytest.mark.parametrize("text", [
+    "ዓደይ ምስ ተመለስኩ ናይ ጭንቀት ሓገዝ ኣሎ ዶ?",      # Tigrinya: when I return to my country
+    "ከተመለስኩ ስድስት ወር ሆነኝ",                     # Amharic: since I returned, six months
+    "ሀገሬ ብመለስ ምን እርዳታ አለ?",                    # Amharic: if I return home, what help
+])
+def test_returning_said_in_amharic_and_tigrinya_verb_forms_is_going_home(text):
+    from retrieval.stories import wants_to_go_home
+
+    assert wants_to_go_home(text)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("quero voltar pra angola, como faço?", "avr_how_to_ask"),
     ("ወደ ኢትዮጵያ መመለስ እፈልጋለሁ እንዴት ነው?", "avr_how_to_ask"),
