@@ -34,6 +34,7 @@ from actions.knowledge_answer import (
     best_answer,
     context_prior,
     first_turn_chars,
+    fitted_answer,
     follow_ups_for,
     question_context,
 )
@@ -173,7 +174,8 @@ class ActionAnswerFromRetrieval(Action):
             decision = Decision("none")
         language = user_language(tracker)
         if decision.kind == "answer":
-            return answer_topic(dispatcher, answer_to_a_wish(decision.topics[0], text), language,
+            answer = fitted_answer(decision.topics[0], text, tracker.get_slot("topic"))
+            return answer_topic(dispatcher, answer, language,
                                 max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         if wants_to_go_home(text):
@@ -188,7 +190,7 @@ class ActionAnswerFromRetrieval(Action):
             if follow_up in knowledge().articles:  # "but I have no money" after the return answer: the
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
                 follow_up, nearby = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
-                                                context=context)
+                                                context=context, conversation_topic=tracker.get_slot("topic"))
             return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker), nearby=nearby),
                     SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":

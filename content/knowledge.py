@@ -50,6 +50,9 @@ class Article:
     texts: Dict[str, ArticleText]
     topic: str = ""                    # the topic a specific entry belongs to ("" for a topic's article)
     answered_by_sources: bool = True   # False: the answer says no public source answers it
+    # an answer about life after going home (counselling for returnees): the answer that helps a person
+    # who has not gone home where they are now (help_psychosocial), "" when there is none
+    before_return: str = ""
 
     @property
     def is_entry(self) -> bool:
@@ -141,6 +144,7 @@ class KnowledgeBase:
             texts=texts,
             topic=str(meta.get("topic") or "") if meta_file != "article.yml" else "",
             answered_by_sources=bool(meta.get("answered_by_sources", True)),
+            before_return=str(meta.get("before_return") or ""),
         )
 
     # -- look-ups -------------------------------------------------------------------------

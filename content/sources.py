@@ -96,6 +96,8 @@ def check_entries(kb: KnowledgeBase, sources_dir: Path, notices: List[str]) -> L
             problems.append(f"{where}/entry.yml: topic '{entry.topic}' is not a topic")
         if not entry.sources:
             problems.append(f"{where}/entry.yml: no source")
+        if entry.before_return and entry.before_return not in kb.answers:
+            problems.append(f"{where}/entry.yml: before_return '{entry.before_return}' is not an answer")
         problems += check_citations(kb, f"{where}/entry.yml", entry.sources, sources_dir, notices)
         for code in kb.languages:
             text = entry.texts.get(code)

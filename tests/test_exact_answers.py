@@ -96,6 +96,27 @@ def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text,
     assert answer_to_a_wish(answer, text) == expected
 
 
+@pytest.mark.parametrize("answer, text, conversation_topic, expected", [
+    # counselling after a return, for a person who has not gone home: counselling where they are
+    ("reintegration_psychosocial", "since the boat i cannot sleep, i see them every night", None, "help_psychosocial"),
+    ("reintegration_psychosocial", "حجزوني في بني وليد ٦ شهور، هسه في طرابلس وما بنوم", "risk_detention",
+     "help_psychosocial"),
+    # ... but not when the message says going home or having gone home, or the conversation is about it
+    ("reintegration_psychosocial", "when i go back home, will somebody help me with my mind?", None,
+     "reintegration_psychosocial"),
+    ("reintegration_psychosocial", "voltei para bissau há 2 meses e tenho vergonha", None, "reintegration_psychosocial"),
+    ("reintegration_psychosocial", "are there groups?", "reintegration", "reintegration_psychosocial"),
+    # answers without a counterpart are never changed
+    ("reintegration_cash", "how much money do they give", None, "reintegration_cash"),
+    ("help_psychosocial", "i cannot sleep", None, "help_psychosocial"),
+])
+def test_an_answer_about_life_after_return_fits_a_person_who_has_not_gone_home(answer, text, conversation_topic,
+                                                                              expected):
+    from actions.knowledge_answer import answer_where_they_are
+
+    assert answer_where_they_are(answer, text, conversation_topic) == expected
+
+
 class RankerReturning:
     """A ranker whose best answer is fixed: what best_answer makes of it is under test."""
 

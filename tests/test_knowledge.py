@@ -94,6 +94,16 @@ def test_checker_fails_on_missing_source_and_broken_follow_up(tmp_path):
     assert any("no_such_topic" in p for p in problems)
 
 
+def test_checker_fails_on_a_before_return_answer_that_does_not_exist(tmp_path):
+    root = _copy_kb(tmp_path)
+    path = root / "entries" / "reintegration_psychosocial" / "entry.yml"
+    doc = yaml.safe_load(path.read_text())
+    assert doc["before_return"] in KB.answers  # the shipped one names a real answer
+    doc["before_return"] = "help_psychosocial_gone"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    assert any("before_return 'help_psychosocial_gone'" in p for p in check(KnowledgeBase(root)))
+
+
 def test_ui_placeholders_are_kept_in_every_language():
     for code, strings in KB.ui.items():
         for key, value in KB.ui["en"].items():
