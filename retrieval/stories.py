@@ -1,13 +1,13 @@
 """Where a person is and where they come from, read from a story (knowledge/countries.yml, names and
 cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
 story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
-message asks to go back home; `story_need` what stands in the way and `asks_how` whether it asks how
-(knowledge/story_needs.yml)."""
+message asks to go back home; `story_need` what stands in the way, `asks_how` whether it asks how and
+`answer_for_a_harm` the answer for a harm it names (knowledge/story_needs.yml)."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
 
@@ -159,6 +159,24 @@ def asks_how(text: str) -> Optional[str]:
     (story_needs.yml `asking_how`), else None."""
     answer, pattern = _asking_how()
     return answer if pattern is not None and pattern.search(normalise(text)) else None
+
+
+@lru_cache(maxsize=1)
+def _harms() -> Tuple[Tuple[str, FrozenSet[str], Pattern[str]], ...]:
+    """(answer, the answers it replaces, pattern) of every harm of story_needs.yml `harms`."""
+    found = []
+    for harm in (_story_needs().get("harms") or {}).values():
+        if (pattern := _pattern(harm)) is not None and harm.get("answer"):
+            found.append((str(harm["answer"]), frozenset(str(a) for a in harm.get("instead_of") or ()), pattern))
+    return tuple(found)
+
+
+def answer_for_a_harm(answer_id: str, text: str) -> str:
+    """`answer_id`, or the answer for a harm the message names (story_needs.yml `harms`: sexual
+    violence -> the support for survivors) when `answer_id` is one of the general answers it replaces."""
+    query = normalise(text)
+    return next((answer for answer, replaced, pattern in _harms() if answer_id in replaced and pattern.search(query)),
+                answer_id)
 
 
 def story_need(text: str) -> Optional[str]:

@@ -124,8 +124,11 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
     (tmp_path / "follow_ups.yml").write_text("ask_cost:\n  default: avr_cost_not_written_yet\n", encoding="utf-8")
     (tmp_path / "language_hints.yml").write_text("hints:\n  xx: [hallo]\n", encoding="utf-8")
     (tmp_path / "story_needs.yml").write_text(
-        "needs:\n  no_money:\n    answer: avr_no_money_gone\n    phrases: {yy: [no money]}\n", encoding="utf-8")
+        "needs:\n  no_money:\n    answer: avr_no_money_gone\n    phrases: {yy: [no money]}\n"
+        "harms:\n  sexual_violence:\n    answer: help_gbv\n    instead_of: [help_medical_gone]\n"
+        "    phrases: {en: [raped]}\n", encoding="utf-8")
     problems = check_conversation_data(kb, tmp_path)
+    assert any("help_medical_gone" in p for p in problems)
     assert any("avr_cost_not_written_yet" in p for p in problems) and any("'xx'" in p for p in problems)
     assert any("avr_no_money_gone" in p for p in problems) and any("'yy'" in p for p in problems)
 

@@ -158,6 +158,25 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     assert story_need(text) == expected
 
 
+@pytest.mark.parametrize("answer, text, expected", [
+    # a survivor of sexual violence asking for care gets the support for survivors
+    ("help_medical", "O filho da patroa abusou de mim anteontem, preciso de um médico", "help_gbv"),
+    ("assistance_centres", "عملوا فيني حاجات شينة في بني وليد، في مساعدة للنسوان؟", "help_gbv"),
+    ("help_psychosocial", "les passeurs ont abusé de moi, je dors plus", "help_gbv"),
+    ("help_medical", "Bara wasu maza sun yi min fyade, ina son ganin likita", "help_gbv"),
+    ("centre_services", "ባለፈው አመት ደፈሩኝ። እርዳታ አለ?", "help_gbv"),
+    # other answers keep theirs; no harm named, no change
+    ("report_abuse", "they raped me, can i report them", "report_abuse"),
+    ("avr_how_to_ask", "i was raped in sabha, i want to go home", "avr_how_to_ask"),
+    ("help_medical", "my leg is broken and swollen", "help_medical"),
+    ("help_medical", "the violence of the police", "help_medical"),
+])
+def test_a_harm_named_in_the_message_has_its_own_answer(answer, text, expected):
+    from retrieval.stories import answer_for_a_harm
+
+    assert answer_for_a_harm(answer, text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "ዓደይ ምስ ተመለስኩ ናይ ጭንቀት ሓገዝ ኣሎ ዶ?",      # Tigrinya: when I return to my country
     "ከተመለስኩ ስድስት ወር ሆነኝ",                     # Amharic: since I returned, six months
