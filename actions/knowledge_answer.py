@@ -28,7 +28,7 @@ from actions.replies import (
     unreviewed_note,
     user_language,
 )
-from retrieval.stories import answer_for_a_harm, asks_how, story_countries, story_need, wants_to_go_home
+from retrieval.stories import answer_instead, asks_how, story_countries, story_need, wants_to_go_home
 
 logger = logging.getLogger(__name__)
 
@@ -244,10 +244,11 @@ def answer_where_they_are(answer_id: str, text: str, conversation_topic: Optiona
 
 def fitted_answer(answer_id: str, text: str, conversation_topic: Optional[str]) -> str:
     """The answer for this person: `answer_to_a_wish`, then `answer_where_they_are`, then the answer for
-    a harm the message names (retrieval.stories.answer_for_a_harm: "O filho da patroa abusou de mim"
-    was sent the general medical answer; tuning sets 3 turns won, none lost)."""
+    what the message says in place of a general one (retrieval.stories.answer_instead: "O filho da
+    patroa abusou de mim" was sent the general medical answer, "se eu voltar pra guiné-bissau, q ajuda
+    tem lá?" how to ask for the return; tuning sets 3 and 6 turns won, none lost)."""
     answer = answer_where_they_are(answer_to_a_wish(answer_id, text), text, conversation_topic)
-    return answer_for_a_harm(answer, text)
+    return answer_instead(answer, text)
 
 
 

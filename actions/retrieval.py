@@ -29,7 +29,6 @@ from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up, ranked_follow_up_intent
 from actions.knowledge_answer import (
     GOING_HOME,
-    answer_to_a_wish,
     answer_topic,
     best_answer,
     context_prior,
@@ -179,7 +178,8 @@ class ActionAnswerFromRetrieval(Action):
                                 max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         if wants_to_go_home(text):
-            return answer_topic(dispatcher, answer_to_a_wish(GOING_HOME, text), language, max_follow_ups=follow_ups_for(tracker),
+            answer = fitted_answer(GOING_HOME, text, tracker.get_slot("topic"))
+            return answer_topic(dispatcher, answer, language, max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)
         if follow_up is not None:

@@ -119,10 +119,12 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
     needs = dict(story_needs.get("needs") or {})
     if story_needs.get("asking_how"):
         needs["asking_how"] = story_needs["asking_how"]
-    for name, harm in (story_needs.get("harms") or {}).items():
-        needs[name] = harm
+    for name, rule in (story_needs.get("instead") or {}).items():
+        needs[name] = rule
         problems += [f"story_needs.yml: {name} replaces '{answer}', which is not an answer"
-                     for answer in harm.get("instead_of") or () if answer not in kb.answers]
+                     for answer in rule.get("instead_of") or () if answer not in kb.answers]
+        problems += [f"story_needs.yml: {name}: unknown language '{code}'"
+                     for code in rule.get("with") or {} if code not in kb.languages]
     for name, need in needs.items():
         if need.get("answer") not in kb.answers:
             problems.append(f"story_needs.yml: {name} names '{need.get('answer')}', which is not an answer")

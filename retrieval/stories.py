@@ -2,7 +2,7 @@
 cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
 story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
 message asks to go back home; `story_need` what stands in the way, `asks_how` whether it asks how and
-`answer_for_a_harm` the answer for a harm it names (knowledge/story_needs.yml)."""
+`answer_instead` the answer for what it says in place of a general one (knowledge/story_needs.yml)."""
 from __future__ import annotations
 
 import re
@@ -162,20 +162,24 @@ def asks_how(text: str) -> Optional[str]:
 
 
 @lru_cache(maxsize=1)
-def _harms() -> Tuple[Tuple[str, FrozenSet[str], Pattern[str]], ...]:
-    """(answer, the answers it replaces, pattern) of every harm of story_needs.yml `harms`."""
-    found = []
-    for harm in (_story_needs().get("harms") or {}).values():
-        if (pattern := _pattern(harm)) is not None and harm.get("answer"):
-            found.append((str(harm["answer"]), frozenset(str(a) for a in harm.get("instead_of") or ()), pattern))
-    return tuple(found)
+def _instead() -> Tuple[Tuple[str, FrozenSet[str], Pattern[str], Optional[Pattern[str]]], ...]:
+    """(answer, the answers it replaces, pattern, pattern that must also match or None) of every rule
+    of story_needs.yml `instead`."""
+    rules = []
+    for rule in (_story_needs().get("instead") or {}).values():
+        if (pattern := _pattern(rule)) is not None and rule.get("answer"):
+            also = _pattern({"phrases": rule.get("with")}) if rule.get("with") else None
+            rules.append((str(rule["answer"]), frozenset(str(a) for a in rule.get("instead_of") or ()), pattern, also))
+    return tuple(rules)
 
 
-def answer_for_a_harm(answer_id: str, text: str) -> str:
-    """`answer_id`, or the answer for a harm the message names (story_needs.yml `harms`: sexual
-    violence -> the support for survivors) when `answer_id` is one of the general answers it replaces."""
+def answer_instead(answer_id: str, text: str) -> str:
+    """`answer_id`, or the answer for what the message says when `answer_id` is one of the general
+    answers it replaces (story_needs.yml `instead`: sexual violence -> the support for survivors;
+    going home as a condition with help asked for -> the support after return)."""
     query = normalise(text)
-    return next((answer for answer, replaced, pattern in _harms() if answer_id in replaced and pattern.search(query)),
+    return next((answer for answer, replaced, pattern, also in _instead()
+                 if answer_id in replaced and pattern.search(query) and (also is None or also.search(query))),
                 answer_id)
 
 

@@ -125,7 +125,7 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
     (tmp_path / "language_hints.yml").write_text("hints:\n  xx: [hallo]\n", encoding="utf-8")
     (tmp_path / "story_needs.yml").write_text(
         "needs:\n  no_money:\n    answer: avr_no_money_gone\n    phrases: {yy: [no money]}\n"
-        "harms:\n  sexual_violence:\n    answer: help_gbv\n    instead_of: [help_medical_gone]\n"
+        "instead:\n  sexual_violence:\n    answer: help_gbv\n    instead_of: [help_medical_gone]\n"
         "    phrases: {en: [raped]}\n", encoding="utf-8")
     problems = check_conversation_data(kb, tmp_path)
     assert any("help_medical_gone" in p for p in problems)

@@ -170,11 +170,18 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("avr_how_to_ask", "i was raped in sabha, i want to go home", "avr_how_to_ask"),
     ("help_medical", "my leg is broken and swollen", "help_medical"),
     ("help_medical", "the violence of the police", "help_medical"),
+    # going home as a condition, with help asked for: the support after return
+    ("avr_how_to_ask", "si je rentre au togo on m'aide a faire quoi la bas", "reintegration_support"),
+    ("avr_overview", "ሀገሬ ብመለስ ምን እርዳታ አለ?", "reintegration_support"),
+    ("avr_how_to_ask", "se eu voltar pra guiné-bissau, q ajuda tem lá?", "reintegration_support"),
+    ("avr_come_back_later", "if i go back, can i come again later?", "avr_come_back_later"),  # no help asked
+    ("avr_how_to_ask", "help me, i want to go back home", "avr_how_to_ask"),                 # not a condition
+    ("reintegration_business", "bayan na koma, za a taimaka min in fara sana'a?", "reintegration_business"),
 ])
 def test_a_harm_named_in_the_message_has_its_own_answer(answer, text, expected):
-    from retrieval.stories import answer_for_a_harm
+    from retrieval.stories import answer_instead
 
-    assert answer_for_a_harm(answer, text) == expected
+    assert answer_instead(answer, text) == expected
 
 
 @pytest.mark.parametrize("text", [
