@@ -88,6 +88,12 @@ def _fused(hit: Any) -> float:
     return float(getattr(hit, "fused", hit.score))
 
 
+def intent_topic(tracker: Tracker) -> Optional[str]:
+    """The topic the classifier ranked first, under the fallback (its confidence too low to answer by)."""
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return str(ranking[0]["name"]) if ranking and ranking[0].get("name") in knowledge().articles else None
+
+
 def in_context(tracker: Tracker, text: str) -> Optional[str]:
     """The entry a short unclear message asks about, read as a follow-up of the current topic."""
     topic = tracker.get_slot("topic")
@@ -173,12 +179,12 @@ class ActionAnswerFromRetrieval(Action):
             decision = Decision("none")
         language = user_language(tracker)
         if decision.kind == "answer":
-            answer = fitted_answer(decision.topics[0], text, tracker.get_slot("topic"))
+            answer = fitted_answer(decision.topics[0], text, tracker.get_slot("topic"), intent_topic(tracker))
             return answer_topic(dispatcher, answer, language,
                                 max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         if wants_to_go_home(text):
-            answer = fitted_answer(GOING_HOME, text, tracker.get_slot("topic"))
+            answer = fitted_answer(GOING_HOME, text, tracker.get_slot("topic"), intent_topic(tracker))
             return answer_topic(dispatcher, answer, language, max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)

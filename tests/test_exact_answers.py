@@ -96,25 +96,30 @@ def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text,
     assert answer_to_a_wish(answer, text) == expected
 
 
-@pytest.mark.parametrize("answer, text, conversation_topic, expected", [
+@pytest.mark.parametrize("answer, text, conversation_topic, intent, expected", [
     # counselling after a return, for a person who has not gone home: counselling where they are
-    ("reintegration_psychosocial", "since the boat i cannot sleep, i see them every night", None, "help_psychosocial"),
-    ("reintegration_psychosocial", "حجزوني في بني وليد ٦ شهور، هسه في طرابلس وما بنوم", "risk_detention",
+    ("reintegration_psychosocial", "since the boat i cannot sleep, i see them every night", None, "medical_help",
      "help_psychosocial"),
-    # ... but not when the message says going home or having gone home, or the conversation is about it
-    ("reintegration_psychosocial", "when i go back home, will somebody help me with my mind?", None,
+    ("reintegration_psychosocial", "حجزوني في بني وليد ٦ شهور، هسه في طرابلس وما بنوم", "risk_detention", None,
+     "help_psychosocial"),
+    # ... but not when the message says going home or having gone home, or the conversation is about
+    # it, or the classifier read it as a question about life after return ("returnees")
+    ("reintegration_psychosocial", "when i go back home, will somebody help me with my mind?", None, None,
      "reintegration_psychosocial"),
-    ("reintegration_psychosocial", "voltei para bissau há 2 meses e tenho vergonha", None, "reintegration_psychosocial"),
-    ("reintegration_psychosocial", "are there groups?", "reintegration", "reintegration_psychosocial"),
+    ("reintegration_psychosocial", "voltei para bissau há 2 meses e tenho vergonha", None, None,
+     "reintegration_psychosocial"),
+    ("reintegration_psychosocial", "are there groups?", "reintegration", None, "reintegration_psychosocial"),
+    ("reintegration_psychosocial", "is there counselling for returnees", None, "reintegration",
+     "reintegration_psychosocial"),
     # answers without a counterpart are never changed
-    ("reintegration_cash", "how much money do they give", None, "reintegration_cash"),
-    ("help_psychosocial", "i cannot sleep", None, "help_psychosocial"),
+    ("reintegration_cash", "how much money do they give", None, None, "reintegration_cash"),
+    ("help_psychosocial", "i cannot sleep", None, None, "help_psychosocial"),
 ])
 def test_an_answer_about_life_after_return_fits_a_person_who_has_not_gone_home(answer, text, conversation_topic,
-                                                                              expected):
+                                                                              intent, expected):
     from actions.knowledge_answer import answer_where_they_are
 
-    assert answer_where_they_are(answer, text, conversation_topic) == expected
+    assert answer_where_they_are(answer, text, conversation_topic, intent) == expected
 
 
 class RankerReturning:
