@@ -256,7 +256,6 @@ def fitted_answer(answer_id: str, text: str, conversation_topic: Optional[str],
     return answer_instead(answer, text)
 
 
-
 def _general_for_a_wish(answer_id: str) -> bool:
     """An answer a wish to go home with a need in it may be sent only for want of better: the articles
     about going home, papers and risks, and the entries of the going-home article and of the risks
