@@ -177,8 +177,14 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("avr_come_back_later", "if i go back, can i come again later?", "avr_come_back_later"),  # no help asked
     ("avr_how_to_ask", "help me, i want to go back home", "avr_how_to_ask"),                 # not a condition
     ("reintegration_business", "bayan na koma, za a taimaka min in fara sana'a?", "reintegration_business"),
+    # how people get out, asked about detention: how detention ends
+    ("risk_detention_conditions", "kuma mutane suna fita?", "risk_detention_exit"),
+    ("risk_detention_conditions", "si on t'arrête tu sors comment?", "risk_detention_exit"),
+    ("risk_detention", "ኣብኡ ዘለዉ ሰባት ብኸመይ ይወጹ?", "risk_detention_exit"),
+    ("risk_detention_conditions", "how is life inside, do they give food?", "risk_detention_conditions"),
+    ("avr_from_detention", "can he go home straight when he gets out", "avr_from_detention"),
 ])
-def test_a_harm_named_in_the_message_has_its_own_answer(answer, text, expected):
+def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.stories import answer_instead
 
     assert answer_instead(answer, text) == expected
