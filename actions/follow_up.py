@@ -59,10 +59,15 @@ def ranked_follow_up(tracker: Tracker, depth: int = 2) -> Optional[str]:
     return answer_for(intent, topic, tracker.get_slot("answer")) if intent else None
 
 
+def classifier_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The intent classifier's ranking of the latest message without `nlu_fallback` (what it would have
+    said had it been sure enough)."""
+    return [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+
+
 def ranked_follow_up_intent(tracker: Tracker, depth: int) -> Optional[str]:
     """The first follow-up intent among the classifier's best `depth`, if it is likely enough."""
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    for ranked in ranking[:depth]:
+    for ranked in classifier_ranking(tracker)[:depth]:
         if ranked.get("name") in follow_up_table() and float(ranked.get("confidence") or 0.0) >= FACET_MIN_CONFIDENCE:
             return str(ranked["name"])
     return None

@@ -239,8 +239,9 @@ def answer_where_they_are(answer_id: str, text: str, conversation_topic: Optiona
     (in Tripoli) was sent the counselling that follows a return. Tuning sets: 8 turns won, none
     lost (entirely right dev 140 -> 141, dev2 133 -> 134 of 270). Without the classifier's reading
     the held-out exact answers lost 11 questions about returnees; it costs one tuning turn."""
-    answer = knowledge().answers.get(answer_id)
-    if (answer is None or not answer.before_return or answer.before_return not in knowledge().answers
+    answers = knowledge().answers
+    answer = answers.get(answer_id)
+    if (answer is None or not answer.before_return or answer.before_return not in answers
             or answer.parent in (conversation_topic, intent_topic) or wants_to_go_home(text)):
         return answer_id
     return answer.before_return

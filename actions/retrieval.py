@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
 from actions.conversation import SMALL_TALK_ACTIONS
-from actions.follow_up import FOLLOW_UP_MAX_WORDS, ranked_follow_up, ranked_follow_up_intent
+from actions.follow_up import FOLLOW_UP_MAX_WORDS, classifier_ranking, ranked_follow_up, ranked_follow_up_intent
 from actions.knowledge_answer import (
     GOING_HOME,
     answer_topic,
@@ -90,7 +90,7 @@ def _fused(hit: Any) -> float:
 
 def intent_topic(tracker: Tracker) -> Optional[str]:
     """The topic the classifier ranked first, under the fallback (its confidence too low to answer by)."""
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    ranking = classifier_ranking(tracker)
     return str(ranking[0]["name"]) if ranking and ranking[0].get("name") in knowledge().articles else None
 
 
@@ -109,7 +109,7 @@ def small_talk_intent(tracker: Tracker, text: str) -> Optional[str]:
         return None
     if ranked_follow_up_intent(tracker, depth=3):
         return None  # "طيب عنوانهم" (ok, their address): affirm 0.22, ask_contact 0.17 - a question
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    ranking = classifier_ranking(tracker)
     if ranking and ranking[0].get("name") in SMALL_TALK and float(ranking[0].get("confidence") or 0) >= SMALL_TALK_MIN:
         return str(ranking[0]["name"])
     return None
