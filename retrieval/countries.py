@@ -254,13 +254,16 @@ def _distance(words: List[str], phrase: Words, window: int = CUE_WINDOW) -> Opti
     return None
 
 
-def _cue_for(cues: Cues, before: List[str], after: List[str]) -> Tuple[Optional[Cue], int, int]:
+def _cue_for(cues: Cues, before: List[str], after: List[str], city: bool = False) -> Tuple[Optional[Cue], int, int]:
     """The cue nearest to a name, the longer one when two are as near, within its sentence: (cue,
-    words between it and the name before, words of `after` it uses), or (None, 0, 0)."""
+    words between it and the name before, words of `after` it uses), or (None, 0, 0). A city has
+    no embassy ("ina Misrata, embassy dinmu na Tripoli": "embassy" says nothing of Misrata)."""
     before = before[len(before) - before[::-1].index(STOP):] if STOP in before else before
     after = after[:after.index(STOP)] if STOP in after else after
     best: Optional[Tuple[Tuple[int, int], Cue, int, int]] = None
     for cue in cues.near(before, after):
+        if city and cue.kind == "embassy":
+            continue
         gap_before = _distance(before[::-1], cue.before[::-1]) if cue.before else 0
         gap_after = _distance(after, cue.after, AFTER_WINDOW) if cue.after else 0
         if gap_before is not None and gap_after is not None:
@@ -287,7 +290,7 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         before += list(match.prefixes)  # "بليبيا": "ب" is a word before "ليبيا"
         before += ["ل"] if name.startswith("لل") else []  # "للسودان": "ل" + "السودان"
         after = query[match.end:matches[i + 1].start if i + 1 < len(matches) else len(query)].split()
-        cue, gap, used = _cue_for(cues, before, after)
+        cue, gap, used = _cue_for(cues, before, after, city=kind == CITY)
         role = cue.role if cue else None
         embassy = cue is not None and cue.kind == "embassy"  # "the Malian embassy": the person's own
         if cue is not None and cue.kind in ARRIVING:

@@ -199,7 +199,7 @@ def test_find_countries_keeps_the_name_as_written_and_its_role():
     ("ኤርትራውያን ኢና", "eritrea"), ("ertrawi eye", "eritrea"),
     ("ni dan Nigeria ne", "nigeria"), ("dan Najeriya", "nigeria"), ("ni ɗan Najeriya ne", "nigeria"),
     ("I am a Sudanese woman", "sudan"),  # a person word right after "I am a" stays the person's
-    ("ana masriya", "egypt"),
+    ("ana masriya", "egypt"), ("Waxaan ahay gabar Soomaaliyeed oo 22 jir ah", "somalia"),
 ])
 def test_a_nationality_word_is_the_origin(text, expected):
     assert story_countries(text) == (None, expected)
@@ -425,3 +425,17 @@ def test_place_names_are_taken_out_of_what_the_ranker_reads(text, expected):
 ])
 def test_a_wish_to_go_home_as_migrants_write_it(text):
     assert wants_to_go_home(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a city has no embassy: "embassy" after Misrata says nothing of it, "ina" (I am in) does
+    ("bros ina Misrata, embassy dinmu na Tripoli kuma road din babu kyau", ("libya", None)),
+    ("A de na Tripoli. Mi padi tel mi se IOM de ep pipul", ("libya", None)),  # Krio
+    ("ola mana, ami i di bissau, n sta na oran", ("algeria", "guinea_bissau")),  # Kriol
+    ("Waxaan ahay shaqaale guri oo Riyadh jooga", ("saudi_arabia", None)),
+    ("on é dan la forê a côté de nador depi 6 mwa", ("morocco", None)),
+    ("ኣብ ጦብሩቅ ኣለና", ("libya", None)), ("ኣብ ሓጅዝ ዓይን ዛራ ካብ 2 ወርሒ ኣለና", ("libya", None)),
+    ("je viens de Guinée", (None, "guinea")),
+])
+def test_where_the_person_is_and_comes_from_in_more_ways_of_saying_it(text, expected):
+    assert story_countries(text) == expected
