@@ -121,10 +121,20 @@ def consent_answer(text: str, strict: bool = False) -> Optional[str]:
     if not key:
         return None
     phrases, words = _consent_words()
+    # "to, d'accord", "sim, ok": listed answers side by side, in one language or two, that agree
+    # ("d'accord" alone is no single word's answer: "pas d'accord" is a refusal)
+    parts = [_normalise(part) for part in re.split(r"[,،;/]+", text)]
+    listed = {phrases.get(part) for part in parts if part} if len(parts) > 1 else set()
     if strict:
-        return phrases.get(key) if key not in _acknowledgements() else None
+        if key in phrases:
+            return phrases[key] if key not in _acknowledgements() else None
+        if len(listed) == 1 and None not in listed and not all(p in _acknowledgements() for p in parts if p):
+            return listed.pop()
+        return None
     if key in phrases:
         return phrases[key]
+    if len(listed) == 1 and None not in listed:
+        return listed.pop()
     tokens = key.split()
     answers = {words.get(token) for token in tokens} - {FILLER}
     if len(tokens) <= MAX_ANSWER_WORDS and len(answers) == 1 and None not in answers:

@@ -64,6 +64,9 @@ def answer(text, slots=PENDING, **kwargs):
     # numbers belong to menus; a sentence is a question, not a refusal
     ("1", None), ("2", None), ("3", None), ("a'a bani da fasfo", None), ("no i have no passport", None),
     ("lacag la'aan ma tahay?", None), ("", None), ("is it free?", None),
+    # listed answers side by side, in two languages, that agree; "d'accord" is also in "pas d'accord"
+    ("to, d'accord", "yes"), ("Toh, yauwa", "yes"), ("sim, ok", "yes"), ("oya ok", "yes"), ("non, no", "no"),
+    ("ok, non", None), ("yes, how long?", None), ("d'accord, c'est gratuit ?", None),
 ])
 def test_only_a_whole_consent_word_or_payload_answers_the_question(text, expected):
     assert consent_answer(text) == expected
@@ -84,6 +87,8 @@ def test_the_policy_reads_a_consent_word_only_while_the_question_is_recent():
     assert not answers_consent(rasa_tracker("what is avr", "ok thanks"))  # thanks for the answer between
     assert not answers_consent(rasa_tracker("what is avr", "is it free", "no"))  # "no" to something else
     assert not answers_consent(rasa_tracker("2"))
+    assert answers_consent(rasa_tracker("what is avr", "to, d'accord"))  # more than an acknowledgement
+    assert not answers_consent(rasa_tracker("what is avr", "ok, oya"))
 
 
 def test_yes_gives_consent_and_keeps_the_answers_menu(dispatcher):
