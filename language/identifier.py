@@ -212,7 +212,11 @@ class LanguageIdentifier:
         mapping = {"amh": "am", "tir": "ti"}
         return {mapping[r.lang]: r.prob for r in ranked if r.lang in mapping}
 
-    def detect(self, text: str) -> Detection:
+    def detect(self, text: str, words_text: Optional[str] = None) -> Detection:
+        """The message's language. `words_text`: the words that may each vote for a language spoken
+        inside a lingua franca (code-switching), when not all of `text` - the caller leaves out
+        place names, which belong to no language ("i am ethiopian, now in obock in djibouti ... to
+        yemen" was answered in Amharic: Obock, Djibouti and Yemen each read as an Amharic word)."""
         script = script_of(text)
         letters = sum(1 for char in text if char.isalpha())
         if script == "none":
@@ -240,7 +244,8 @@ class LanguageIdentifier:
         label, confidence = max(probabilities.items(), key=lambda item: item[1])
         if script == "latin" and (label in LINGUA_FRANCAS or confidence < self.threshold):
             sure = confidence >= self.threshold
-            own = self._own_language_inside(text, CODE_SWITCH_MIN_WORDS_SURE if sure else CODE_SWITCH_MIN_WORDS)
+            own = self._own_language_inside(text if words_text is None else words_text,
+                                            CODE_SWITCH_MIN_WORDS_SURE if sure else CODE_SWITCH_MIN_WORDS)
             if own is not None and not (sure and (label, own[0]) in STAYS):
                 return Detection(*own, script)
         if script == "ethiopic" and letters >= self.min_letters and label != OTHER_LABEL:

@@ -117,3 +117,21 @@ def test_the_persons_own_language_needs_enough_words_and_darija_stays_french(tex
              **{w: "fr" for w in ("je", "cherche", "un", "centre")},
              **{w: "en" for w in ("i", "need", "a", "please")}}
     assert WordsKnown(words, {whole: 0.97, "other": 0.03}).detect(text).language == expected
+
+
+def test_place_names_do_not_vote_for_a_language_inside_english():
+    """Obock, Djibouti and Yemen each read as an Amharic word: an English story that names them was
+    answered in Amharic. The detector lets only the words without place names vote."""
+    from retrieval.countries import without_places
+
+    text = "hello. i am ethiopian, now in obock in djibouti. the boat to yemen never come, i dont have one birr"
+    words = {**{w: "am" for w in ("obock", "djibouti", "yemen", "birr")},
+             **{w: "en" for w in ("hello", "the", "boat", "never", "have", "one")}}
+
+    class OnlyTheseWords(WordsKnown):  # other words alone: no sure language, as most are
+        def probabilities(self, text, script=None):
+            return super().probabilities(text, script) if " " in text or text in self.words else {}
+
+    identifier = OnlyTheseWords(words, {"en": 0.97, "other": 0.03})
+    assert identifier.detect(text).language == "am"   # what the places did
+    assert identifier.detect(text, words_text=without_places(text)).language == "en"

@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language.hints import hinted_language
+from retrieval.countries import without_places
 from language.identifier import UNSUPPORTED, Detection, LanguageIdentifier
 from rasa_extensions.nlu.examples import language_samples
 from core.paths import KNOWLEDGE_DIR, ROOT
@@ -104,7 +105,8 @@ class LanguageDetector(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             hinted = hinted_language(text)  # "bjr", "slm", "ሰላም": too short for the model
-            detection = Detection(hinted, 1.0, "hint") if hinted else self.identifier.detect(text)
+            detection = Detection(hinted, 1.0, "hint") if hinted else self.identifier.detect(
+                text, words_text=without_places(text))
             if detection.language is None:
                 continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
