@@ -118,6 +118,10 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
             and (_first(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
+    if host is not None and origin in (None, host) and route_stage(host) == ORIGIN_STAGE \
+            and _first(query, cues.returned) is not None:
+        # "I came back from Libya with IOM in March ... now in Banjul": home, not a host country
+        host, origin = None, host
     return host, origin
 
 

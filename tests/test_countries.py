@@ -439,3 +439,17 @@ def test_a_wish_to_go_home_as_migrants_write_it(text):
 ])
 def test_where_the_person_is_and_comes_from_in_more_ways_of_saying_it(text, expected):
     assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # back home: where they are now is their own country, not a host country
+    ("Hello. I came back from Libya with IOM in March, the flight landed in Banjul", (None, "gambia")),
+    ("ola, voltei da libia com o voo da OIM ha dois meses, agora estou em bafata sem trabalho", (None, "guinea_bissau")),
+    ("A kam bak from Libya las year wit IOM. Naw a de na Freetown", (None, "sierra_leone")),
+    # ... only in a country people come from: Tripoli and Agadez stay where the person is
+    ("I came back to Tripoli from Sabha", ("libya", None)),
+    ("i came back from algeria, now i am in agadez", ("niger", None)),
+    ("I am in Tripoli, i want to go back to Ghana", ("libya", "ghana")),
+])
+def test_a_person_who_came_back_is_home(text, expected):
+    assert story_countries(text) == expected
