@@ -138,6 +138,8 @@ def test_wants_to_go_home(text, expected):
     ("I no get money, I wan go home", "avr_no_money"),
     ("بدي ارجع بس ما عندي فلوس", "avr_no_money"),
     ("3ayez arga3 masr bs ma 3andish flous", "avr_no_money"),
+    ("ana fi tripoli w 3ayez arja3 el sudan bs ma 3indi wala gersh", "avr_no_money"),  # Sudanese Arabizi
+    ("bghit nrja3 l bladi bla flous", "avr_no_money"),
     ("dalka ku laabto rabaa laakiin lacag ma haysto", "avr_no_money"),
     ("ina son komawa gida amma ba ni da kudi", "avr_no_money"),
     ("ወደ ሀገሬ መመለስ እፈልጋለሁ ግን ብር የለኝም", "avr_no_money"),
