@@ -228,6 +228,16 @@ def test_every_kind_of_danger_is_written_in_every_language():
     assert set(NOT_DANGER_NOW) == languages
 
 
+# new story-first training phrasings taught the model a left-in-the-desert story was a question:
+# Egyptian and Sudanese "without water", "dropped us in the desert" are phrases now (our sentences)
+@pytest.mark.parametrize("text", ["سابونا في الصحرا والمية خلصت", "احنا تلاتين نفر من غير مية من امبارح",
+                                  "الشيفور رمانا في الصحرا ومشى"])
+def test_egyptian_and_sudanese_left_without_water_is_danger_now(text):
+    from retrieval.safety import danger_phrase
+
+    assert danger_phrase(text) is not None
+
+
 @pytest.mark.parametrize("kind, language, text",
                          [(k, l, t) for k, ts in DANGER_BY_KIND.items() for l, t in ts.items()])
 def test_a_phrase_catches_each_kind_of_danger_in_each_language(kind, language, text):
