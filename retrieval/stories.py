@@ -136,9 +136,13 @@ def _story_needs() -> dict:
     return yaml.safe_load(STORY_NEEDS_FILE.read_text(encoding="utf-8")) or {}
 
 
+MINOR_AGES = range(10, 18)  # what "{age}" in a phrase stands for: "i am {age}" is a child's
+
+
 def _pattern(need: dict) -> Optional[Pattern[str]]:
     """The pattern of every phrase of one need (any language), None when it has none."""
-    phrases = [p for by_language in (need.get("phrases") or {}).values() for p in by_language or ()]
+    phrases = [p.replace("{age}", str(age)) for by_language in (need.get("phrases") or {}).values()
+               for p in by_language or () for age in (MINOR_AGES if "{age}" in p else (0,))]
     return re.compile("|".join(phrase_pattern(p) for p in phrases)) if phrases else None
 
 

@@ -134,6 +134,11 @@ def test_wants_to_go_home(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    # a child's age, said first, wins: children get their own care on the way home
+    ("j ai 15 ans je veux rentrer au mali mais j'ai pas d'argent", "avr_vulnerable"),
+    ("عمري 16 سنة وبدي ارجع على السودان", "avr_vulnerable"), ("I be 14, I wan go back to my mama", "avr_vulnerable"),
+    ("i am 25 and i want to go home but no money", "avr_no_money"),  # an adult
+    ("i am 160 km from tripoli, i want to go home", None),
     ("je veux rentrer mais j'ai pas d'argent", "avr_no_money"),
     ("I no get money, I wan go home", "avr_no_money"),
     ("بدي ارجع بس ما عندي فلوس", "avr_no_money"),
