@@ -1,4 +1,4 @@
-"""The conversation sets of bench/ (held-out test set and the two tuning sets) stay loadable and
+"""The conversation sets of bench/ (held-out test set and the tuning sets) stay loadable and
 their labels name things that exist: a renamed entry or a typo in a label would silently turn
 a check into one that can never pass (or never be asked)."""
 from __future__ import annotations
@@ -17,6 +17,7 @@ EXPECT_KEYS = {"topic", "answers", "follow_up", "host_country", "nationality", "
 # labelled in the held-out set, not (yet) a place the assistant knows: its story-slot check fails
 # honestly. Listed here rather than added to knowledge/countries.yml because of that label
 COUNTRIES_NOT_KNOWN = {"mexico"}
+MIN_CONVERSATIONS = {"dev3": 12}  # the third tuning set is smaller: fresh situations, not a full set
 FILES = [(name, path) for name, folder in sorted(SETS.items()) for path in sorted(folder.glob("*.yml"))]
 
 
@@ -45,7 +46,7 @@ def test_every_set_has_all_nine_languages():
 @pytest.mark.parametrize("set_name,path", FILES, ids=[f"{n}-{p.stem}" for n, p in FILES])
 def test_labels_name_what_exists(set_name, path: Path, kb, country_ids, intents):
     conversations = [c for c in load_conversations(path.parent) if c.language == path.stem]
-    assert len(conversations) >= 30
+    assert len(conversations) >= MIN_CONVERSATIONS.get(set_name, 30)
     ids = [c.id for c in conversations]
     assert len(ids) == len(set(ids))
     for conversation in conversations:
