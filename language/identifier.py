@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 UNSUPPORTED = "unsupported"
 OTHER_LABEL = "other"
@@ -212,11 +212,12 @@ class LanguageIdentifier:
         mapping = {"amh": "am", "tir": "ti"}
         return {mapping[r.lang]: r.prob for r in ranked if r.lang in mapping}
 
-    def detect(self, text: str, words_text: Optional[str] = None) -> Detection:
-        """The message's language. `words_text`: the words that may each vote for a language spoken
-        inside a lingua franca (code-switching), when not all of `text` - the caller leaves out
-        place names, which belong to no language ("i am ethiopian, now in obock in djibouti ... to
-        yemen" was answered in Amharic: Obock, Djibouti and Yemen each read as an Amharic word)."""
+    def detect(self, text: str, voting_words: Optional[Callable[[str], str]] = None) -> Detection:
+        """The message's language. `voting_words`: what of `text` may vote, word by word, for a
+        language spoken inside a lingua franca (code-switching), called only when that vote is
+        taken - the caller leaves out place names, which belong to no language ("i am ethiopian,
+        now in obock in djibouti ... to yemen" was answered in Amharic: Obock, Djibouti and Yemen
+        each read as an Amharic word)."""
         script = script_of(text)
         letters = sum(1 for char in text if char.isalpha())
         if script == "none":
@@ -244,7 +245,7 @@ class LanguageIdentifier:
         label, confidence = max(probabilities.items(), key=lambda item: item[1])
         if script == "latin" and (label in LINGUA_FRANCAS or confidence < self.threshold):
             sure = confidence >= self.threshold
-            own = self._own_language_inside(text if words_text is None else words_text,
+            own = self._own_language_inside(text if voting_words is None else voting_words(text),
                                             CODE_SWITCH_MIN_WORDS_SURE if sure else CODE_SWITCH_MIN_WORDS)
             if own is not None and not (sure and (label, own[0]) in STAYS):
                 return Detection(*own, script)

@@ -106,7 +106,7 @@ class LanguageDetector(GraphComponent):
             text = message.get(TEXT) or ""
             hinted = hinted_language(text)  # "bjr", "slm", "ሰላም": too short for the model
             detection = Detection(hinted, 1.0, "hint") if hinted else self.identifier.detect(
-                text, words_text=without_places(text))
+                text, voting_words=without_places)
             if detection.language is None:
                 continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
