@@ -178,13 +178,10 @@ class ActionAnswerFromRetrieval(Action):
             logger.exception("retrieval failed")
             decision = Decision("none")
         language = user_language(tracker)
-        if decision.kind == "answer":
-            answer = fitted_answer(decision.topics[0], text, tracker.get_slot("topic"), intent_topic(tracker))
-            return answer_topic(dispatcher, answer, language,
-                                max_follow_ups=follow_ups_for(tracker),
-                                max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
-        if wants_to_go_home(text):
-            answer = fitted_answer(GOING_HOME, text, tracker.get_slot("topic"), intent_topic(tracker))
+        # the search's answer, else going home when the message wishes it: fitted to this person
+        found = decision.topics[0] if decision.kind == "answer" else GOING_HOME if wants_to_go_home(text) else None
+        if found is not None:
+            answer = fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker))
             return answer_topic(dispatcher, answer, language, max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)
