@@ -10,6 +10,8 @@ Top-3: the answer ranker's three best for the phrasing alone (retrieval.answers:
 character TF-IDF fusion with the intent as prior).
 Baseline, same run: the character TF-IDF ranking alone (no embeddings, no intent, no context).
 Prints a table per language and writes bench/out/answer_eval.md (misses: answer_misses.jsonl).
+`--set dev` runs bench/answers_dev/ instead, a tuning set by later writers: changes are chosen on it
+and the held-out set is run only to report (answer_eval_dev.md, answer_misses_dev.jsonl).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import json
 import sys
 import uuid
 from collections import defaultdict
+from pathlib import Path
 from typing import Dict, List, Optional
 
 import yaml
@@ -26,15 +29,16 @@ import yaml
 from core.paths import ROOT
 
 ANSWERS_DIR = ROOT / "bench" / "answers"
-OUT = ROOT / "bench" / "out" / "answer_eval.md"
-MISSES = ROOT / "bench" / "out" / "answer_misses.jsonl"
+# a tuning set written later by other writers: choose on it, report on the held-out set above
+SETS = {"test": ANSWERS_DIR, "dev": ROOT / "bench" / "answers_dev"}
+OUT_DIR = ROOT / "bench" / "out"
 TARGETS = {"en": 0.85, "fr": 0.85, "ar": 0.85}
 OTHER_TARGET = 0.70
 
 
-def load_items(languages: Optional[List[str]] = None) -> List[Dict[str, str]]:
+def load_items(languages: Optional[List[str]] = None, folder: Path = ANSWERS_DIR) -> List[Dict[str, str]]:
     items = []
-    for path in sorted(ANSWERS_DIR.glob("*.yml")):
+    for path in sorted(folder.glob("*.yml")):
         if languages and path.stem not in languages:
             continue
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -44,7 +48,8 @@ def load_items(languages: Optional[List[str]] = None) -> List[Dict[str, str]]:
     return items
 
 
-async def run(items: List[Dict[str, str]], progress: bool = True) -> Dict[str, Dict[str, List[bool]]]:
+async def run(items: List[Dict[str, str]], progress: bool = True,
+              misses_path: Optional[Path] = None) -> Dict[str, Dict[str, List[bool]]]:
     from tqdm import tqdm
 
     from bot.ask import Assistant
@@ -71,8 +76,9 @@ async def run(items: List[Dict[str, str]], progress: bool = True) -> Dict[str, D
         bucket["follow_up_top1" if item["context"] else "direct_top1"].append(turn.answer == item["entry"])
         if turn.answer != item["entry"]:
             misses.append({**item, "answer": turn.answer, "intent": turn.intent, "top3": top3})
-    MISSES.parent.mkdir(parents=True, exist_ok=True)
-    MISSES.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in misses), encoding="utf-8")
+    misses_path = misses_path or OUT_DIR / "answer_misses.jsonl"
+    misses_path.parent.mkdir(parents=True, exist_ok=True)
+    misses_path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in misses), encoding="utf-8")
     return results
 
 
@@ -100,17 +106,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--languages", nargs="*")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--set", choices=sorted(SETS), default="test", dest="set_name",
+                        help="test (held-out, the default) or dev (the tuning set)")
     args = parser.parse_args(argv)
     from bot.ask import _quiet_libraries
 
     _quiet_libraries()
-    items = load_items(args.languages)
+    folder = SETS[args.set_name]
+    items = load_items(args.languages, folder)
     if not items:
-        print("no phrasings in bench/answers/", file=sys.stderr)
+        print(f"no phrasings in {folder}", file=sys.stderr)
         return 1
-    table = report(asyncio.run(run(items, progress=not args.quiet)))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("# Exact answers (held-out phrasings)\n\n" + table, encoding="utf-8")
+    suffix = "" if args.set_name == "test" else f"_{args.set_name}"
+    table = report(asyncio.run(run(items, progress=not args.quiet,
+                                   misses_path=OUT_DIR / f"answer_misses{suffix}.jsonl")))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    title = "held-out phrasings" if args.set_name == "test" else "tuning phrasings"
+    (OUT_DIR / f"answer_eval{suffix}.md").write_text(f"# Exact answers ({title})\n\n" + table, encoding="utf-8")
     print(table)
     return 0
 
