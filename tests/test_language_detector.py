@@ -135,3 +135,14 @@ def test_place_names_do_not_vote_for_a_language_inside_english():
     identifier = OnlyTheseWords(words, {"en": 0.97, "other": 0.03})
     assert identifier.detect(text).language == "am"   # what the places did
     assert identifier.detect(text, voting_words=without_places).language == "en"
+
+
+@pytest.mark.parametrize("text", [
+    "n sta na sabha, n ka tene dinheru pa bai nha tera",   # Guinea-Bissau Kriol
+    "nha mininu ka tene passaporti, i pudi bai ku mi?",
+    "N kre volta pa nha terra, mi N ka ten dinheru",       # Cape Verdean Kriolu
+])
+def test_kriol_is_answered_in_portuguese(identifier, text):
+    # no Kriol of its own: Portuguese is the language its speakers read, not Hausa (whose
+    # "kuma", "ku", "na", "sai" it shares)
+    assert identifier.detect(text).language == "pt"
