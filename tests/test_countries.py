@@ -173,6 +173,7 @@ def test_an_exact_name_is_never_overridden_by_a_guess(text, expected):
     ("انا من مالي", (None, "mali")),
     ("my friend chad is in tripoli", (None, None)),  # where a friend is says nothing about the person
     ("I am in tripoli with my friend chad", ("libya", None)),
+    ("tô em trípoli, cansado desse mambo, quero bazar pra angola", ("libya", None)),  # "desse": of this, not Dessie
 ])
 def test_story_countries(text, expected):
     assert story_countries(text) == expected

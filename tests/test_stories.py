@@ -212,6 +212,9 @@ def test_returning_said_in_amharic_and_tigrinya_verb_forms_is_going_home(text):
     ("quero voltar pra angola, como faço?", "avr_how_to_ask"),
     ("ወደ ኢትዮጵያ መመለስ እፈልጋለሁ እንዴት ነው?", "avr_how_to_ask"),
     ("kifash nrja3 l bladi", "avr_how_to_ask"),
+    ("نبي نروح لبلادي شن ندير", "avr_how_to_ask"),      # Libyan: what do I do
+    ("bghit nrja3 lbled, chno ndir?", "avr_how_to_ask"),  # Moroccan Arabizi
+    ("داير ارجع السودان اعمل شنو", "avr_how_to_ask"),   # Sudanese
     ("how long does it take", None),        # other questions that start with "how"
     ("how much is the ticket", None),
     ("comment", None),
