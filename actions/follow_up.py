@@ -40,6 +40,8 @@ def answer_for(intent: str, topic: Optional[str], answer: Optional[str] = None) 
     answers = knowledge().answers
     if answer not in answers or answers[answer].parent != topic:  # stale: a flow set the topic since
         answer = None
+    if answer and answer in after:  # the last answer's own rule first ("where?" after the counselling
+        return str(after[answer])   # answer is about counselling, not the medical topic it belongs to)
     if topic and topic in after:
         return str(after[topic])
     if topic and rule.get("same_topic"):  # after a specific entry, that entry ("how much is it?" after

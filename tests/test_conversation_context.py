@@ -44,6 +44,11 @@ def test_follow_ups_are_read_in_the_context_of_the_topic(intent, topic, expected
     ("ask_cost", "avr_overview", "avr_choice", "avr_cost"),           # the topic's own rule still decides
     ("ask_cost", "travel_document", "avr_cost", "travel_document"),   # stale answer of another topic: ignored
     ("ask_cost", "travel_document", "travel_document", "travel_document"),
+    ("ask_where", "medical_help", "help_psychosocial", "help_psychosocial"),  # "where?" after counselling
+    ("ask_where", "medical_help", "help_medical", "help_medical"),
+    ("ask_contact", "assistance_centres", "family_tracing", "family_tracing"),  # "who do I call?" about tracing
+    ("ask_where", "risk_desert", "risk_desert_rescue", "risk_desert_rescue"),  # "where do they take them?"
+    ("ask_cost", "avr_process", "avr_arrival", "reintegration_cash"),  # "how much do they give there?"
 ])
 def test_a_follow_up_after_a_specific_answer_is_about_that_answer(intent, topic, answer, expected):
     assert answer_for(intent, topic, answer) == expected
@@ -55,7 +60,7 @@ def test_every_follow_up_target_is_a_knowledge_entry():
     for intent, rule in follow_up_table().items():
         targets = [rule.get("default"), *(rule.get("after") or {}).values()]
         assert all(t in KB.answers for t in targets), intent
-        assert all(t in KB.articles for t in rule.get("after") or {}), intent
+        assert all(t in KB.answers for t in rule.get("after") or {}), intent  # a topic or an entry
 
 
 def test_the_follow_up_action_answers_the_entry_in_the_users_language(dispatcher):
