@@ -1,23 +1,23 @@
 """No evaluation sentence is a training example.
 
-The conversation sets and the answer phrasings of bench/ and the NLU test set are judged as text the model has never
-seen; a sentence of three words or more that is also a training phrasing (a topic's or entry's
-`questions`, an NLU example) turns that item into a memory test and flatters every figure. Shorter
-messages ("yes", "thank you", "1") are closed-class and may coincide. Compared after the same
-normalisation for both sides (case, punctuation, spacing), entity annotations removed."""
+The conversation sets and the answer phrasings of bench/ and the NLU test set are judged as text
+the model has never seen; a sentence of three words or more that is also a training phrasing (a
+topic's or entry's `questions`, an NLU example) turns that item into a memory test and flatters
+every figure. Shorter messages ("yes", "thank you", "1") are closed-class and may coincide.
+Compared after the same normalisation for both sides (case, punctuation, spacing); read with the
+project's own readers, so the entity markup is stripped as training strips it."""
 from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 from typing import Dict, Iterator, Tuple
 
-import yaml
-
-from core.paths import ROOT
+from bench import answer_eval, conversation_eval
+from content.knowledge import load_knowledge
+from core.paths import NLU_DIR, NLU_TEST_DIR, ROOT
+from rasa_extensions.nlu.examples import read_examples
 
 MIN_WORDS = 3
-ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
 def _normalised(text: str) -> str:
@@ -25,39 +25,29 @@ def _normalised(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
-def _load(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def _training_texts() -> Iterator[Tuple[str, str]]:
+    """(text, where it is trained)."""
+    for answer in load_knowledge().answers.values():
+        for language, text in answer.texts.items():
+            for question in text.questions:
+                yield question, f"{answer.id} ({language})"
+    for path in sorted(NLU_DIR.rglob("*.yml")):
+        for text, _intent in read_examples(path):
+            yield text, str(path.relative_to(ROOT))
 
 
-def _examples(path: Path) -> Iterator[str]:
-    for block in _load(path).get("nlu") or ():
-        for line in str(block.get("examples") or "").splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                yield ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line[2:])
-
-
-def _training_texts() -> Iterator[Tuple[str, Path]]:
-    for pattern in ("knowledge/topics/*/*.yml", "knowledge/entries/*/*.yml"):
-        for path in sorted(ROOT.glob(pattern)):
-            for question in _load(path).get("questions") or ():
-                yield str(question), path
-    for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")):
-        for text in _examples(path):
-            yield text, path
-
-
-def _evaluation_texts() -> Iterator[Tuple[str, Path]]:
-    for path in sorted((ROOT / "bench").glob("answers*/*.yml")):
-        for item in _load(path).get("items") or ():
-            yield str(item["text"]), path
-    for path in sorted((ROOT / "bench").glob("conversations*/*.yml")):
-        for conversation in _load(path).get("conversations") or ():
-            for turn in conversation.get("turns") or ():
-                yield str(turn["text"]), path
-    for path in sorted((ROOT / "tests" / "nlu_test").glob("*.yml")):  # the NLU test set
-        for text in _examples(path):
-            yield text, path
+def _evaluation_texts() -> Iterator[Tuple[str, str]]:
+    """(text, which set)."""
+    for name, folder in sorted(answer_eval.SETS.items()):
+        for item in answer_eval.load_items(folder=folder):
+            yield item["text"], f"answers {name} ({item['language']})"
+    for name, folder in sorted(conversation_eval.SETS.items()):
+        for conversation in conversation_eval.load_conversations(folder):
+            for turn in conversation.turns:
+                yield turn["text"], f"conversations {name}: {conversation.id}"
+    for path in sorted(NLU_TEST_DIR.glob("*.yml")):
+        for text, _intent in read_examples(path):
+            yield text, str(path.relative_to(ROOT))
 
 
 def test_the_sets_are_read():
@@ -67,12 +57,12 @@ def test_the_sets_are_read():
 
 
 def test_no_evaluation_sentence_is_trained_on():
-    training: Dict[str, Path] = {}
-    for text, path in _training_texts():
-        training.setdefault(_normalised(text), path)
+    training: Dict[str, str] = {}
+    for text, where in _training_texts():
+        training.setdefault(_normalised(text), where)
     leaks = []
-    for text, path in _evaluation_texts():
+    for text, which in _evaluation_texts():
         key = _normalised(text)
         if len(key.split()) >= MIN_WORDS and key in training:
-            leaks.append(f"{path.relative_to(ROOT)}: {text!r} is in {training[key].relative_to(ROOT)}")
+            leaks.append(f"{which}: {text!r} is trained in {training[key]}")
     assert not leaks, "\n".join(leaks)
