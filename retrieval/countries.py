@@ -76,6 +76,7 @@ class Cues:
     now: FrozenSet[str]  # words saying where the person is now (before a name)
     trip: Tuple[Words, ...]  # words asking about travelling
     returned: Tuple[Words, ...]  # words saying the person has already come back home
+    expelled: Tuple[Words, ...]  # words saying the person was driven out of a place ("expelled us from")
     others: Tuple[Tuple[Words, Words], ...]  # (before, after) making a nationality word someone else's
     needs_cue: Dict[str, FrozenSet[Tuple[Words, Words]]]  # common words -> the cues they count with (any: empty)
     by_word: Dict[str, Tuple[int, ...]] = field(default_factory=dict)  # word next to the name -> its phrases
@@ -193,6 +194,7 @@ def _cues(path: Path = COUNTRIES_FILE) -> Cues:
             c.before for c in phrases if c.kind == "host" and len(c.before) > 1),
         now=frozenset(_norm(p) for p in listed("now")), trip=tuple(_phrase(p)[0] for p in listed("trip")),
         returned=tuple(_phrase(p)[0] for p in listed("returned")),
+        expelled=tuple(_phrase(p)[0] for p in listed("expelled")),
         others=tuple(others), needs_cue=needs)
 
 

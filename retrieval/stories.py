@@ -66,7 +66,8 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
     there; Y right after it with a way there): X is where the person is and Y home when Y is back down the routes ("from Tripoli to
     Mali", "partir de Sfax vers la Guinée", "from Agadez to Kano"), or when Y follows a wish to go
     home ("from Libya go back to Nigeria"). A trip on up the routes ("from Niger to Libya") says
-    nothing of where the person is, and X stays the origin only if people come from there. Sets
+    nothing of where the person is, and X stays the origin only if people come from there. Driven
+    out "from X to Y" (an `expelled` cue before it), the person is in Y and X says nothing. Sets
     `roles` and gives the indexes of the names it settled."""
     settled: Set[int] = set()
     for i, (a, b) in enumerate(zip(found, found[1:])):
@@ -75,7 +76,9 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
                 or len(query[a.end:b.start].split()) > len(b.cue.before if b.cue else ()) + CUE_WINDOW):
             continue
         home = b.cue is not None and b.cue.kind == "home"
-        if home or route_stage(b.mention.country_id) < route_stage(a.mention.country_id):
+        if _expelled_before(query, a.start):  # "they expelled us from Algeria to Assamaka": now in Niger
+            roles[i], roles[i + 1] = None, HOST
+        elif home or route_stage(b.mention.country_id) < route_stage(a.mention.country_id):
             roles[i], roles[i + 1] = HOST, ORIGIN
         else:
             if _bare_from(a) and route_stage(a.mention.country_id) != ORIGIN_STAGE:
@@ -83,6 +86,14 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
             roles[i + 1] = None
         settled |= {i, i + 1}
     return settled
+
+
+def _expelled_before(query: str, start: int) -> bool:
+    """An `expelled` cue ends at most CUE_WINDOW words before `start` (the "from" of a trip)."""
+    found = None
+    for found in _phrases_pattern(_cues().expelled).finditer(query[:start]):
+        pass
+    return found is not None and len(query[found.end():start].split()) <= CUE_WINDOW
 
 
 def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:

@@ -115,6 +115,27 @@ def test_what_a_word_says_is_read_no_further(text, expected):
     assert story_countries(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # driven out "from X to Y": the person is in Y now, and X is not their country
+    ("they expelled us from Algeria to Assamaka, where can we get food", ("niger", None)),
+    ("ils nous ont expulsés d'Algérie à Assamaka, on dort dehors", ("niger", None)),
+    ("طردونا من الجزائر الى اساماكا ما عندنا اكل", ("niger", None)),
+    ("an koro mu daga Aljeriya zuwa Assamaka, babu abinci", ("niger", None)),
+    ("dem pursue us from Algeria go Agadez, we no get food", ("niger", None)),
+    # an expulsion named after the trip is no cue for it
+    ("from Niger to Libya, then they expelled us", (None, None)),
+    # the place left behind at the start of a story is home, not where the person is
+    ("I comot Benin City last year, now I dey for Tripoli", ("libya", "nigeria")),
+    ("na bar gida a Kano bara, yanzu ina Arlit", ("niger", "nigeria")),
+    ("Na baro Maradi shekara biyu, yanzu ina Tripoli", ("libya", "niger")),
+    ("I left home in Kano two years ago, now I am in Agadez", ("niger", "nigeria")),
+    # ...while a wish to leave is still where the person is
+    ("i wan comot libya", ("libya", None)), ("help me comot Libya", ("libya", None)),
+])
+def test_driven_out_or_left_behind(text, expected):
+    assert story_countries(text) == expected
+
+
 def test_route_stages_are_known_countries_and_ordered():
     ids = {c.id for c in load_countries()}
     stages = _doc().get("route_stages")
