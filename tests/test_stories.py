@@ -211,6 +211,13 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("risk_detention", "ኣብኡ ዘለዉ ሰባት ብኸመይ ይወጹ?", "risk_detention_exit"),
     ("risk_detention_conditions", "how is life inside, do they give food?", "risk_detention_conditions"),
     ("avr_from_detention", "can he go home straight when he gets out", "avr_from_detention"),
+    # a relative gone by sea or desert and not heard of since: a search for that person
+    ("risk_sea", "my cousin took the boat from zuwara two weeks ago, no news since", "family_tracing"),
+    ("risk_sea_routes", "mon frère est parti en bateau, depuis il a disparu", "family_tracing"),
+    ("risk_desert", "ወንድሜ በበረሃ ወደ ሊቢያ ተነስቶ ነበር፣ ከዛ ወዲህ ድምፁ የለም", "family_tracing"),
+    ("risk_desert", "dan uwana ya tafi Libiya ta hamada, wayarsa a kashe tun lokacin", "family_tracing"),
+    ("risk_sea", "is the boat to italy dangerous?", "risk_sea"),                              # a risk question
+    ("risk_detention", "mon petit frère est enfermé à Tariq al Sikka, pas de nouvelles", "risk_detention"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.stories import answer_instead
