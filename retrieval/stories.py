@@ -76,7 +76,7 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
                 or len(query[a.end:b.start].split()) > len(b.cue.before if b.cue else ()) + CUE_WINDOW):
             continue
         home = b.cue is not None and b.cue.kind == "home"
-        if _expelled_before(query, a.start):  # "they expelled us from Algeria to Assamaka": now in Niger
+        if _bare_from(a) and _expelled_before(query, a.start):  # "expelled us from Algeria to Assamaka": in Niger
             roles[i], roles[i + 1] = None, HOST
         elif home or route_stage(b.mention.country_id) < route_stage(a.mention.country_id):
             roles[i], roles[i + 1] = HOST, ORIGIN

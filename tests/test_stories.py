@@ -122,6 +122,7 @@ def test_what_a_word_says_is_read_no_further(text, expected):
     ("طردونا من الجزائر الى اساماكا ما عندنا اكل", ("niger", None)),
     ("an koro mu daga Aljeriya zuwa Assamaka, babu abinci", ("niger", None)),
     ("dem pursue us from Algeria go Agadez, we no get food", ("niger", None)),
+    ("estou em agadez, fui expulso da argelia para assamaka. quero voltar pa bissau", ("niger", "guinea_bissau")),
     # an expulsion named after the trip is no cue for it
     ("from Niger to Libya, then they expelled us", (None, None)),
     # the place left behind at the start of a story is home, not where the person is
