@@ -14,7 +14,7 @@ import yaml
 from core.paths import KNOWLEDGE_DIR
 
 from retrieval.countries import (
-    ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _scan, is_bare_from,
+    ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _doc, _scan, is_bare_from,
     route_stage,
 )
 from retrieval.safety import normalise, phrase_pattern
@@ -90,10 +90,8 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
 
 def _expelled_before(query: str, start: int) -> bool:
     """An `expelled` cue ends at most CUE_WINDOW words before `start` (the "from" of a trip)."""
-    found = None
-    for found in _phrases_pattern(_cues().expelled).finditer(query[:start]):
-        pass
-    return found is not None and len(query[found.end():start].split()) <= CUE_WINDOW
+    ends = [m.end() for m in _phrases_pattern(_cues().expelled).finditer(query[:start])]
+    return bool(ends) and len(query[ends[-1]:start].split()) <= CUE_WINDOW
 
 
 def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
@@ -129,11 +127,20 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
             and (_first(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
+    origin = _shared_demonym_resolved(origin, found)
     if host is not None and origin in (None, host) and route_stage(host) == ORIGIN_STAGE \
             and _first(query, cues.returned) is not None:
         # "I came back from Libya with IOM in March ... now in Banjul": home, not a host country
         host, origin = None, host
     return host, origin
+
+
+def _shared_demonym_resolved(origin: Optional[str], found: Sequence[Found]) -> Optional[str]:
+    """`origin`, or the country sharing its nationality word that the story also names
+    (countries.yml `shared_demonyms`: "congolais de Kinshasa" is from the DR Congo)."""
+    others = (_doc().get("shared_demonyms") or {}).get(origin) or ()
+    named = [f.mention.country_id for f in found if f.kind != DEMONYM and f.mention.country_id in others]
+    return named[0] if named else origin
 
 
 def wants_to_go_home(text: str) -> bool:

@@ -137,6 +137,21 @@ def test_driven_out_or_left_behind(text, expected):
     assert story_countries(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("je suis congolaise de la RDC. maintenant je suis à Tamanrasset", ("algeria", "dr_congo")),
+    ("Je suis étudiant congolais de Kinshasa. Je suis venu à Rabat en 2021", ("morocco", "dr_congo")),
+    ("je suis congolais, je vis à Tunis", ("tunisia", "congo")),      # nothing says which Congo
+])
+def test_a_nationality_word_two_countries_share_is_settled_by_the_story(text, expected):
+    assert story_countries(text) == expected
+
+
+def test_shared_demonyms_name_known_countries():
+    ids = {c.id for c in load_countries()}
+    shared = _doc().get("shared_demonyms")
+    assert shared and all(k in ids and set(v) <= ids for k, v in shared.items())
+
+
 def test_route_stages_are_known_countries_and_ordered():
     ids = {c.id for c in load_countries()}
     stages = _doc().get("route_stages")
