@@ -26,7 +26,7 @@ KB = load_knowledge()
     ("ask_cost", "reintegration", "reintegration_cash"),   # "how much do they give?"
     ("ask_cost", "medical_help", "medical_help"),          # no specific answer: the topic again
     ("ask_duration", "avr_overview", "avr_duration"),      # "how long?"
-    ("ask_duration", "travel_document", "travel_document"),  # "how long for the papers?"
+    ("ask_duration", "travel_document", "avr_duration"),  # "how long for the papers?": the wait, papers included
     ("ask_family", "avr_overview", "avr_family"),          # "and my wife and children?"
     ("ask_family", "minors", "minors"),
     ("ask_contact", "embassy_contact", "embassy_contact"),  # "their number?"
@@ -37,6 +37,11 @@ KB = load_knowledge()
 ])
 def test_follow_ups_are_read_in_the_context_of_the_topic(intent, topic, expected):
     assert answer_for(intent, topic) == expected
+
+
+def test_how_long_after_the_laissez_passer_is_how_long_it_is_valid():
+    assert answer_for("ask_duration", "travel_document", "document_laissez_passer") == "document_laissez_passer"
+    assert answer_for("ask_duration", "travel_document", "document_lost_passport") == "avr_duration"
 
 
 @pytest.mark.parametrize("intent, topic, answer, expected", [
