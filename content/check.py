@@ -125,6 +125,10 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      for answer in rule.get("instead_of") or () if answer not in kb.answers]
         problems += [f"story_needs.yml: {name}: unknown language '{code}'"
                      for code in rule.get("with") or {} if code not in kb.languages]
+    for name, rule in (story_needs.get("only_when_said") or {}).items():
+        needs[name] = rule
+        if rule.get("otherwise") not in kb.answers:
+            problems.append(f"story_needs.yml: {name}: otherwise '{rule.get('otherwise')}' is not an answer")
     for name, need in needs.items():
         if need.get("answer") not in kb.answers:
             problems.append(f"story_needs.yml: {name} names '{need.get('answer')}', which is not an answer")

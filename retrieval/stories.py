@@ -215,3 +215,28 @@ def story_need(text: str) -> Optional[str]:
     query = normalise(text)
     said = [(found.start(), answer) for answer, pattern in _needs().items() if (found := pattern.search(query))]
     return min(said)[1] if said else None
+
+
+@lru_cache(maxsize=1)
+def _only_when_said() -> Tuple[Tuple[str, str, Pattern[str]], ...]:
+    """(answer, the answer otherwise, pattern of what the message must say) of every rule of
+    story_needs.yml `only_when_said`."""
+    return tuple((str(rule["answer"]), str(rule["otherwise"]), pattern)
+                 for rule in (_story_needs().get("only_when_said") or {}).values()
+                 if rule.get("answer") and rule.get("otherwise") and (pattern := _pattern(rule)) is not None)
+
+
+def answer_for_what_is_said(answer_id: str, text: str) -> str:
+    """`answer_id`, or, when the message wishes to go home and `answer_id` answers a situation the
+    message does not say (story_needs.yml `only_when_said`: afraid to go home), the going-home answer."""
+    rules = [(otherwise, pattern) for answer, otherwise, pattern in _only_when_said() if answer == answer_id]
+    if not rules or not wants_to_go_home(text):
+        return answer_id
+    query = normalise(text)
+    # Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back): read without it too
+    unjoined = _JOINED_AND.sub("", query)
+    return next((otherwise for otherwise, pattern in rules if not pattern.search(query) and not pattern.search(unjoined)),
+                answer_id)
+
+
+_JOINED_AND = re.compile(r"(?<!\w)و(?=\w\w)")

@@ -177,6 +177,10 @@ def test_a_short_follow_up_can_keep_the_conversations_article_against_the_intent
      "avr_come_back_later"),
     ("and when i go back home, the counselling continue there?", ("help_psychosocial", "avr_arrival"),
      "help_psychosocial"),
+    # a plain wish to go home is never answered with what to do when one cannot go home; fear said keeps it
+    ("بدي ارجع على بلدي", ("avr_cannot_go_home", "avr_overview"), "avr_overview"),
+    ("شو لازم اعمل لارجع على بلدي", ("avr_cannot_go_home", "avr_overview"), "avr_how_to_ask"),
+    ("بدي ارجع على بلدي بس خايف من الحرب", ("avr_cannot_go_home", "avr_overview"), "avr_cannot_go_home"),
 ])
 def test_the_wish_to_go_home_is_the_main_need(monkeypatch, text, ranked, expected):
     import retrieval.answers

@@ -241,6 +241,41 @@ def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(a
     assert answer_instead(answer, text) == expected
 
 
+@pytest.mark.parametrize("answer, text, expected", [
+    # a plain wish to go home is never told what to do when one cannot go home
+    ("avr_cannot_go_home", "بدي ارجع على بلدي", "avr_overview"),
+    ("avr_cannot_go_home", "شو لازم اعمل لارجع على بلدي", "avr_overview"),
+    ("avr_cannot_go_home", "how can i go back to my country", "avr_overview"),
+    ("avr_cannot_go_home", "ina son komawa gida", "avr_overview"),
+    # ... but fear, war, refusal or asylum said with it keeps that answer
+    ("avr_cannot_go_home", "ما بدي ارجع على بلدي عشان الحرب", "avr_cannot_go_home"),
+    ("avr_cannot_go_home", "I want to go home to Kismaayo but I am afraid of Al-Shabaab", "avr_cannot_go_home"),
+    ("avr_cannot_go_home", "je veux pas rentrer, on va me tuer", "avr_cannot_go_home"),
+    ("avr_cannot_go_home", "quero voltar mas tenho medo dos insurgentes", "avr_cannot_go_home"),
+    ("avr_cannot_go_home", "ወደ ሀገሬ መመለስ አልችልም፣ ጦርነት አለ", "avr_cannot_go_home"),
+    # no wish to go home said: the answer stands ("como falo com o ACNUR?" after the asylum answer)
+    ("avr_cannot_go_home", "como falo com o ACNUR?", "avr_cannot_go_home"),
+    ("avr_overview", "بدي ارجع على بلدي", "avr_overview"),
+])
+def test_an_answer_for_a_situation_needs_the_message_to_say_it(answer, text, expected):
+    from retrieval.stories import answer_for_what_is_said
+
+    assert answer_for_what_is_said(answer, text) == expected
+
+
+def test_every_phrasing_of_an_answer_for_a_situation_says_it():
+    """The cue lists of story_needs.yml `only_when_said` cover every question the answer is written
+    for, in every language: a list too short would take the answer from people it is for."""
+    from content.knowledge import load_knowledge
+    from retrieval.stories import _only_when_said, answer_for_what_is_said
+
+    answers = load_knowledge().answers
+    missed = [(answer, code, question) for answer, _, _ in _only_when_said()
+              for code, text in answers[answer].texts.items() for question in text.questions
+              if answer_for_what_is_said(answer, question) != answer]
+    assert _only_when_said() and not missed
+
+
 @pytest.mark.parametrize("text", [
     "ዓደይ ምስ ተመለስኩ ናይ ጭንቀት ሓገዝ ኣሎ ዶ?",      # Tigrinya: when I return to my country
     "ከተመለስኩ ስድስት ወር ሆነኝ",                     # Amharic: since I returned, six months
