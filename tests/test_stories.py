@@ -234,6 +234,12 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("risk_desert", "dan uwana ya tafi Libiya ta hamada, wayarsa a kashe tun lokacin", "family_tracing"),
     ("risk_sea", "is the boat to italy dangerous?", "risk_sea"),                              # a risk question
     ("risk_detention", "mon petit frère est enfermé à Tariq al Sikka, pas de nouvelles", "risk_detention"),
+    # a debt to the person who brought or employs them: a sign of trafficking, not the cost of the return
+    ("avr_cost", "elle dit que je lui dois encore 3000 dinars pour le billet", "risk_trafficking_signs"),
+    ("avr_cost", "bashin nan fa, dole sai na biya kafin in tafi?", "risk_trafficking_signs"),
+    ("avr_cost", "قال لازم اسدد له ثمن التذكرة قبل ما امشي", "risk_trafficking_signs"),
+    ("avr_cost", "is the return free or do i pay?", "avr_cost"),
+    ("avr_no_money", "i owe the smuggler and i have no money, can i still go home", "avr_no_money"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.stories import answer_instead
