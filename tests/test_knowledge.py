@@ -126,9 +126,12 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
     (tmp_path / "story_needs.yml").write_text(
         "needs:\n  no_money:\n    answer: avr_no_money_gone\n    phrases: {yy: [no money]}\n"
         "instead:\n  sexual_violence:\n    answer: help_gbv\n    instead_of: [help_medical_gone]\n"
-        "    phrases: {en: [raped]}\n", encoding="utf-8")
+        "    phrases: {en: [raped]}\n"
+        "only_when_said:\n  afraid:\n    answer: avr_cannot_go_home\n    otherwise: avr_overview_gone\n"
+        "    phrases: {zz: [afraid]}\n", encoding="utf-8")
     problems = check_conversation_data(kb, tmp_path)
     assert any("help_medical_gone" in p for p in problems)
+    assert any("avr_overview_gone" in p for p in problems) and any("'zz'" in p for p in problems)
     assert any("avr_cost_not_written_yet" in p for p in problems) and any("'xx'" in p for p in problems)
     assert any("avr_no_money_gone" in p for p in problems) and any("'yy'" in p for p in problems)
 
