@@ -52,7 +52,9 @@ DEV2_DIR = ROOT / "bench" / "conversations_dev2"
 # a third, written after the first two had been tuned on for several sessions (their figures ran 10
 # points above the held-out set's): fresh signal for tuning, by writers who saw neither
 DEV3_DIR = ROOT / "bench" / "conversations_dev3"
-SETS = {"test": CONVERSATIONS_DIR, "dev": DEV_DIR, "dev2": DEV2_DIR, "dev3": DEV3_DIR}
+# the guided flows (screening, consular help) in every language: no other tuning set has a flow turn
+DEV4_DIR = ROOT / "bench" / "conversations_dev4"
+SETS = {"test": CONVERSATIONS_DIR, "dev": DEV_DIR, "dev2": DEV2_DIR, "dev3": DEV3_DIR, "dev4": DEV4_DIR}
 OUT_DIR = ROOT / "bench" / "out"
 CHECKS = ("topic", "follow_up_topic", "intent", "emergency", "emergency_persists", "false_alarm", "risk_false_alarm",
           "handoff", "reply_language", "reply_language_strict", "consent", "consent_collision", "story_slots", "flow",
@@ -270,7 +272,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--dev", action="store_true",
                         help="the tuning set (bench/conversations_dev/) instead of the held-out test set")
     parser.add_argument("--set", choices=sorted(SETS), dest="set_name",
-                        help="which set: test (held-out, the default), dev, dev2 or dev3 (the tuning sets)")
+                        help="which set: test (held-out, the default), dev, dev2, dev3 or dev4 (the tuning sets; dev4: guided flows)")
     parser.add_argument("--topic-labels", action="store_true",
                         help="judge topics by the writers' topic labels only (as before the `answers` labels)")
     args = parser.parse_args(argv)
