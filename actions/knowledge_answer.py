@@ -256,9 +256,9 @@ def answer_where_they_are(answer_id: str, text: str, conversation_topic: Optiona
 
 def fitted_answer(answer_id: str, text: str, conversation_topic: Optional[str],
                   intent_topic: Optional[str] = None) -> str:
-    """The answer for this person: an answer for a situation the message does not say given way
-    (retrieval.stories.answer_for_what_is_said: "بدي ارجع على بلدي" was sent what to do when one
-    cannot go home), then `answer_to_a_wish`, then `answer_where_they_are`, then the answer for
+    """The answer for this person: first, an answer meant for a situation the message does not
+    describe gives way (retrieval.stories.answer_for_what_is_said: "بدي ارجع على بلدي" was sent what
+    to do when one cannot go home), then `answer_to_a_wish`, then `answer_where_they_are`, then the answer for
     what the message says in place of a general one (retrieval.stories.answer_instead: "O filho da
     patroa abusou de mim" was sent the general medical answer, "se eu voltar pra guiné-bissau, q ajuda
     tem lá?" how to ask for the return; tuning sets 3 and 6 turns won, none lost)."""

@@ -1,8 +1,9 @@
 """Where a person is and where they come from, read from a story (knowledge/countries.yml, names and
 cues found by retrieval/countries.py): `story_countries` gives (host, origin), each None when the
 story does not say, because a wrong value is worse than none; `wants_to_go_home` says whether the
-message asks to go back home; `story_need` what stands in the way, `asks_how` whether it asks how and
-`answer_instead` the answer for what it says in place of a general one (knowledge/story_needs.yml)."""
+message asks to go back home; `story_need` what stands in the way, `asks_how` whether it asks how,
+`answer_instead` the answer for what it says in place of a general one and `answer_for_what_is_said`
+whether an answer meant for a situation fits a message that does not say it (knowledge/story_needs.yml)."""
 from __future__ import annotations
 
 import re
@@ -217,6 +218,10 @@ def story_need(text: str) -> Optional[str]:
     return min(said)[1] if said else None
 
 
+# Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back)
+_JOINED_AND = re.compile(r"(?<!\w)و(?=\w\w)")
+
+
 @lru_cache(maxsize=1)
 def _only_when_said() -> Tuple[Tuple[str, str, Pattern[str]], ...]:
     """(answer, the answer otherwise, pattern of what the message must say) of every rule of
@@ -228,15 +233,13 @@ def _only_when_said() -> Tuple[Tuple[str, str, Pattern[str]], ...]:
 
 def answer_for_what_is_said(answer_id: str, text: str) -> str:
     """`answer_id`, or, when the message wishes to go home and `answer_id` answers a situation the
-    message does not say (story_needs.yml `only_when_said`: afraid to go home), the going-home answer."""
+    message does not say (story_needs.yml `only_when_said`: afraid to go home), the rule's `otherwise`
+    (the going-home answer)."""
     rules = [(otherwise, pattern) for answer, otherwise, pattern in _only_when_said() if answer == answer_id]
     if not rules or not wants_to_go_home(text):
         return answer_id
     query = normalise(text)
-    # Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back): read without it too
-    unjoined = _JOINED_AND.sub("", query)
+    unjoined = _JOINED_AND.sub("", query)  # "وما بقدر" says "ما بقدر" too
     return next((otherwise for otherwise, pattern in rules if not pattern.search(query) and not pattern.search(unjoined)),
                 answer_id)
 
-
-_JOINED_AND = re.compile(r"(?<!\w)و(?=\w\w)")
