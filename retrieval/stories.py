@@ -242,4 +242,3 @@ def answer_for_what_is_said(answer_id: str, text: str) -> str:
     unjoined = _JOINED_AND.sub("", query)  # "وما بقدر" says "ما بقدر" too
     return next((otherwise for otherwise, pattern in rules if not pattern.search(query) and not pattern.search(unjoined)),
                 answer_id)
-
