@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import INVALID_COUNTER, AnswerValidation, reset_events
+from actions.eligibility import INVALID_COUNTER, AnswerValidation, known_answers, reset_events
 from actions.replies import HANDOFF_OPTION, send, ui, user_language
 from retrieval.countries import country_name
 from retrieval.flows_data import contact_text, verified_embassy
@@ -36,8 +36,9 @@ class ActionStartConsular(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
-        dispatcher.utter_message(text=f"{ui('consular_intro', language)}\n{ui('form_controls', language)}")
-        return [*reset_events(SLOTS), SlotSet("menu_options", None), FollowupAction(FORM)]
+        known, lines = known_answers(tracker, SLOTS, language)
+        dispatcher.utter_message(text="\n".join([ui("consular_intro", language), ui("form_controls", language), *lines]))
+        return [*reset_events(SLOTS), *known, SlotSet("menu_options", None), FollowupAction(FORM)]
 
 
 def consular_messages(nationality: Any, host_country: Any, language: str) -> List[str]:

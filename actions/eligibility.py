@@ -13,7 +13,7 @@ on, so it never loops. 'stop' ends it (form_stopped), 'back' re-asks the previou
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -286,6 +286,20 @@ def reset_events(slots: Sequence[str]) -> List[EventType]:
     return [SlotSet(s, None) for s in slots] + [SlotSet(INVALID_COUNTER, 0.0), SlotSet("form_stopped", None)]
 
 
+def known_answers(tracker: Tracker, slots: Sequence[str], language: str) -> Tuple[List[EventType], List[str]]:
+    """The countries the conversation already named ("I am from Sierra Leone, in Tunisia ... check
+    if I qualify"), as the flow's answers, and lines that show them as answered questions: a person
+    is not asked again, at a paid round trip each, what their message said ('back' changes them)."""
+    events: List[EventType] = []
+    lines: List[str] = []
+    for slot in slots:
+        known = tracker.get_slot(KNOWN_COUNTRY.get(slot, ""))
+        if known:
+            events.append(SlotSet(slot, known))
+            lines.append(f"{ui(f'ask_{slot}', language)} {country_name(known, language)}")
+    return events, lines
+
+
 class ActionStartScreening(Action):
     """Start (or restart) the screening: intro, controls, then the form asks question 1."""
 
@@ -294,8 +308,9 @@ class ActionStartScreening(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language = user_language(tracker)
-        dispatcher.utter_message(text=f"{ui('screening_intro', language)}\n{ui('form_controls', language)}")
-        return [*reset_events(SLOTS), SlotSet("priority_handoff", None), SlotSet("menu_options", None),
+        known, lines = known_answers(tracker, SLOTS, language)
+        dispatcher.utter_message(text="\n".join([ui("screening_intro", language), ui("form_controls", language), *lines]))
+        return [*reset_events(SLOTS), *known, SlotSet("priority_handoff", None), SlotSet("menu_options", None),
                 FollowupAction(FORM)]
 
 

@@ -14,7 +14,7 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
@@ -29,9 +29,11 @@ from actions.replies import (
     user_language,
 )
 from retrieval.stories import (
+    answer_after,
     answer_for_what_is_said,
     answer_instead,
     asks_how,
+    asks_to_check,
     story_countries,
     story_need,
     wants_to_go_home,
@@ -107,6 +109,12 @@ RISK_GROUPS, HOME_GROUPS, HOME_ALSO = ("risks",), ("return", "documents"), ("asy
 HOW_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "risk_desert", "risk_sea", "risk_trafficking",
               "risk_detention")
 
+# ... and one who asks us to look at their own case ("can you check if I can get help to go home",
+# "ka duba min halin da nake ciki") wants the screening that answer would offer: it starts at once
+# (story_needs.yml `asking_to_check`), when what they ask about is going home. Never for a person
+# afraid to go home: they get protection and asylum, not a return questionnaire.
+SCREENING_TOPICS = ("avr_overview", "avr_eligibility", "avr_process")
+NOT_SCREENED = ("avr_cannot_go_home", "asylum")
 
 def context_prior(topic: str) -> List[Dict[str, Any]]:
     """The topics a follow-up is read with: the conversation's topic first, the
@@ -338,6 +346,23 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
     return answer, ()
 
 
+def answer_in_context(tracker: Tracker, answer_id: str, text: str) -> str:
+    """`answer_id`, or what the answer sent last makes of this message (retrieval.stories.answer_after),
+    read with the person's previous message ("he abused me" then "is there still care?")."""
+    return answer_after(answer_id, text, tracker.get_slot("answer"), previous_question(tracker))
+
+def start_screening_instead(tracker: Tracker, answer_id: str, text: str) -> List[EventType]:
+    """The screening in place of `answer_id` when the message asks us to check the person's case
+    about going home (`SCREENING_TOPICS`); [] otherwise, and always inside a guided flow."""
+    answer = knowledge().answers.get(answer_id)
+    if answer is None or tracker.active_loop.get("name") or not asks_to_check(text):
+        return []
+    if answer_id in NOT_SCREENED or answer.parent in NOT_SCREENED:
+        return []
+    if answer.parent in SCREENING_TOPICS or answer_id in SCREENING_TOPICS or wants_to_go_home(text):
+        return [FollowupAction("action_start_screening")]
+    return []
+
 class ActionAnswerTopic(Action):
     def name(self) -> Text:
         return "action_answer_topic"
@@ -352,6 +377,10 @@ class ActionAnswerTopic(Action):
         text = tracker.latest_message.get("text") or ""
         answer_id, nearby = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [],
                                         current_topic=tracker.get_slot("topic"), context=question_context(tracker, text))
+        answer_id = answer_in_context(tracker, answer_id, text)
+        screening = start_screening_instead(tracker, answer_id, text)
+        if screening:
+            return screening
         events = answer_topic(dispatcher, answer_id, language, also=second_need(tracker, topic),
                               max_follow_ups=follow_ups_for(tracker), country=host_country(tracker),
                               max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker),

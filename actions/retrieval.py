@@ -29,6 +29,7 @@ from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, classifier_ranking, ranked_follow_up, ranked_follow_up_intent
 from actions.knowledge_answer import (
     GOING_HOME,
+    answer_in_context,
     answer_topic,
     best_answer,
     context_prior,
@@ -36,6 +37,7 @@ from actions.knowledge_answer import (
     fitted_answer,
     follow_ups_for,
     question_context,
+    start_screening_instead,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from retrieval.stories import wants_to_go_home
@@ -181,7 +183,10 @@ class ActionAnswerFromRetrieval(Action):
         # the search's answer, else going home when the message wishes it: fitted to this person
         found = decision.topics[0] if decision.kind == "answer" else GOING_HOME if wants_to_go_home(text) else None
         if found is not None:
-            answer = fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker))
+            answer = answer_in_context(tracker, fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker)), text)
+            screening = start_screening_instead(tracker, answer, text)
+            if screening:
+                return screening
             return answer_topic(dispatcher, answer, language, max_follow_ups=follow_ups_for(tracker),
                                 max_chars=first_turn_chars(tracker, language), ask_feedback=feedback.due(tracker))
         follow_up = in_context(tracker, text)
@@ -194,6 +199,7 @@ class ActionAnswerFromRetrieval(Action):
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
                 follow_up, nearby = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
                                                 context=context, conversation_topic=tracker.get_slot("topic"))
+                follow_up = answer_in_context(tracker, follow_up, text)
             return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker), nearby=nearby),
                     SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":

@@ -129,6 +129,15 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
         needs[name] = rule
         if rule.get("otherwise") not in kb.answers:
             problems.append(f"story_needs.yml: {name}: otherwise '{rule.get('otherwise')}' is not an answer")
+    problems += [f"story_needs.yml: asking_to_check: unknown language '{code}'"
+                 for code in (story_needs.get("asking_to_check") or {}).get("phrases") or {} if code not in kb.languages]
+    instead = story_needs.get("instead") or {}
+    for name, rule in (story_needs.get("after_answer") or {}).items():
+        problems += [f"story_needs.yml: {name}: '{answer}' is not an answer"
+                     for answer in [rule.get("answer"), *(rule.get("after") or ()), *(rule.get("instead_of") or ())]
+                     if answer not in kb.answers]
+        if rule.get("unless_said") and rule["unless_said"] not in instead:
+            problems.append(f"story_needs.yml: {name}: unless_said '{rule['unless_said']}' is not a rule of `instead`")
     for name, need in needs.items():
         if need.get("answer") not in kb.answers:
             problems.append(f"story_needs.yml: {name} names '{need.get('answer')}', which is not an answer")

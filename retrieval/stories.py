@@ -189,6 +189,18 @@ def asks_how(text: str) -> Optional[str]:
 
 
 @lru_cache(maxsize=1)
+def _asking_to_check() -> Optional[Pattern[str]]:
+    return _pattern(_story_needs().get("asking_to_check") or {})
+
+
+def asks_to_check(text: str) -> bool:
+    """The message asks the assistant to look at the person's own case ("check my situation", "ka
+    duba min ko zan iya komawa"; story_needs.yml `asking_to_check`)."""
+    pattern = _asking_to_check()
+    return pattern is not None and pattern.search(normalise(text)) is not None
+
+
+@lru_cache(maxsize=1)
 def _instead() -> Tuple[Tuple[str, FrozenSet[str], Pattern[str], Optional[Pattern[str]]], ...]:
     """(answer, the answers it replaces, pattern, pattern that must also match or None) of every rule
     of story_needs.yml `instead`."""
@@ -242,3 +254,29 @@ def answer_for_what_is_said(answer_id: str, text: str) -> str:
     unjoined = _JOINED_AND.sub("", query)  # "وما بقدر" says "ما بقدر" too
     return next((otherwise for otherwise, pattern in rules if not pattern.search(query) and not pattern.search(unjoined)),
                 answer_id)
+
+
+@lru_cache(maxsize=1)
+def _after_answer() -> Tuple[Tuple[FrozenSet[str], FrozenSet[str], str, Optional[Pattern[str]]], ...]:
+    """(answers sent last, answers replaced, answer, pattern that keeps the replaced answer or None) of
+    every rule of story_needs.yml `after_answer`."""
+    instead = _story_needs().get("instead") or {}
+    rules = []
+    for rule in (_story_needs().get("after_answer") or {}).values():
+        unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
+        rules.append((frozenset(str(a) for a in rule.get("after") or ()),
+                      frozenset(str(a) for a in rule.get("instead_of") or ()), str(rule["answer"]), unless))
+    return tuple(rules)
+
+
+def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earlier: Optional[str] = None) -> str:
+    """`answer_id`, or what the answer sent last makes of the message (story_needs.yml `after_answer`:
+    "c anonyme?" after how to report abuse is about reporting, not the support for survivors).
+    `earlier`: the person's previous message; what it said keeps the answer as this one's does."""
+    if not previous_answer:
+        return answer_id
+    query = normalise(f"{earlier or ''} {text}")
+    return next((answer for after, replaced, answer, unless in _after_answer()
+                 if previous_answer in after and answer_id in replaced and not (unless and unless.search(query))),
+                answer_id)
+

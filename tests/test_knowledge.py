@@ -128,8 +128,13 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
         "instead:\n  sexual_violence:\n    answer: help_gbv\n    instead_of: [help_medical_gone]\n"
         "    phrases: {en: [raped]}\n"
         "only_when_said:\n  afraid:\n    answer: avr_cannot_go_home\n    otherwise: avr_overview_gone\n"
-        "    phrases: {zz: [afraid]}\n", encoding="utf-8")
+        "    phrases: {zz: [afraid]}\n"
+        "asking_to_check:\n  phrases: {qq: [check my case]}\n"
+        "after_answer:\n  reporting:\n    after: [report_abuse_gone]\n    answer: report_abuse\n"
+        "    instead_of: [help_gbv]\n    unless_said: no_such_rule\n", encoding="utf-8")
     problems = check_conversation_data(kb, tmp_path)
+    assert any("'qq'" in p for p in problems) and any("report_abuse_gone" in p for p in problems)
+    assert any("no_such_rule" in p for p in problems)
     assert any("help_medical_gone" in p for p in problems)
     assert any("avr_overview_gone" in p for p in problems) and any("'zz'" in p for p in problems)
     assert any("avr_cost_not_written_yet" in p for p in problems) and any("'xx'" in p for p in problems)

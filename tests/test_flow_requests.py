@@ -1,0 +1,143 @@
+"""A request to check one's own case starts the screening; what the story said fills the flow."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import domain_dict, slot_events
+from testing.trackers import make_tracker, run_action
+
+
+@pytest.mark.parametrize("text", [
+    "hello pls can u check if i can get help to go back home",
+    "abeg check my matter, i wan go back",
+    "bonjour vérifiez ma situation svp je veux rentrer",
+    "pode ver se eu posso ter ajuda pra voltar",
+    "ممكن تشوف لي لو اقدر ارجع",
+    "momkin tchouf lia wach n9der nrje3",
+    "don allah ka duba min ko zan iya komawa",
+    "fadlan xaaladayda ii eeg",
+    "ሁኔታዬን እዩልኝ",
+    "ኩነታተይ ርኣዩለይ",
+])
+def test_a_request_to_check_ones_case_is_recognised(text):
+    from retrieval.stories import asks_to_check
+
+    assert asks_to_check(text)
+
+
+@pytest.mark.parametrize("text", [
+    "am i eligible for voluntary return?", "can i get help to go home?", "how do i go home", "is it free?",
+    "can you check my passport", "the police check us at the checkpoint", "je suis éligible ?",
+    "posso voltar para casa?", "هل يمكنني العودة؟", "zan iya komawa gida?",
+])
+def test_a_plain_question_is_not_a_request_to_check(text):
+    from retrieval.stories import asks_to_check
+
+    assert not asks_to_check(text)
+
+
+def _answer_tracker(text, active_loop=None):
+    return make_tracker(text, "avr_eligibility", slots={"language": "en"}, active_loop=active_loop)
+
+
+@pytest.mark.parametrize("answer_id, text", [
+    ("avr_eligibility", "can you check if i qualify for help to go home"),
+    ("avr_overview", "i am in sfax, i want to go back to freetown, check my situation"),
+    ("avr_how_to_ask", "i want go home, pls check if i can get help"),
+    # an answer about something else, with the wish to go home said: the screening too
+    ("risk_trafficking_signs", "i want to go back home, check my situation please"),
+])
+def test_the_screening_starts_in_place_of_the_answer(answer_id, text):
+    from actions.knowledge_answer import start_screening_instead
+
+    events = start_screening_instead(_answer_tracker(text), answer_id, text)
+    assert [e.get("name") for e in events] == ["action_start_screening"]
+
+
+@pytest.mark.parametrize("answer_id, text", [
+    ("avr_eligibility", "am i eligible for voluntary return?"),           # a question: the answer offers the check
+    ("avr_cannot_go_home", "i cannot go back, they will kill me, check my situation"),  # never a return form
+    ("document_lost_passport", "can you check if i can get a new passport"),  # papers, no wish to go home
+    ("help_medical", "check if i can see a doctor"),
+])
+def test_other_answers_stay(answer_id, text):
+    from actions.knowledge_answer import start_screening_instead
+
+    assert start_screening_instead(_answer_tracker(text), answer_id, text) == []
+
+
+def test_no_new_screening_inside_a_flow():
+    from actions.knowledge_answer import start_screening_instead
+
+    text = "check my situation i want to go home"
+    tracker = _answer_tracker(text, active_loop={"name": "consular_form"})
+    assert start_screening_instead(tracker, "avr_overview", text) == []
+
+
+@pytest.mark.parametrize("action_path, form, intro", [
+    ("actions.eligibility.ActionStartScreening", "eligibility_form", "screening_intro"),
+    ("actions.consular.ActionStartConsular", "consular_form", "consular_intro"),
+])
+def test_countries_the_story_named_are_answers_shown_once(dispatcher, action_path, form, intro):
+    import importlib
+
+    from actions.replies import ui
+
+    module, name = action_path.rsplit(".", 1)
+    action = getattr(importlib.import_module(module), name)()
+    tracker = make_tracker("ka duba min", "start_screening",
+                           slots={"language": "ha", "known_host_country": "algeria", "known_nationality": "ghana",
+                                  "host_country": "libya"})
+    events = run_action(action, dispatcher, tracker, domain_dict())
+    slots = slot_events(events)
+    assert slots["host_country"] == "algeria" and slots["nationality"] == "ghana"
+    # the stale answer of an earlier flow is cleared before the known one is set
+    assert [e["value"] for e in events if e.get("name") == "host_country"] == [None, "algeria"]
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith(ui(intro, "ha"))
+    assert f"{ui('ask_host_country', 'ha')} Aljeriya" in text
+    assert f"{ui('ask_nationality', 'ha')} Gana" in text
+    assert events[-1] == {"event": "followup", "name": form, "timestamp": None}
+
+
+def test_nothing_known_asks_every_question(dispatcher):
+    from actions.eligibility import SLOTS, ActionStartScreening
+    from actions.replies import ui
+
+    events = run_action(ActionStartScreening(), dispatcher, make_tracker("check my situation", "start_screening",
+                                                                         slots={"language": "en"}), domain_dict())
+    assert all(slot_events(events)[s] is None for s in SLOTS)
+    assert dispatcher.messages[0]["text"] == f"{ui('screening_intro', 'en')}\n{ui('form_controls', 'en')}"
+
+
+@pytest.mark.parametrize("previous, found, text, expected", [
+    # after how to report abuse, a follow-up is about reporting ...
+    ("report_abuse", "help_gbv", "c anonyme?", "report_abuse"),
+    ("report_abuse", "help_gbv", "e a polícia daqui?", "report_abuse"),
+    # ... unless it says sexual violence
+    ("report_abuse", "help_gbv", "they raped me, is it anonymous?", "help_gbv"),
+    ("help_gbv", "help_gbv", "c anonyme?", "help_gbv"),          # after the survivors' answer: theirs
+    ("report_abuse", "avr_cost", "is it free?", "avr_cost"),     # other answers are not touched
+    # after the answer for children alone, going home is a child's going home
+    ("minors", "avr_overview", "can they help me go back to my mother?", "avr_vulnerable"),
+    ("minors", "avr_family", "posso voltar para a minha avó?", "avr_vulnerable"),
+    ("minors", "avr_duration", "how long does it take?", "avr_duration"),
+    (None, "avr_overview", "can they help me go back to my mother?", "avr_overview"),
+])
+def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
+    from actions.knowledge_answer import answer_in_context
+
+    tracker = make_tracker(text, "nlu_fallback", slots={"language": "en", "answer": previous})
+    assert answer_in_context(tracker, found, text) == expected
+
+
+def test_sexual_violence_said_just_before_keeps_the_survivors_answer():
+    from actions.knowledge_answer import answer_in_context
+
+    earlier = {"event": "user", "text": "ninkii aan u shaqeynayay ayaa i faraxumeeyay, qof aan u sheego ma jiro"}
+    text = "tan waxay dhacday toddobaad ka hor, weli daryeel ma jiraa?"
+    tracker = make_tracker(text, "nlu_fallback", slots={"language": "so", "answer": "report_abuse"},
+                           history=[earlier, {"event": "bot", "text": "..."}])
+    assert answer_in_context(tracker, "help_gbv", text) == "help_gbv"
+    assert answer_in_context(make_tracker(text, "nlu_fallback", slots={"answer": "report_abuse"}), "help_gbv",
+                             text) == "report_abuse"
