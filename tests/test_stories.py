@@ -323,3 +323,13 @@ def test_asking_how_to_do_something(text, expected):
 ])
 def test_leaving_a_place_and_having_gone_back_home(text, expected):
     assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Moroccan Darija in Latin letters: the nationality word and the verb "to go back"
+    ("salam ana mghribi w ana f libya daba, bghit nrje3 l bladi", ("libya", "morocco")),
+    ("je suis marocaine, je suis en Libye", ("libya", "morocco")),
+])
+def test_darija_stories_say_where_and_from(text, expected):
+    assert story_countries(text) == expected
+    assert wants_to_go_home("bghit nrje3 l bladi")
