@@ -123,6 +123,9 @@ def test_nothing_known_asks_every_question(dispatcher):
     ("minors", "avr_family", "posso voltar para a minha avó?", "avr_vulnerable"),
     ("minors", "avr_duration", "how long does it take?", "avr_duration"),
     (None, "avr_overview", "can they help me go back to my mother?", "avr_overview"),
+    # after the exit-visa answer, its cost is the exit visa's
+    ("document_exit_visa", "avr_cost", "and if i buy my own ticket?", "document_exit_visa"),
+    ("avr_overview", "avr_cost", "and if i buy my own ticket?", "avr_cost"),
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context
