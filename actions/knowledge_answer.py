@@ -116,6 +116,7 @@ HOW_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "risk_desert", "
 SCREENING_TOPICS = ("avr_overview", "avr_eligibility", "avr_process")
 NOT_SCREENED = ("avr_cannot_go_home", "asylum")
 
+
 def context_prior(topic: str) -> List[Dict[str, Any]]:
     """The topics a follow-up is read with: the conversation's topic first, the
     other topics of its menu group (going home: overview, eligibility, process) next."""
@@ -351,6 +352,7 @@ def answer_in_context(tracker: Tracker, answer_id: str, text: str) -> str:
     read with the person's previous message ("he abused me" then "is there still care?")."""
     return answer_after(answer_id, text, tracker.get_slot("answer"), previous_question(tracker))
 
+
 def start_screening_instead(tracker: Tracker, answer_id: str, text: str) -> List[EventType]:
     """The screening in place of `answer_id` when the message asks us to check the person's case
     about going home (`SCREENING_TOPICS`); [] otherwise, and always inside a guided flow."""
@@ -362,6 +364,7 @@ def start_screening_instead(tracker: Tracker, answer_id: str, text: str) -> List
     if answer.parent in SCREENING_TOPICS or answer_id in SCREENING_TOPICS or wants_to_go_home(text):
         return [FollowupAction("action_start_screening")]
     return []
+
 
 class ActionAnswerTopic(Action):
     def name(self) -> Text:

@@ -183,7 +183,8 @@ class ActionAnswerFromRetrieval(Action):
         # the search's answer, else going home when the message wishes it: fitted to this person
         found = decision.topics[0] if decision.kind == "answer" else GOING_HOME if wants_to_go_home(text) else None
         if found is not None:
-            answer = answer_in_context(tracker, fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker)), text)
+            answer = fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker))
+            answer = answer_in_context(tracker, answer, text)
             screening = start_screening_instead(tracker, answer, text)
             if screening:
                 return screening
