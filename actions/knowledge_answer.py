@@ -361,7 +361,7 @@ def start_screening_instead(tracker: Tracker, answer_id: str, text: str) -> List
         return []
     if answer_id in NOT_SCREENED or answer.parent in NOT_SCREENED:
         return []
-    if answer.parent in SCREENING_TOPICS or answer_id in SCREENING_TOPICS or wants_to_go_home(text):
+    if answer.parent in SCREENING_TOPICS or wants_to_go_home(text):  # an article is its own parent
         return [FollowupAction("action_start_screening")]
     return []
 

@@ -279,4 +279,3 @@ def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earl
     return next((answer for after, replaced, answer, unless in _after_answer()
                  if previous_answer in after and answer_id in replaced and not (unless and unless.search(query))),
                 answer_id)
-
