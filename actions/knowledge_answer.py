@@ -350,7 +350,8 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
 def answer_in_context(tracker: Tracker, answer_id: str, text: str) -> str:
     """`answer_id`, or what the answer sent last makes of this message (retrieval.stories.answer_after),
     read with the person's previous message ("he abused me" then "is there still care?")."""
-    return answer_after(answer_id, text, tracker.get_slot("answer"), previous_question(tracker))
+    return answer_after(answer_id, text, tracker.get_slot("answer"), previous_question(tracker),
+                        previous_topic=tracker.get_slot("topic"))
 
 
 def start_screening_instead(tracker: Tracker, answer_id: str, text: str) -> List[EventType]:

@@ -136,6 +136,10 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
         problems += [f"story_needs.yml: {name}: '{answer}' is not an answer"
                      for answer in [rule.get("answer"), *(rule.get("after") or ()), *(rule.get("instead_of") or ())]
                      if answer not in kb.answers]
+        problems += [f"story_needs.yml: {name}: after_topics '{topic}' is not a topic"
+                     for topic in rule.get("after_topics") or () if topic not in kb.articles]
+        if rule.get("when_said") and rule["when_said"] not in needs:
+            problems.append(f"story_needs.yml: {name}: when_said '{rule['when_said']}' is not a need")
         if rule.get("unless_said") and rule["unless_said"] not in instead:
             problems.append(f"story_needs.yml: {name}: unless_said '{rule['unless_said']}' is not a rule of `instead`")
     for name, need in needs.items():

@@ -257,25 +257,35 @@ def answer_for_what_is_said(answer_id: str, text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _after_answer() -> Tuple[Tuple[FrozenSet[str], FrozenSet[str], str, Optional[Pattern[str]]], ...]:
-    """(answers sent last, answers replaced, answer, pattern that keeps the replaced answer or None) of
-    every rule of story_needs.yml `after_answer`."""
+def _after_answer() -> Tuple[Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str], str, Optional[Pattern[str]],
+                                   Optional[Pattern[str]]], ...]:
+    """(answers sent last, topics talked about last, answers replaced, answer, pattern that keeps the
+    replaced answer or None, pattern the message must say or None) of every rule of story_needs.yml
+    `after_answer`."""
     instead = _story_needs().get("instead") or {}
+    needs = _story_needs().get("needs") or {}
     rules = []
     for rule in (_story_needs().get("after_answer") or {}).values():
         unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
+        when = _pattern(needs[rule["when_said"]]) if rule.get("when_said") in needs else None
         rules.append((frozenset(str(a) for a in rule.get("after") or ()),
-                      frozenset(str(a) for a in rule.get("instead_of") or ()), str(rule["answer"]), unless))
+                      frozenset(str(t) for t in rule.get("after_topics") or ()),
+                      frozenset(str(a) for a in rule.get("instead_of") or ()), str(rule["answer"]), unless, when))
     return tuple(rules)
 
 
-def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earlier: Optional[str] = None) -> str:
+def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earlier: Optional[str] = None,
+                 previous_topic: Optional[str] = None) -> str:
     """`answer_id`, or what the answer sent last makes of the message (story_needs.yml `after_answer`:
-    "c anonyme?" after how to report abuse is about reporting, not the support for survivors).
-    `earlier`: the person's previous message; what it said keeps the answer as this one's does."""
+    "c anonyme?" after how to report abuse is about reporting, not the support for survivors; "the
+    children have no papers" while talking about going home is about going home without papers).
+    `earlier`: the person's previous message; what it said keeps the answer as this one's does.
+    `previous_topic`: the topic of the answer sent last."""
     if not previous_answer:
         return answer_id
     query = normalise(f"{earlier or ''} {text}")
-    return next((answer for after, replaced, answer, unless in _after_answer()
-                 if previous_answer in after and answer_id in replaced and not (unless and unless.search(query))),
+    said = normalise(text)
+    return next((answer for after, topics, replaced, answer, unless, when in _after_answer()
+                 if (previous_answer in after or previous_topic in topics) and answer_id in replaced
+                 and not (unless and unless.search(query)) and (when is None or when.search(said))),
                 answer_id)

@@ -126,11 +126,22 @@ def test_nothing_known_asks_every_question(dispatcher):
     # after the exit-visa answer, its cost is the exit visa's
     ("document_exit_visa", "avr_cost", "and if i buy my own ticket?", "document_exit_visa"),
     ("avr_overview", "avr_cost", "and if i buy my own ticket?", "avr_cost"),
+    # while the conversation is about going home (any answer of its topics), saying there are no
+    # papers asks whether one can go home without them
+    ("avr_family", "avr_family", "yaran ba su da takarda ko daya", "avr_undocumented"),
+    ("avr_family", "travel_document", "the children don't have passports", "avr_undocumented"),
+    ("avr_overview", "minors", "les enfants n'ont pas d'acte de naissance", "avr_undocumented"),
+    ("avr_duration", "risk_trafficking_signs", "and if no passport with me? the boss keep it", "avr_undocumented"),
+    ("avr_family", "document_laissez_passer", "no passport, what paper do they give?", "document_laissez_passer"),
+    ("avr_family", "travel_document", "what papers do the children need?", "travel_document"),  # none said
+    ("risk_sea", "travel_document", "the children don't have passports", "travel_document"),   # not going home
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context
+    from actions.replies import knowledge
 
-    tracker = make_tracker(text, "nlu_fallback", slots={"language": "en", "answer": previous})
+    topic = knowledge().answers[previous].parent if previous else None
+    tracker = make_tracker(text, "nlu_fallback", slots={"language": "en", "answer": previous, "topic": topic})
     assert answer_in_context(tracker, found, text) == expected
 
 
