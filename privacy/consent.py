@@ -115,8 +115,8 @@ def consent_answer(text: str, strict: bool = False) -> Optional[str]:
     """"yes", "no" or "full" when the whole message answers the consent question, else None:
     a listed answer, or a few words that all belong to the same answer ("አይ አልስማማም",
     "toh na yarda"). A sentence with any other word ("no, I have no passport") is not one.
-    `strict` (the question is not the last thing the assistant said): only a listed answer that is
-    more than an acknowledgement ("yes", "non" - not "ok", not "ok thanks")."""
+    `strict` (the question is not the last thing the assistant said): only an answer that is more
+    than an acknowledgement ("yes", "non", "haa ok" - not "ok", not "ok thanks")."""
     key = _normalise(text)
     if not key:
         return None
@@ -125,21 +125,29 @@ def consent_answer(text: str, strict: bool = False) -> Optional[str]:
     # ("d'accord" alone is no single word's answer: "pas d'accord" is a refusal)
     parts = [_normalise(part) for part in re.split(r"[,،;/]+", text)]
     listed = {phrases.get(part) for part in parts if part} if len(parts) > 1 else set()
+    tokens = key.split()
+    answers = {words.get(token) for token in tokens} - {FILLER}
+    single = len(tokens) <= MAX_ANSWER_WORDS and len(answers) == 1 and None not in answers
+    # "haa ok", "تمام موافق": an acknowledgement with words that agree is an answer ("ok, non" says
+    # both: none)
+    rest = " ".join(token for token in tokens if token not in _acknowledgements() and words.get(token) != FILLER)
+    rest_answer = phrases.get(rest) if rest and rest != key and rest not in _acknowledgements() else None
+    rest_answer = rest_answer if rest_answer in ("yes", "full") else None
     if strict:
         if key in phrases:
             return phrases[key] if key not in _acknowledgements() else None
         if len(listed) == 1 and None not in listed and not all(p in _acknowledgements() for p in parts if p):
             return listed.pop()
+        if rest_answer:
+            return rest_answer
+        if single and any(words.get(token) not in (None, FILLER) and token not in _acknowledgements() for token in tokens):
+            return answers.pop()
         return None
     if key in phrases:
         return phrases[key]
     if len(listed) == 1 and None not in listed:
         return listed.pop()
-    tokens = key.split()
-    answers = {words.get(token) for token in tokens} - {FILLER}
-    if len(tokens) <= MAX_ANSWER_WORDS and len(answers) == 1 and None not in answers:
-        return answers.pop()
-    return None
+    return rest_answer or (answers.pop() if single else None)
 
 
 @lru_cache(maxsize=2)

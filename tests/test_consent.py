@@ -89,6 +89,19 @@ def test_the_policy_reads_a_consent_word_only_while_the_question_is_recent():
     assert not answers_consent(rasa_tracker("2"))
     assert answers_consent(rasa_tracker("what is avr", "to, d'accord"))  # more than an acknowledgement
     assert not answers_consent(rasa_tracker("what is avr", "ok, oya"))
+    # an acknowledgement with a word that answers, a message later: an answer ("yes, ok" in words)
+    for text in ("haa ok", "تمام موافق", "eh to", "yes you can", "no wahala go ahead"):
+        assert answers_consent(rasa_tracker("what is avr", text)), text
+    assert not answers_consent(rasa_tracker("what is avr", "ሕራይ"))  # "alright" alone: still only thanks
+    assert not answers_consent(rasa_tracker("what is avr", "ok no"))  # says both
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("haa ok", "yes"), ("تمام موافق", "yes"), ("eh to", "yes"), ("ok privacy", "full"),
+    ("ok", None), ("ok thanks", None), ("ok, non", None), ("ok no", None), ("i go", None), ("ok is it free", None),
+])
+def test_a_message_after_the_question_answers_it_only_with_more_than_an_acknowledgement(text, expected):
+    assert consent_answer(text, strict=True) == expected
 
 
 def test_yes_gives_consent_and_keeps_the_answers_menu(dispatcher):
