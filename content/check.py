@@ -138,6 +138,8 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      if answer not in kb.answers]
         problems += [f"story_needs.yml: {name}: after_topics '{topic}' is not a topic"
                      for topic in rule.get("after_topics") or () if topic not in kb.articles]
+        problems += [f"story_needs.yml: {name}: unknown language '{code}'"
+                     for code in rule.get("phrases") or {} if code not in kb.languages]
         if rule.get("when_said") and rule["when_said"] not in needs:
             problems.append(f"story_needs.yml: {name}: when_said '{rule['when_said']}' is not a need")
         if rule.get("unless_said") and rule["unless_said"] not in instead:

@@ -267,7 +267,7 @@ def _after_answer() -> Tuple[Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str
     rules = []
     for rule in (_story_needs().get("after_answer") or {}).values():
         unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
-        when = _pattern(needs[rule["when_said"]]) if rule.get("when_said") in needs else None
+        when = _pattern(needs[rule["when_said"]]) if rule.get("when_said") in needs else _pattern(rule)
         rules.append((frozenset(str(a) for a in rule.get("after") or ()),
                       frozenset(str(t) for t in rule.get("after_topics") or ()),
                       frozenset(str(a) for a in rule.get("instead_of") or ()), str(rule["answer"]), unless, when))

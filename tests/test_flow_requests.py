@@ -135,6 +135,11 @@ def test_nothing_known_asks_every_question(dispatcher):
     ("avr_family", "document_laissez_passer", "no passport, what paper do they give?", "document_laissez_passer"),
     ("avr_family", "travel_document", "what papers do the children need?", "travel_document"),  # none said
     ("risk_sea", "travel_document", "the children don't have passports", "travel_document"),   # not going home
+    # after the steps of the return, "where?" asks where to go to ask for it
+    ("avr_steps", "avr_steps", "the interview, where do i go?", "avr_how_to_ask"),
+    ("avr_steps", "avr_steps", "l'entretien c'est où ?", "avr_how_to_ask"),
+    ("avr_steps", "avr_steps", "how long is the interview?", "avr_steps"),
+    ("avr_health_check", "avr_steps", "the interview, where do i go?", "avr_steps"),
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context
