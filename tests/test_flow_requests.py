@@ -140,6 +140,11 @@ def test_nothing_known_asks_every_question(dispatcher):
     ("avr_steps", "avr_steps", "l'entretien c'est où ?", "avr_how_to_ask"),
     ("avr_steps", "avr_steps", "how long is the interview?", "avr_steps"),
     ("avr_health_check", "avr_steps", "the interview, where do i go?", "avr_steps"),
+    # after a lost passport or no papers, "what paper?" is the paper one travels on
+    ("document_lost_passport", "document_lost_passport", "so what paper do they give me?", "document_laissez_passer"),
+    ("avr_undocumented", "avr_undocumented", "quels papiers il faut alors pour lui", "document_laissez_passer"),
+    ("document_lost_passport", "document_lost_passport", "the paper expired last year", "document_lost_passport"),
+    ("avr_cost", "travel_document", "so what paper do they give me?", "travel_document"),
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context
