@@ -24,6 +24,8 @@ from retrieval.stories import story_countries, wants_to_go_home
     ("waxaan rabaa inaan ka baxo Liibiya oo aan ku laabto Soomaaliya", ("libya", "somalia")),
     ("ካብ ትሪፖሊ ናብ ሱዳን", ("libya", "sudan")),
     ("ካብ ሊብያ ናብ ኤርትራ ክምለስ እደሊ", ("libya", "eritrea")),
+    ("ኣብ ሱዳን ኢና ዘለና። ናብ ትግራይ ክንምለስ ንደሊ", ("sudan", "ethiopia")),   # we go back (plural)
+    ("ናብ መቐለ እንተተመሊሰ እንታይ ሓገዝ ኣሎ?", (None, "ethiopia")),            # if I go back
     ("ከጅቡቲ ወደ ኢትዮጵያ መሄድ እፈልጋለሁ", ("djibouti", "ethiopia")),
     ("ከሊቢያ ወደ ኢትዮጵያ", ("libya", "ethiopia")),
     ("quero ir de Trípoli para a Guiné-Bissau", ("libya", "guinea_bissau")),
