@@ -13,7 +13,6 @@ from actions.follow_up import ranked_follow_up
 from actions.knowledge_answer import answer_topic, host_country
 from actions.replies import (
     HANDOFF_OPTION,
-    QUESTION_MARKS,
     not_understood,
     knowledge,
     main_menu_options,
@@ -141,23 +140,8 @@ class ActionNotUnderstood(Action):
         return events
 
 
-def asks_something(tracker: Tracker) -> bool:
-    """An acknowledgement that goes on with a question ("طيب وش أسوي؟", "ok and the kids?"): read as
-    the question it is when nothing waits for a yes or a no."""
-    text = (tracker.latest_message.get("text") or "").strip()
-    return len(text.split()) >= 2 and bool(QUESTION_MARKS & set(text))
-
-
-async def answer_question_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: Dict[Text, Any]) -> List[EventType]:
-    from actions.retrieval import ActionAnswerFromRetrieval  # it reads small talk with this module's actions
-
-    return await ActionAnswerFromRetrieval().run(dispatcher, tracker, domain)
-
-
 class ActionAffirm(Action):
-    """"Yes" answers a pending question (e.g. delete my data?); otherwise it is acknowledged, or,
-    when it goes on with a question, that question is answered."""
+    """"Yes" answers a pending question (e.g. delete my data?); otherwise it is acknowledged."""
 
     def name(self) -> Text:
         return "action_affirm"
@@ -166,8 +150,6 @@ class ActionAffirm(Action):
         handled = answer_pending(dispatcher, tracker, yes=True)
         if handled is not None:
             return handled
-        if asks_something(tracker):
-            return await answer_question_instead(dispatcher, tracker, domain)
         return send(dispatcher, ui("affirm", user_language(tracker)))
 
 
@@ -179,8 +161,6 @@ class ActionDeny(Action):
         handled = answer_pending(dispatcher, tracker, yes=False)
         if handled is not None:
             return handled
-        if asks_something(tracker):
-            return await answer_question_instead(dispatcher, tracker, domain)
         return send(dispatcher, ui("deny", user_language(tracker)))
 
 

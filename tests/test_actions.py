@@ -120,24 +120,6 @@ def test_affirm_without_a_pending_question_erases_nothing(dispatcher):
     assert "erase_requested" not in slot_events(events)
 
 
-@pytest.mark.parametrize("action, text, asked", [
-    (ActionAffirm, "طيب وش أسوي؟", True), (ActionAffirm, "ok and the kids?", True), (ActionDeny, "no, and after?", True),
-    (ActionAffirm, "ok", False), (ActionAffirm, "ok?", False), (ActionAffirm, "yes thank you", False),
-    (ActionDeny, "no thanks", False),
-])
-def test_an_acknowledgement_that_goes_on_with_a_question_gets_it_answered(dispatcher, monkeypatch, action, text, asked):
-    from actions.retrieval import ActionAnswerFromRetrieval
-
-    async def answered(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text="ANSWERED")
-        return []
-
-    monkeypatch.setattr(ActionAnswerFromRetrieval, "run", answered)
-    run_action(action(), dispatcher, make_tracker(text, intent=action().name().replace("action_", ""),
-                                                  slots={"topic": "avr_overview"}))
-    assert (dispatcher.messages[-1]["text"] == "ANSWERED") == asked
-
-
 def test_emergency_answers_safety_first_and_flags_an_urgent_handoff(dispatcher):
     events = run_action(ActionEmergency(), dispatcher, make_tracker("we are lost in the desert no water", intent="emergency", slots={"language": "so"}))
     assert dispatcher.messages[0]["text"].startswith(KB.text("emergency_safety", "so"))
