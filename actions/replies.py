@@ -19,8 +19,6 @@ from content.knowledge import KnowledgeBase, load_knowledge
 from content.menus import HANDOFF_OPTION, Option, render_menu
 from core.settings import get_settings, parse_office_hours
 
-QUESTION_MARKS = set("?؟፧")  # Latin, Arabic, Ethiopic
-
 MENU_OPTION = "menu"
 # the two options of a yes/no question ("Delete your data? 1 yes 2 no"); actions/confirmations.py
 # runs the answer

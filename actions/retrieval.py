@@ -39,7 +39,7 @@ from actions.knowledge_answer import (
     question_context,
     start_screening_instead,
 )
-from actions.replies import QUESTION_MARKS, knowledge, not_understood, send, topic_options, ui, user_language
+from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
 from retrieval.stories import wants_to_go_home
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ SMALL_TALK = tuple(SMALL_TALK_ACTIONS)
 SMALL_TALK_MAX_WORDS = 3
 SMALL_TALK_MIN = 0.2
 # ... but never a question: one with a question mark, or one the classifier also reads as a follow-up
+QUESTION_MARKS = set("?؟፧")  # Latin, Arabic, Ethiopic
 CONTEXT_MAX_WORDS = 8        # a message this short, under the fallback, is read with the conversation's topic
 CONTEXT_WEIGHT = 1.0         # ... as a prior this strong (the intent's own prior is its probability);
                              # tuned on bench/conversations_dev: 0 -> 1.0 took follow-ups 66.9 -> 68.1 %
