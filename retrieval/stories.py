@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Optional, Pattern, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
 
@@ -256,21 +256,28 @@ def answer_for_what_is_said(answer_id: str, text: str) -> str:
                 answer_id)
 
 
+class AfterAnswerRule(NamedTuple):
+    """A rule of story_needs.yml `after_answer`."""
+    after: FrozenSet[str]              # answers sent last
+    topics: FrozenSet[str]             # ... or any answer of these topics
+    replaced: FrozenSet[str]           # what the message alone found, which the rule replaces
+    answer: str
+    unless: Optional[Pattern[str]]     # said (here or just before), keeps the replaced answer
+    when: Optional[Pattern[str]]       # the message must say it
+
+
 @lru_cache(maxsize=1)
-def _after_answer() -> Tuple[Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str], str, Optional[Pattern[str]],
-                                   Optional[Pattern[str]]], ...]:
-    """(answers sent last, topics talked about last, answers replaced, answer, pattern that keeps the
-    replaced answer or None, pattern the message must say or None) of every rule of story_needs.yml
-    `after_answer`."""
+def _after_answer() -> Tuple[AfterAnswerRule, ...]:
     instead = _story_needs().get("instead") or {}
     needs = _story_needs().get("needs") or {}
     rules = []
     for rule in (_story_needs().get("after_answer") or {}).values():
         unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
         when = _pattern(needs[rule["when_said"]]) if rule.get("when_said") in needs else _pattern(rule)
-        rules.append((frozenset(str(a) for a in rule.get("after") or ()),
-                      frozenset(str(t) for t in rule.get("after_topics") or ()),
-                      frozenset(str(a) for a in rule.get("instead_of") or ()), str(rule["answer"]), unless, when))
+        rules.append(AfterAnswerRule(frozenset(str(a) for a in rule.get("after") or ()),
+                                     frozenset(str(t) for t in rule.get("after_topics") or ()),
+                                     frozenset(str(a) for a in rule.get("instead_of") or ()),
+                                     str(rule["answer"]), unless, when))
     return tuple(rules)
 
 
@@ -285,7 +292,7 @@ def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earl
         return answer_id
     query = normalise(f"{earlier or ''} {text}")
     said = normalise(text)
-    return next((answer for after, topics, replaced, answer, unless, when in _after_answer()
-                 if (previous_answer in after or previous_topic in topics) and answer_id in replaced
-                 and not (unless and unless.search(query)) and (when is None or when.search(said))),
+    return next((rule.answer for rule in _after_answer()
+                 if (previous_answer in rule.after or previous_topic in rule.topics) and answer_id in rule.replaced
+                 and not (rule.unless and rule.unless.search(query)) and (rule.when is None or rule.when.search(said))),
                 answer_id)
