@@ -140,8 +140,8 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      for topic in rule.get("after_topics") or () if topic not in kb.articles]
         problems += [f"story_needs.yml: {name}: unknown language '{code}'"
                      for code in rule.get("phrases") or {} if code not in kb.languages]
-        if rule.get("when_said") and rule["when_said"] not in needs:
-            problems.append(f"story_needs.yml: {name}: when_said '{rule['when_said']}' is not a need")
+        if rule.get("when_said") and rule["when_said"] not in needs and rule["when_said"] != "home":
+            problems.append(f"story_needs.yml: {name}: when_said '{rule['when_said']}' is not a need, a rule or home")
         if rule.get("unless_said") and rule["unless_said"] not in instead:
             problems.append(f"story_needs.yml: {name}: unless_said '{rule['unless_said']}' is not a rule of `instead`")
     for name, need in needs.items():

@@ -166,13 +166,11 @@ def _pattern(need: dict) -> Optional[Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def _needs() -> Dict[str, Pattern[str]]:
-    """Answer id -> the pattern of every phrase that says that need, in any language."""
-    patterns: Dict[str, Pattern[str]] = {}
-    for need in (_story_needs().get("needs") or {}).values():
-        if (pattern := _pattern(need)) is not None:
-            patterns[str(need["answer"])] = pattern
-    return patterns
+def _needs() -> Tuple[Tuple[str, Pattern[str]], ...]:
+    """(answer id, the pattern of every phrase that says that need, in any language) of every need;
+    two needs may share an answer (a child, an illness: the answer for vulnerable people)."""
+    return tuple((str(need["answer"]), pattern) for need in (_story_needs().get("needs") or {}).values()
+                 if (pattern := _pattern(need)) is not None)
 
 
 @lru_cache(maxsize=1)
@@ -226,7 +224,7 @@ def story_need(text: str) -> Optional[str]:
     """The answer to what stands between the person and going home, as the message says it ("but I
     have no money" -> avr_no_money), the need said first; None when it says none."""
     query = normalise(text)
-    said = [(found.start(), answer) for answer, pattern in _needs().items() if (found := pattern.search(query))]
+    said = [(found.start(), answer) for answer, pattern in _needs() if (found := pattern.search(query))]
     return min(said)[1] if said else None
 
 
@@ -264,20 +262,39 @@ class AfterAnswerRule(NamedTuple):
     answer: str
     unless: Optional[Pattern[str]]     # said (here or just before), keeps the replaced answer
     when: Optional[Pattern[str]]       # the message must say it
+    when_home: bool = False            # the message must say the person wants to go home
+
+
+# `when_said: home` names the `home` cues of countries.yml ("if I go back", "بدي ارجع") rather than a
+# list of story_needs.yml
+HOME_CUES = "home"
+
+
+def _named_rule(name: Optional[str]) -> Optional[dict]:
+    """The rule of story_needs.yml a `when_said` names: a need, or a rule of `instead` or
+    `only_when_said` (what each says is its `phrases`), or `asking_how`."""
+    if name == "asking_how":
+        return _story_needs().get("asking_how")
+    for section in ("needs", "instead", "only_when_said"):
+        rule = (_story_needs().get(section) or {}).get(name)
+        if rule:
+            return rule
+    return None
 
 
 @lru_cache(maxsize=1)
 def _after_answer() -> Tuple[AfterAnswerRule, ...]:
     instead = _story_needs().get("instead") or {}
-    needs = _story_needs().get("needs") or {}
     rules = []
     for rule in (_story_needs().get("after_answer") or {}).values():
         unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
-        when = _pattern(needs[rule["when_said"]]) if rule.get("when_said") in needs else _pattern(rule)
+        home = rule.get("when_said") == HOME_CUES
+        named = _named_rule(rule.get("when_said"))
+        when = None if home else _pattern(named if named is not None else rule)
         rules.append(AfterAnswerRule(frozenset(str(a) for a in rule.get("after") or ()),
                                      frozenset(str(t) for t in rule.get("after_topics") or ()),
                                      frozenset(str(a) for a in rule.get("instead_of") or ()),
-                                     str(rule["answer"]), unless, when))
+                                     str(rule["answer"]), unless, when, home))
     return tuple(rules)
 
 
@@ -294,5 +311,6 @@ def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earl
     said = normalise(text)
     return next((rule.answer for rule in _after_answer()
                  if (previous_answer in rule.after or previous_topic in rule.topics) and answer_id in rule.replaced
-                 and not (rule.unless and rule.unless.search(query)) and (rule.when is None or rule.when.search(said))),
+                 and not (rule.unless and rule.unless.search(query)) and (rule.when is None or rule.when.search(said))
+                 and (not rule.when_home or wants_to_go_home(text))),
                 answer_id)

@@ -145,6 +145,31 @@ def test_nothing_known_asks_every_question(dispatcher):
     ("avr_undocumented", "avr_undocumented", "quels papiers il faut alors pour lui", "document_laissez_passer"),
     ("document_lost_passport", "document_lost_passport", "the paper expired last year", "document_lost_passport"),
     ("avr_cost", "travel_document", "so what paper do they give me?", "travel_document"),
+    # after the risks of a route, "another way?" asks for the legal ways
+    ("risk_sea_routes", "risk_sea_routes", "so there is no other way for us?", "regular_pathways"),
+    ("risk_desert", "risk_desert_rescue", "ba wata hanya ta doka ne?", "regular_pathways"),
+    ("risk_sea_routes", "risk_sea_routes", "what about the boats from zuwara?", "risk_sea_routes"),  # none said
+    ("avr_overview", "avr_overview", "is there another way?", "avr_overview"),    # not after a risk
+    # while talking about going home, "who is it for?" is who can have it ...
+    ("avr_choice", "avr_duration", "ok but this one is for who exactly", "avr_eligibility"),
+    ("avr_overview", "avr_countries", "ni ya ga kowa ne?", "avr_eligibility"),
+    ("avr_overview", "avr_cost", "is it free for everyone?", "avr_cost"),         # not one it replaces
+    ("risk_sea", "risk_sea", "who decides?", "risk_sea"),                        # not about going home
+    # ... and after the support after return, who can have that
+    ("reintegration_training", "reintegration_training", "y para quem é isso?", "reintegration_who"),
+    ("reintegration_plan", "reintegration_plan", "and who decides the plan?", "reintegration_plan"),
+    # after the counselling answer, going home as a condition asks about counselling after return
+    ("help_psychosocial", "avr_come_back_later", "and if i return to guinea, does it go on?",
+     "reintegration_psychosocial"),
+    ("help_psychosocial", "avr_overview", "i want to go back home now", "avr_overview"),   # a wish, no condition
+    # after the medical answer, going home is a sick person's going home
+    ("help_medical", "avr_overview", "je veux rentrer chez moi avec cette jambe", "avr_vulnerable"),
+    ("help_medical", "help_medical", "is the clinic open at night?", "help_medical"),     # no going home said
+    # while talking about going home, an illness or a pregnancy said
+    ("avr_family", "avr_family", "my wife is pregnant, 7 months", "avr_vulnerable"),
+    ("avr_undocumented", "minors", "the small girl has diabetes", "avr_vulnerable"),
+    ("avr_family", "avr_family", "and my wife and two kids?", "avr_family"),             # none said
+    ("avr_overview", "help_medical", "my back is still sick from the beating", "help_medical"),  # the illness itself
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context

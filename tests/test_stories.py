@@ -196,6 +196,11 @@ def test_wants_to_go_home(text, expected):
     ("no money, and my visa expired", "avr_no_money"),
     ("i have no idea how it works", None),                         # "no id" is a whole word only
     ("the money is for the ticket", None),
+    # an illness, a pregnancy or a disability: the help vulnerable people get on the way home
+    ("ma femme est enceinte et on veut rentrer au niger", "avr_vulnerable"),
+    ("ina so in koma gida amma ba ni da lafiya", "avr_vulnerable"),
+    ("أنا مريض بالسكر وعايز ارجع مصر", "avr_vulnerable"),
+    ("ill go back to ghana next month", None),                     # SMS "I'll", not "ill"
     ("", None),
 ])
 def test_what_stands_between_a_person_and_going_home(text, expected):
@@ -242,6 +247,17 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("avr_cost", "قال لازم اسدد له ثمن التذكرة قبل ما امشي", "risk_trafficking_signs"),
     ("avr_cost", "is the return free or do i pay?", "avr_cost"),
     ("avr_no_money", "i owe the smuggler and i have no money, can i still go home", "avr_no_money"),
+    # asylum or UNHCR asked: what a person who cannot go home can do
+    ("avr_eligibility", "my country is at war, can i ask for asylum here in niamey?", "avr_cannot_go_home"),
+    ("avr_how_to_ask", "ma ila gaarsiin kartaan UNHCR?", "avr_cannot_go_home"),
+    ("asylum", "comment demander l'asile au maroc", "asylum"),                   # its own answer stays
+    ("avr_eligibility", "who can have the return?", "avr_eligibility"),
+    # sleepless nights, nightmares, tears after what happened: someone to talk to
+    ("risk_desert_abandonment", "the driver left us in the sand, since then i cannot sleep", "help_psychosocial"),
+    ("report_abuse", "ضربونا في السجن وهسه عندي كوابيس كل ليلة", "help_psychosocial"),
+    ("help_psychosocial", "ils m'ont violée, depuis je dors plus", "help_gbv"),  # the survivors' answer first
+    ("avr_how_to_ask", "i cannot sleep here, i want to go home", "avr_how_to_ask"),    # going home keeps its answer
+    ("risk_desert_abandonment", "do drivers leave people in the desert?", "risk_desert_abandonment"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.stories import answer_instead
