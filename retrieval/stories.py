@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
+from typing import FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
 
