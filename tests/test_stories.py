@@ -249,7 +249,8 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("avr_no_money", "i owe the smuggler and i have no money, can i still go home", "avr_no_money"),
     # asylum or UNHCR asked: what a person who cannot go home can do
     ("avr_eligibility", "my country is at war, can i ask for asylum here in niamey?", "avr_cannot_go_home"),
-    ("avr_how_to_ask", "ma ila gaarsiin kartaan UNHCR?", "avr_cannot_go_home"),
+    ("avr_how_to_ask", "UNHCR ma la xiriiri karaa?", "avr_cannot_go_home"),
+    ("avr_how_to_ask", "i have a unhcr card but i want to go back to sudan", "avr_how_to_ask"),  # not asked for
     ("asylum", "comment demander l'asile au maroc", "asylum"),                   # its own answer stays
     ("avr_eligibility", "who can have the return?", "avr_eligibility"),
     # sleepless nights, nightmares, tears after what happened: someone to talk to
