@@ -54,6 +54,9 @@ def test_how_long_after_the_laissez_passer_is_how_long_it_is_valid():
     ("ask_contact", "assistance_centres", "family_tracing", "family_tracing"),  # "who do I call?" about tracing
     ("ask_where", "risk_desert", "risk_desert_rescue", "risk_desert_rescue"),  # "where do they take them?"
     ("ask_cost", "avr_process", "avr_arrival", "reintegration_cash"),  # "how much do they give there?"
+    ("ask_where", "avr_eligibility", "avr_cannot_go_home", "asylum"),  # "where is UNHCR?" after that answer
+    ("ask_contact", "avr_eligibility", "avr_cannot_go_home", "asylum"),
+    ("ask_where", "avr_eligibility", "avr_no_money", "avr_how_to_ask"),  # the topic's rule for its other entries
 ])
 def test_a_follow_up_after_a_specific_answer_is_about_that_answer(intent, topic, answer, expected):
     assert answer_for(intent, topic, answer) == expected

@@ -170,6 +170,27 @@ def test_nothing_known_asks_every_question(dispatcher):
     ("avr_undocumented", "minors", "the small girl has diabetes", "avr_vulnerable"),
     ("avr_family", "avr_family", "and my wife and two kids?", "avr_family"),             # none said
     ("avr_overview", "help_medical", "my back is still sick from the beating", "help_medical"),  # the illness itself
+    # after the answers about a person held, "how does he get out?" is how detention ends ...
+    ("document_consular_visit_detention", "document_laissez_passer", "ok but how does he get out of there",
+     "risk_detention_exit"),
+    ("avr_from_detention", "avr_how_to_ask", "ግን እንዴት ነው ከዚያ የሚወጡት?", "risk_detention_exit"),
+    ("document_lost_passport", "document_laissez_passer", "ok but how does he get out of there",
+     "document_laissez_passer"),                                                  # not about a person held
+    # ... and "how is life inside?" is about the conditions in detention
+    ("document_consular_visit_detention", "document_consular_visit_detention", "do they get food in there?",
+     "risk_detention_conditions"),
+    ("avr_from_detention", "avr_health_check", "is there a medical check before the flight?", "avr_health_check"),
+    ("document_consular_visit_detention", "document_consular_visit_detention", "can the consul come see him inside?",
+     "document_consular_visit_detention"),                                    # the visit, not life inside
+    ("avr_from_detention", "help_medical", "my foot is hurt, is there a doctor?", "help_medical"),  # own care
+    # after the papers or the embassy, "what will they ask me?" is how they check who one is
+    ("document_laissez_passer", "travel_document", "what will they ask me at the embassy?",
+     "document_nationality_check"),
+    ("embassy_contact", "risk_detention_exit", "como vão saber que sou guineense?", "document_nationality_check"),
+    ("avr_cost", "avr_steps", "what will they ask me at the interview?", "avr_steps"),   # not after the papers
+    # after the risks of a route, going home asked is going home
+    ("risk_desert_rescue", "avr_choice", "if he changes his mind, can he go back home from arlit?", "avr_overview"),
+    ("avr_overview", "avr_choice", "if i change my mind, can i still go back home?", "avr_choice"),
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context
