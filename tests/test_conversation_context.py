@@ -96,6 +96,8 @@ def test_the_language_is_sticky_against_short_ambiguous_messages(current, detect
 @pytest.mark.parametrize("text, language", [
     ("bjr", "fr"), ("Slt!", "fr"), ("salam", "ar"), ("Salaaam", "ar"), ("oi", "pt"), ("olá", "pt"),
     ("selam", "am"), ("ሰላም", "am"), ("sannu", "ha"), ("nabad", "so"), ("how far", "pcm"), ("kemey", "ti"),
+    # the greeting of Muslims in Latin letters, by its spelling
+    ("Assalamu alaikum", "ha"), ("salam aleikoum", "fr"), ("Asalaamu calaykum", "so"), ("السلام عليكم", "ar"),
     ("what is voluntary return please", None), ("", None),
 ])
 def test_one_word_greetings_name_their_language(text, language):
@@ -124,7 +126,7 @@ def test_a_guess_from_a_shared_greeting_gives_way_to_a_word_of_one_language(curr
 
 
 def test_shared_greetings_are_known():
-    assert is_shared("Salaaam!") and is_shared("ሰላም") and is_shared("OK")
+    assert is_shared("Salaaam!") and is_shared("ሰላም") and is_shared("OK") and is_shared("Assalamu alaikum")
     assert not is_shared("yekenyeley") and not is_shared("bjr")
 
 
