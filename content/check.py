@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from content.knowledge import CONTACT_FIELDS, KnowledgeBase
+from content.knowledge import CONTACT_FIELDS, WHEN_SAID_HOME, KnowledgeBase
 from content.menus import render_menu, topic_options, unreviewed_note
 from content.sources import check_citations, check_country_guidance, check_entries
 from core.paths import KNOWLEDGE_DIR, SOURCES_DIR
@@ -140,7 +140,7 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      for topic in rule.get("after_topics") or () if topic not in kb.articles]
         problems += [f"story_needs.yml: {name}: unknown language '{code}'"
                      for code in rule.get("phrases") or {} if code not in kb.languages]
-        if rule.get("when_said") and rule["when_said"] not in needs and rule["when_said"] != "home":
+        if rule.get("when_said") and rule["when_said"] not in needs and rule["when_said"] != WHEN_SAID_HOME:
             problems.append(f"story_needs.yml: {name}: when_said '{rule['when_said']}' is not a need, a rule or home")
         if rule.get("unless_said") and rule["unless_said"] not in instead:
             problems.append(f"story_needs.yml: {name}: unless_said '{rule['unless_said']}' is not a rule of `instead`")

@@ -21,6 +21,9 @@ from core.paths import KNOWLEDGE_DIR
 # the fields of a directory entry (knowledge/directory/) that reach a person: only ever shown from an
 # entry a named person verified (the flows), and the checker refuses them anywhere else
 CONTACT_FIELDS = ("name", "phone", "email", "address", "web")
+# story_needs.yml `after_answer` `when_said: home`: the message must say the person wants to go home (the
+# `home` cues of countries.yml) rather than a list of story_needs.yml
+WHEN_SAID_HOME = "home"
 
 
 @dataclass(frozen=True)

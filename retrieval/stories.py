@@ -12,6 +12,7 @@ from typing import FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set
 
 import yaml
 
+from content.knowledge import WHEN_SAID_HOME
 from core.paths import KNOWLEDGE_DIR
 
 from retrieval.countries import (
@@ -262,12 +263,7 @@ class AfterAnswerRule(NamedTuple):
     answer: str
     unless: Optional[Pattern[str]]     # said (here or just before), keeps the replaced answer
     when: Optional[Pattern[str]]       # the message must say it
-    when_home: bool = False            # the message must say the person wants to go home
-
-
-# `when_said: home` names the `home` cues of countries.yml ("if I go back", "بدي ارجع") rather than a
-# list of story_needs.yml
-HOME_CUES = "home"
+    when_home: bool = False            # the message must say the person wants to go home (WHEN_SAID_HOME)
 
 
 def _named_rule(name: Optional[str]) -> Optional[dict]:
@@ -288,7 +284,7 @@ def _after_answer() -> Tuple[AfterAnswerRule, ...]:
     rules = []
     for rule in (_story_needs().get("after_answer") or {}).values():
         unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
-        home = rule.get("when_said") == HOME_CUES
+        home = rule.get("when_said") == WHEN_SAID_HOME
         named = _named_rule(rule.get("when_said"))
         when = None if home else _pattern(named if named is not None else rule)
         rules.append(AfterAnswerRule(frozenset(str(a) for a in rule.get("after") or ()),
