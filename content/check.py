@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from content.knowledge import CONTACT_FIELDS, WHEN_SAID_HOME, KnowledgeBase
+from content.knowledge import CONTACT_FIELDS, WHEN_SAID_HOME, KnowledgeBase, said_rules
 from content.menus import render_menu, topic_options, unreviewed_note
 from content.sources import check_citations, check_country_guidance, check_entries
 from core.paths import KNOWLEDGE_DIR, SOURCES_DIR
@@ -116,17 +116,13 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
     hints = (yaml.safe_load((root / "language_hints.yml").read_text(encoding="utf-8")) or {}).get("hints") or {}
     problems += [f"language_hints.yml: unknown language '{code}'" for code in hints if code not in kb.languages]
     story_needs = yaml.safe_load((root / "story_needs.yml").read_text(encoding="utf-8")) or {}
-    needs = dict(story_needs.get("needs") or {})
-    if story_needs.get("asking_how"):
-        needs["asking_how"] = story_needs["asking_how"]
+    needs = said_rules(story_needs)
     for name, rule in (story_needs.get("instead") or {}).items():
-        needs[name] = rule
         problems += [f"story_needs.yml: {name} replaces '{answer}', which is not an answer"
                      for answer in rule.get("instead_of") or () if answer not in kb.answers]
         problems += [f"story_needs.yml: {name}: unknown language '{code}'"
                      for code in rule.get("with") or {} if code not in kb.languages]
     for name, rule in (story_needs.get("only_when_said") or {}).items():
-        needs[name] = rule
         if rule.get("otherwise") not in kb.answers:
             problems.append(f"story_needs.yml: {name}: otherwise '{rule.get('otherwise')}' is not an answer")
     problems += [f"story_needs.yml: asking_to_check: unknown language '{code}'"

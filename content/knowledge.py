@@ -26,6 +26,20 @@ CONTACT_FIELDS = ("name", "phone", "email", "address", "web")
 WHEN_SAID_HOME = "home"
 
 
+def said_rules(story_needs: dict) -> Dict[str, dict]:
+    """The rules of story_needs.yml a `when_said` may name, by name (each says its `phrases`): every
+    need, `asking_how`, and the rules of `instead` and `only_when_said`. Read by the checker and by
+    retrieval/stories."""
+    sections = [story_needs.get("needs") or {}, {"asking_how": story_needs.get("asking_how")},
+                story_needs.get("instead") or {}, story_needs.get("only_when_said") or {}]
+    rules: Dict[str, dict] = {}
+    for section in sections:
+        for name, rule in section.items():
+            if rule:
+                rules.setdefault(str(name), rule)
+    return rules
+
+
 @dataclass(frozen=True)
 class Language:
     code: str

@@ -12,7 +12,7 @@ from typing import FrozenSet, List, NamedTuple, Optional, Pattern, Sequence, Set
 
 import yaml
 
-from content.knowledge import WHEN_SAID_HOME
+from content.knowledge import WHEN_SAID_HOME, said_rules
 from core.paths import KNOWLEDGE_DIR
 
 from retrieval.countries import (
@@ -266,27 +266,15 @@ class AfterAnswerRule(NamedTuple):
     when_home: bool = False            # the message must say the person wants to go home (WHEN_SAID_HOME)
 
 
-def _named_rule(name: Optional[str]) -> Optional[dict]:
-    """The rule of story_needs.yml a `when_said` names: a need, or a rule of `instead` or
-    `only_when_said` (what each says is its `phrases`), or `asking_how`."""
-    if name == "asking_how":
-        return _story_needs().get("asking_how")
-    for section in ("needs", "instead", "only_when_said"):
-        rule = (_story_needs().get(section) or {}).get(name)
-        if rule:
-            return rule
-    return None
-
-
 @lru_cache(maxsize=1)
 def _after_answer() -> Tuple[AfterAnswerRule, ...]:
     instead = _story_needs().get("instead") or {}
+    named = said_rules(_story_needs())
     rules = []
     for rule in (_story_needs().get("after_answer") or {}).values():
         unless = _pattern(instead[rule["unless_said"]]) if rule.get("unless_said") in instead else None
         home = rule.get("when_said") == WHEN_SAID_HOME
-        named = _named_rule(rule.get("when_said"))
-        when = None if home else _pattern(named if named is not None else rule)
+        when = None if home else _pattern(named.get(str(rule.get("when_said"))) or rule)
         rules.append(AfterAnswerRule(frozenset(str(a) for a in rule.get("after") or ()),
                                      frozenset(str(t) for t in rule.get("after_topics") or ()),
                                      frozenset(str(a) for a in rule.get("instead_of") or ()),
