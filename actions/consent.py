@@ -9,8 +9,10 @@ text on request ("privacy", the third button).
 
 The answer is a word or a button, never a number: the menu shown in the same turn keeps its
 numbers ("2" is Going home, not "no"). The policy runs `action_consent_answer` only when the
-whole message is a consent word (privacy.consent.consent_answer) within two messages of the
-question; anything else ("a'a bani da fasfo", "is it free?") is understood as what it says.
+whole message is a consent word within two messages of the question, or, right after it, a
+short plain yes or no as the intent classifier reads it ("ok na", "maya hadda maya";
+privacy.consent.consent_reply); anything else ("a'a bani da fasfo", "is it free?") is
+understood as what it says.
 "yes" -> consent "given"; "no" -> "declined": the assistant still answers, but the tracker store
 keeps only a minimal state (privacy.consent) and the project forgets cases, media and
 delivery records (privacy.erasure.forget_on_decline).
@@ -34,7 +36,7 @@ from actions.case_bridge import NO_WAY_BACK
 from actions.consent_question import NEXT_HANDOFF, NEXT_URGENT_HANDOFF, ask_consent, notice_text
 from actions.handoff import request_handoff
 from actions.replies import send, ui, user_language
-from privacy.consent import CONSENT_SLOT, DECLINED, GIVEN, MENU_SLOT, NEXT_SLOT, consent_answer, messages_since_question
+from privacy.consent import CONSENT_SLOT, DECLINED, GIVEN, MENU_SLOT, NEXT_SLOT, consent_reply, messages_since_question
 from privacy import erasure
 
 logger = logging.getLogger(__name__)
@@ -100,7 +102,8 @@ class ActionConsentAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         since = messages_since_question(tracker) or 1
-        choice = consent_answer(tracker.latest_message.get("text") or "", strict=since > 1)
+        message = tracker.latest_message
+        choice = consent_reply(message.get("text") or "", since, message.get("intent"))
         if choice is None:  # the policy only runs this for a consent answer; be safe anyway
             return []
         return answer(dispatcher, tracker, choice)

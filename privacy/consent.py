@@ -29,6 +29,12 @@ CONSENT_WORDS_FILE = KNOWLEDGE_DIR / "consent_words.yml"
 # a consent answer counts within this many messages of the question; later, "no" is just "no"
 ANSWER_WITHIN_MESSAGES = 2
 MAX_ANSWER_WORDS = 4
+# right after the question, a short message the intent classifier reads as a plain yes or no with
+# at least this confidence answers it too ("ok na", "maya hadda maya", "no not now"): the word
+# lists cannot hold every way of saying it, and a yes/no that is the whole reply to a yes/no
+# question is that answer. A longer message, or one with a question in it, is read as what it says
+INTENT_ANSWERS = {"affirm": "yes", "deny": "no"}
+MIN_INTENT_CONFIDENCE = 0.8
 FILLER = "filler"
 
 # What a declined conversation keeps between turns (none of it identifies the migrant).
@@ -148,6 +154,23 @@ def consent_answer(text: str, strict: bool = False) -> Optional[str]:
     if len(listed) == 1 and None not in listed:
         return listed.pop()
     return rest_answer or (answers.pop() if single else None)
+
+
+def consent_reply(text: str, since: int, intent: Optional[dict] = None) -> Optional[str]:
+    """"yes", "no" or "full" when the message answers the consent question asked `since` user
+    messages ago (1: this is the first message after it), else None. `intent`: the message's
+    parsed intent ({"name", "confidence"}), when there is one."""
+    choice = consent_answer(text, strict=since > 1)
+    if choice is not None or since > 1 or not intent:
+        return choice
+    words = _normalise(text).split()
+    if not words or len(words) > MAX_ANSWER_WORDS or "?" in text or "؟" in text:
+        return None
+    if any(word.isdigit() for word in words):  # numbers belong to menus
+        return None
+    if float(intent.get("confidence") or 0.0) < MIN_INTENT_CONFIDENCE:
+        return None
+    return INTENT_ANSWERS.get(str(intent.get("name") or ""))
 
 
 @lru_cache(maxsize=2)

@@ -7,7 +7,7 @@ import pytest
 from actions.consent import ActionConsentAnswer, ActionPrivacyNotice
 from actions.handoff import ActionHandoff
 from rasa_extensions.policies.conversation import answers_consent
-from privacy.consent import consent_answer, messages_since_question
+from privacy.consent import consent_answer, consent_reply, messages_since_question
 from content.knowledge import load_knowledge
 from tests.conftest import make_tracker, slot_events
 from testing.trackers import run_action
@@ -94,6 +94,37 @@ def test_the_policy_reads_a_consent_word_only_while_the_question_is_recent():
         assert answers_consent(rasa_tracker("what is avr", text)), text
     assert not answers_consent(rasa_tracker("what is avr", "ሕራይ"))  # "alright" alone: still only thanks
     assert not answers_consent(rasa_tracker("what is avr", "ok no"))  # says both
+
+
+def _intent(name, confidence=0.99):
+    return {"name": name, "confidence": confidence}
+
+
+@pytest.mark.parametrize("text, since, intent, expected", [
+    # right after the question, a short plain yes or no the word lists do not hold
+    ("ok na", 1, _intent("affirm"), "yes"), ("maya hadda maya", 1, _intent("deny"), "no"),
+    ("no not now", 1, _intent("deny"), "no"), ("a'a bari tukuna", 1, _intent("deny", 0.9), "no"),
+    ("oui", 1, _intent("greet"), "yes"),  # the word list first, whatever the classifier says
+    # not right after it, not sure, not short, a question, a number, not a yes or no
+    ("ok na", 2, _intent("affirm"), None), ("no not now", 1, _intent("deny", 0.6), None),
+    ("no no no i do not want that at all", 1, _intent("deny"), None), ("ok na wetin e cost?", 1, _intent("affirm"), None),
+    ("2", 1, _intent("deny"), None), ("no 2", 1, _intent("deny"), None),
+    ("no i have no passport", 1, _intent("travel_document"), None), ("ok na", 1, None, None),
+])
+def test_right_after_the_question_a_short_plain_yes_or_no_answers_it(text, since, intent, expected):
+    assert consent_reply(text, since, intent) == expected
+
+
+def test_the_policy_and_the_action_take_a_plain_yes_by_its_intent(dispatcher):
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.events import SlotSet, UserUttered
+
+    events = [SlotSet("pending_confirmation", "consent"), SlotSet("consent_asked", True),
+              UserUttered("ok na", {"name": "affirm", "confidence": 0.99})]
+    assert answers_consent(DialogueStateTracker.from_events("t", events))
+    slots = slot_events(run_action(ActionConsentAnswer(), dispatcher, tracker("ok na", "affirm", PENDING,
+                                                                            history=PENDING_HISTORY)))
+    assert slots["consent"] == "given"
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -6,10 +6,10 @@
    case - no menu, no consent question, no introduction in between. Only erasure stays
    reachable ("delete my data" and its confirmation).
 2. A consent answer is read only as one: while the consent question waits, a message that is
-   only a consent word or the button's own payload ("yes", "non", "consent:yes") runs
-   `action_consent_answer`. A number never answers consent (numbers belong to menus), nor does
+   only a consent word or the button's own payload ("yes", "non", "consent:yes"), or right after
+   the question a short plain yes or no by its intent ("ok na"), runs `action_consent_answer`. A number never answers consent (numbers belong to menus), nor does
    a 👍 tapped to rate an answer (actions/feedback.py), and any other message is understood as
-   what it says (privacy.consent.consent_answer).
+   what it says (privacy.consent.consent_reply).
 3. The privacy notice ends a conversation's first turn, after the answer, never before it:
    where the rules would end a turn (predict `action_listen` after an action), this policy
    predicts `action_privacy_notice` when the notice is due, and `action_listen` after it.
@@ -30,7 +30,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from privacy.consent import ANSWER_WITHIN_MESSAGES, consent_answer, messages_since_question
+from privacy.consent import ANSWER_WITHIN_MESSAGES, consent_reply, messages_since_question
 
 NOTICE_ACTION = "action_privacy_notice"
 EMERGENCY_FOLLOWUP_ACTION = "action_emergency_followup"
@@ -71,8 +71,9 @@ def answers_consent(tracker: DialogueStateTracker) -> bool:
         return False
     if _rating_tap(tracker):  # a 👍 tapped under an answer rates it; consent is never given by a rating
         return False
-    text = tracker.latest_message.text if tracker.latest_message else None
-    return consent_answer(text or "", strict=since > 1) is not None
+    message = tracker.latest_message
+    text = message.text if message else None
+    return consent_reply(text or "", since, message.intent if message else None) is not None
 
 
 def _rating_tap(tracker: DialogueStateTracker) -> bool:
