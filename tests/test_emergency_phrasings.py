@@ -39,13 +39,16 @@ PHRASINGS = {
 INDIRECT = {
     "en": ["my friend was stabbed he is losing a lot of blood", "pregnant woman here bleeding heavy please",
            "i cant find my child since morning he is lost", "they locked us in a warehouse no food",
-           "men with guns broke in they are beating people", "they want to kill me they are outside the door"],
+           "men with guns broke in they are beating people", "they want to kill me they are outside the door",
+           "they keep us in a house and phone our families for ransom, they beat who cant pay"],
     "fr": ["ils veulent me tuer ils sont devant la porte", "une femme enceinte saigne beaucoup aidez",
            "on nous a enfermés dans un hangar depuis 3 jours"],
     "ar": ["دخلو علينا ناس مسلحين وقاعدين يضربو في الناس", "بسرعة الله يخليكم مرا حامل تنزف", "قفلو علينا في مخزن"],
     "ha": ["ku taimaka, jirgin ruwa yana nutsewa", "ruwa ya kare mana kwana biyu a hamada", "an daba wa abokina wuka jini na zuba"],
     "am": ["በረሃ ውስጥ ጥለውን ሄዱ፣ ውሃ አልቋል", "እርዱን! ጀልባው እየሰመጠ ነው"],
-    "pt": ["a agua acabou faz 2 dias no deserto", "mulher gravida sangrando muito aqui"],
+    "pt": ["a agua acabou faz 2 dias no deserto", "mulher gravida sangrando muito aqui",
+           "prenderam a gente num armazem e ligam pros nossos pais a pedir resgate, quem nao paga apanha"],
+    "pcm": ["dem lock us for compound dey call our family make dem send ransom"],
     "so": ["biyihii way naga dhammaadeen saxaraha", "waa nala xiray qol, cunto ma haysano"],
 }
 
