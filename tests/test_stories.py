@@ -252,6 +252,12 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("avr_how_to_ask", "UNHCR ma la xiriiri karaa?", "avr_cannot_go_home"),
     ("avr_how_to_ask", "i have a unhcr card but i want to go back to sudan", "avr_how_to_ask"),  # not asked for
     ("asylum", "comment demander l'asile au maroc", "asylum"),                   # its own answer stays
+    # going home refused: what a person who will not go home can do
+    ("avr_countries", "ናብ ሃገረይ ክምለስ ኣይደልን እየ፣ እንታይ ክገብር?", "avr_cannot_go_home"),
+    ("avr_overview", "je suis au niger mais je veux pas rentrer au mali, je fais comment", "avr_cannot_go_home"),
+    ("avr_undocumented", "i have no papers and i dont want to go home, what can i do", "avr_cannot_go_home"),
+    ("avr_overview", "i dont want to go back to libya, i want to go home to mali", "avr_overview"),  # the route, not home
+    ("avr_how_to_ask", "bana so in koma libiya, ina so in koma gida", "avr_how_to_ask"),
     ("avr_eligibility", "who can have the return?", "avr_eligibility"),
     # sleepless nights, nightmares, tears after what happened: someone to talk to
     ("risk_desert_abandonment", "the driver left us in the sand, since then i cannot sleep", "help_psychosocial"),
