@@ -130,9 +130,10 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
             and (_first(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
     origin = _shared_demonym_resolved(origin, found)
-    if host is not None and origin in (None, host) and route_stage(host) == ORIGIN_STAGE \
-            and _first(query, cues.returned) is not None:
-        # "I came back from Libya with IOM in March ... now in Banjul": home, not a host country
+    if host is not None and (origin in (None, host) or route_stage(origin) != ORIGIN_STAGE) \
+            and route_stage(host) == ORIGIN_STAGE and _first(query, cues.returned) is not None:
+        # "I came back from Libya with IOM in March ... now in Banjul": home, not a host country (and
+        # a route country read as the origin, "ከሱዳን ተመልሼ": where the person came back from)
         host, origin = None, host
     return host, origin
 

@@ -112,6 +112,12 @@ def test_a_region_or_town_of_origin(text, expected):
     # a place after "my land in" is home, not where the person is
     ("estou em Trípoli, quero voltar pra minha terra em Gabú", ("libya", "guinea_bissau")),
     ("I am in Agadez, I want to go back home in Kano", ("niger", "nigeria")),
+    # back home already: the town named is home (a returned cue in the language's own forms)
+    ("je suis rentrée au sénégal il y a 2 mois, je suis à thiès", (None, "senegal")),
+    ("ካብ ሊብያ ተመሊሰ ሕጂ ኣብ ኣስመራ ኣለኹ", (None, "eritrea")),
+    ("ከሱዳን ተመልሼ አሁን ባህር ዳር ነኝ", (None, "ethiopia")),
+    # "our home is in Maradi": where the person comes from
+    ("ina tripoli, gidanmu a maradi yake", ("libya", "niger")),
 ])
 def test_what_a_word_says_is_read_no_further(text, expected):
     assert story_countries(text) == expected
@@ -228,6 +234,10 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("avr_come_back_later", "if i go back, can i come again later?", "avr_come_back_later"),  # no help asked
     ("avr_how_to_ask", "help me, i want to go back home", "avr_how_to_ask"),                 # not a condition
     ("reintegration_business", "bayan na koma, za a taimaka min in fara sana'a?", "reintegration_business"),
+    # a returnee already home asking what there is for them: the support after return
+    ("avr_how_to_ask", "i came back from algeria in june, now in kumasi. is there any support for us?", "reintegration_support"),
+    ("avr_overview", "ካብ ሊብያ ተመሊሰ እየ ኣብ ኣስመራ ዘይኮነስ ኣብ ኣዲስ ኣበባ፣ ሓገዝ ኣሎ ዶ?", "reintegration_support"),
+    ("avr_how_to_ask", "i came back from libya but my brother is still there, how can he come home?", "avr_how_to_ask"),
     # how people get out, asked about detention: how detention ends
     ("risk_detention_conditions", "kuma mutane suna fita?", "risk_detention_exit"),
     ("risk_detention_conditions", "si on t'arrête tu sors comment?", "risk_detention_exit"),
