@@ -59,9 +59,6 @@ NOT_EMERGENCIES = {
     "ar": ["هل الطريق في الصحراء خطير", "كم واحد غرق في البحر هذا العام"],
     "ha": ["shin hanyar sahara tana da hadari"], "pcm": ["the boat wey dey carry people go italy dey safe?"],
     "pt": ["é perigoso atravessar o mar de barco?"], "so": ["badda ma khatar baa la maro?"],
-    # where the person is, said plainly: a house is not a place of captivity by itself
-    "other": ["we dey for house now", "yanzu muna gida lafiya", "je suis dans une maison a oran maintenant",
-              "estou numa casa em tripoli agora"],
 }
 
 
