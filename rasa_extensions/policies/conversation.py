@@ -7,7 +7,8 @@
    reachable ("delete my data" and its confirmation).
 2. A consent answer is read only as one: while the consent question waits, a message that is
    only a consent word or the button's own payload ("yes", "non", "consent:yes"), or right after
-   the question a short plain yes or no by its intent ("ok na"), runs `action_consent_answer`. A number never answers consent (numbers belong to menus), nor does
+   the question a short plain yes or no by its intent ("ok na"), runs `action_consent_answer`.
+   A number never answers consent (numbers belong to menus), nor does
    a 👍 tapped to rate an answer (actions/feedback.py), and any other message is understood as
    what it says (privacy.consent.consent_reply).
 3. The privacy notice ends a conversation's first turn, after the answer, never before it:
