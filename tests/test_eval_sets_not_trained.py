@@ -15,6 +15,7 @@ from typing import Dict, Iterator, Tuple
 from bench import answer_eval, conversation_eval
 from content.knowledge import load_knowledge
 from core.paths import NLU_DIR, NLU_TEST_DIR, ROOT
+from rasa_extensions.nlu.emergency_model import read_not_emergencies
 from rasa_extensions.nlu.examples import read_examples
 
 MIN_WORDS = 3
@@ -34,6 +35,8 @@ def _training_texts() -> Iterator[Tuple[str, str]]:
     for path in sorted(NLU_DIR.rglob("*.yml")):
         for text, _intent in read_examples(path):
             yield text, str(path.relative_to(ROOT))
+    for text in read_not_emergencies():  # the emergency model's own negatives
+        yield text, "knowledge/not_emergencies.yml"
 
 
 def _evaluation_texts() -> Iterator[Tuple[str, str]]:

@@ -14,6 +14,10 @@ above the one that still finds `target_recall` of the held-out emergencies. Miss
 emergency costs far more than one extra safety answer; the phrase list and the intent
 classifier's own `emergency` add recall on top of this model. The cross-validated curve is
 kept in the model (`report`) and printed by `python -m bot train`.
+
+Besides the other intents' examples, the model learns knowledge/not_emergencies.yml as negatives:
+calm statements of where one is and harm that is over, which no intent covers (they are not
+questions) and which otherwise read as danger because the emergencies say "house" and "now".
 Persisted as plain arrays and JSON (no pickle).
 """
 from __future__ import annotations
@@ -24,16 +28,27 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
+import yaml
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from core.paths import KNOWLEDGE_DIR
+
 logger = logging.getLogger(__name__)
+NOT_EMERGENCIES_FILE = KNOWLEDGE_DIR / "not_emergencies.yml"
 _VECTORIZERS = {
     "chars": dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
     "words": dict(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
 }
+
+
+def read_not_emergencies(path: Path = NOT_EMERGENCIES_FILE) -> List[str]:
+    """Every message of knowledge/not_emergencies.yml, all kinds and languages."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(text).strip() for name, by_language in data.items() if name != "reviewed"
+            for texts in (by_language or {}).values() for text in texts or () if str(text).strip()]
 
 
 class EmergencyModel:
@@ -56,8 +71,10 @@ class EmergencyModel:
     @classmethod
     def train(cls, texts: List[str], dense: Optional[np.ndarray], is_emergency: List[bool], C: float = 10.0,
               target_recall: float = 0.98, max_threshold: float = 0.5, min_threshold: float = 0.15,
-              is_risk_question: Optional[List[bool]] = None, max_risk_false_alarms: float = 0.02) -> "EmergencyModel":
+              is_risk_question: Optional[List[bool]] = None, max_risk_false_alarms: float = 0.02,
+              sample_weight: Optional[List[float]] = None) -> "EmergencyModel":
         labels = np.array(is_emergency, dtype=int)
+        weights = np.array(sample_weight if sample_weight is not None else [1.0] * len(texts), dtype=float)
         risk = np.array(is_risk_question if is_risk_question is not None else [False] * len(texts), dtype=bool)
         model = cls({name: TfidfVectorizer(**options).fit(texts) for name, options in _VECTORIZERS.items()})
         features = model._features(texts, dense)
@@ -66,7 +83,8 @@ class EmergencyModel:
         threshold = max_threshold
         if labels.sum() >= 10:
             folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
-            held_out = cross_val_predict(classifier, features, labels, cv=folds, method="predict_proba")[:, 1]
+            held_out = cross_val_predict(classifier, features, labels, cv=folds, method="predict_proba",
+                                         fit_params={"sample_weight": weights})[:, 1]
             positives = np.sort(held_out[labels == 1])
             # the threshold that keeps `target_recall` of the held-out emergencies above it
             at_recall = positives[int(np.floor((1.0 - target_recall) * len(positives)))] - 1e-6
@@ -86,7 +104,7 @@ class EmergencyModel:
                     "risk_false_alarms": round(float(predicted[risk & (labels == 0)].mean()), 4) if risk.any() else None,
                 }
             report.update({"threshold": round(threshold, 4), "cv": curve})
-        classifier.fit(features, labels)
+        classifier.fit(features, labels, sample_weight=weights)
         model.coef = classifier.coef_.reshape(-1).astype(np.float32)
         model.intercept = float(classifier.intercept_[0])
         model.threshold = threshold
