@@ -2,7 +2,8 @@
 
 Every reader of that file goes through here (the file is read once per process, `phrases()`):
 - `danger_phrase` / `is_immediate_danger`: the `immediate_danger` phrases (danger happening
-  now), matched as whole words (a trailing * matches any word ending). The NLU safety net
+  now), matched as whole words (a trailing * matches any word ending), unless a past auxiliary
+  (`past_auxiliaries`: Tigrinya "ነይሮም", Amharic "ነበር") follows at once. The NLU safety net
   (rasa_extensions.retrieval_component.SafetyNet, with the emergency model) makes such a message `emergency`;
   actions.retrieval answers with safety first; channels.limits never rate-limits such a message.
 - `looks_urgent`: those phrases or the broader `emergency` keywords (matched at a word start,
@@ -25,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Pattern
+from typing import FrozenSet, List, Optional, Pattern, Sequence
 
 import yaml
 
@@ -38,6 +39,7 @@ DANGER_SECTION = "immediate_danger"
 EMERGENCY_SECTION = "emergency"
 ERASURE_SECTION = "erase_request"
 BACK_SECTION = "return_to_assistant"
+PAST_SECTION = "past_auxiliaries"
 
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
@@ -69,10 +71,14 @@ def _keyword_pattern(keyword: str) -> str:
     return rf"(?<!\w){keyword}" if latin else keyword
 
 
-def _alternatives(patterns: List[str]) -> Optional[Pattern[str]]:
+def _alternatives(patterns: List[str], not_followed_by: Sequence[str] = ()) -> Optional[Pattern[str]]:
     # longest first, so the phrase reported is the most specific one
     unique = sorted(set(patterns), key=len, reverse=True)
-    return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
+    if not unique:
+        return None
+    after = sorted({normalise(w) for w in not_followed_by if normalise(w)}, key=len, reverse=True)
+    guard = r"(?!\s+(?:" + "|".join(re.escape(w) for w in after) + r")(?!\w))" if after else ""
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in unique) + ")" + guard)
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,9 @@ def phrases(path: Path = KEYWORDS_FILE) -> SafetyPhrases:
         with path.open(encoding="utf-8") as handle:
             doc = yaml.safe_load(handle) or {}
     return SafetyPhrases(
-        danger=_alternatives([phrase_pattern(p) for p in section_phrases(doc, DANGER_SECTION)]),
+        # "ይወቕዑና ነይሮም" (they used to beat us): a phrase followed by a past auxiliary is told in the past
+        danger=_alternatives([phrase_pattern(p) for p in section_phrases(doc, DANGER_SECTION)],
+                             section_phrases(doc, PAST_SECTION)),
         emergency=_alternatives([_keyword_pattern(p) for p in section_phrases(doc, EMERGENCY_SECTION)]),
         erasure=_alternatives([_keyword_pattern(p) for p in section_phrases(doc, ERASURE_SECTION)]),
         back_to_assistant=frozenset(_whole_message(p) for p in section_phrases(doc, BACK_SECTION)),
