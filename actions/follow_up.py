@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback
-from actions.knowledge_answer import answer_topic, first_turn_chars, follow_ups_for, host_country
+from actions.knowledge_answer import answer_in_context, answer_topic, first_turn_chars, follow_ups_for, host_country
 from actions.replies import knowledge, not_understood, user_language
 from core.paths import KNOWLEDGE_DIR
 
@@ -84,6 +84,9 @@ class ActionAnswerFollowUp(Action):
         entry = answer_for(intent, tracker.get_slot("topic"), tracker.get_slot("answer"))
         if entry not in knowledge().answers:
             return not_understood(dispatcher, tracker)
+        # what the answer sent last makes of it, as for every other answer: "how does he get out?"
+        # after the embassy's visit to detention is how detention ends, not the laissez-passer
+        entry = answer_in_context(tracker, entry, (tracker.latest_message or {}).get("text") or "")
         language = user_language(tracker)
         return answer_topic(dispatcher, entry, language, max_follow_ups=follow_ups_for(tracker),
                             country=host_country(tracker), max_chars=first_turn_chars(tracker, language),

@@ -200,7 +200,7 @@ class ActionAnswerFromRetrieval(Action):
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
                 follow_up, nearby = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
                                                 context=context, conversation_topic=tracker.get_slot("topic"))
-                follow_up = answer_in_context(tracker, follow_up, text)
+            follow_up = answer_in_context(tracker, follow_up, text)
             return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker), nearby=nearby),
                     SlotSet("failed_understandings", float(failures))]
         if decision.kind == "choose":

@@ -79,6 +79,16 @@ def test_the_follow_up_action_answers_the_entry_in_the_users_language(dispatcher
     assert f"1. {KB.topic_title('avr_overview', 'fr')}" in dispatcher.messages[0]["text"]  # back to the topic
 
 
+@pytest.mark.parametrize("text, answer, expected", [
+    ("how can he get out?", "document_consular_visit_detention", "risk_detention_exit"),  # the after-answer rule
+    ("how do i get the paper?", "document_consular_visit_detention", "document_laissez_passer"),  # no rule said
+])
+def test_the_follow_up_action_reads_the_message_after_the_answer_sent_last(dispatcher, text, answer, expected):
+    tracker = make_tracker(text, intent="ask_how", slots={"language": "en", "topic": "travel_document", "answer": answer})
+    events = run_action(ActionAnswerFollowUp(), dispatcher, tracker, CONTEXT_DOMAIN)
+    assert slot_events(events)["answer"] == expected
+
+
 @pytest.mark.parametrize("current, detected, confidence, text, hint, expected", [
     (None, "fr", 0.8, "bjr", True, "fr"),                          # the first message sets it
     ("fr", "en", 1.0, "ok", True, None),                           # a short word never switches
