@@ -7,10 +7,11 @@ will they beat me?") or when the emergency model (rasa_extensions.nlu.emergency_
 examples against every other intent) finds danger happening now above its recall-tuned
 threshold. The intent then becomes `emergency` so the safety answer comes first; the model's
 score is kept on the message (`emergency_score`) for the logs and the benchmark. The other way
-round, the intent classifier's own `emergency` stands only with a danger phrase or a model score
-of at least `overrule_below`: the model has also learnt the calm messages no intent covers
-(knowledge/not_emergencies.yml: "we dey for house now"), which the classifier reads as danger;
-the message then goes to `nlu_fallback` (answered from retrieval, in context). Training also
+round, the intent classifier's own `emergency` is overruled only for a message that is nearly one
+of the calm messages no intent covers (knowledge/not_emergencies.yml: "we dey for house now", which
+the classifier reads as danger; rasa_extensions.nlu.calm_messages), that the model, which learnt
+them, scores under `overrule_below`, and that holds no danger phrase; it then goes to
+`nlu_fallback` (answered from retrieval, in context). Training also
 builds (or reuses) the answer index on disk (retrieval.answers), so a question only embeds itself.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from rasa_extensions.nlu.calm_messages import CalmMessages
 from rasa_extensions.nlu.emergency_model import NOT_EMERGENCIES_FILE, EmergencyModel, read_not_emergencies
 from language.embeddings import get_embedder
 from rasa_extensions.nlu.sentence_featurizer import sentence_vectors
@@ -37,6 +39,8 @@ from retrieval.safety import danger_phrase
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
+# what train() stores (2: the calm messages' vectors too): a cached older one is trained again
+STORED_FORMAT = 2
 # intents the emergency model never overrides: a number picks a menu option, a message without
 # words is noise, a language the assistant does not speak gets the language list
 _NOT_OVERRIDDEN = {"select_option", "noise", "unsupported_language"}
@@ -61,16 +65,17 @@ class SafetyNet(GraphComponent):
         # the extra negatives are read from a file the training data does not carry: a change to it
         # must retrain this component instead of reusing the cached one
         try:
-            return hashlib.sha256(NOT_EMERGENCIES_FILE.read_bytes()).hexdigest()
+            return hashlib.sha256(NOT_EMERGENCIES_FILE.read_bytes()).hexdigest() + f"-{STORED_FORMAT}"
         except OSError:
             return None
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[EmergencyModel] = None) -> None:
+                 model: Optional[EmergencyModel] = None, calm: Optional[CalmMessages] = None) -> None:
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
+        self.calm = calm
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -80,15 +85,15 @@ class SafetyNet(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "SafetyNet":
-        model = None
+        model, calm = None, None
         try:
             with model_storage.read_from(resource) as directory:
-                model = EmergencyModel.load(directory)
+                model, calm = EmergencyModel.load(directory), CalmMessages.load(directory)
         except ValueError:
             pass
         if model is None and config.get("emergency_model", True):
             logger.warning("No trained emergency model: only the danger phrases will be recognised")
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, model, calm)
 
     def train(self, training_data: TrainingData) -> Resource:
         if self.config.get("build_retrieval_index", True):
@@ -103,18 +108,24 @@ class SafetyNet(GraphComponent):
             examples = [m for m in training_data.intent_examples if m.get(TEXT)]
             calm = read_not_emergencies()
             texts = [m.get(TEXT) for m in examples] + calm
+            dense = self._dense_with(examples, calm)
+            is_emergency = [m.get(INTENT) == EMERGENCY_INTENT for m in examples]
             self.model = EmergencyModel.train(
-                texts, self._dense_with(examples, calm), [m.get(INTENT) == EMERGENCY_INTENT for m in examples] +
-                [False] * len(calm),
+                texts, dense, is_emergency + [False] * len(calm),
                 target_recall=float(self.config["target_recall"]), max_threshold=float(self.config["max_threshold"]),
                 is_risk_question=[m.get(INTENT) in RISK_INTENTS for m in examples] + [False] * len(calm),
                 max_risk_false_alarms=float(self.config["max_risk_false_alarms"]),
                 sample_weight=[1.0] * len(examples) + [float(self.config["calm_weight"])] * len(calm),
             )
             print(f"emergency model: threshold {self.model.threshold:.3f}, cross-validated {self.model.report.get('cv')}")
+            if dense is not None and calm:
+                self.calm = CalmMessages.fit(dense[len(examples):], dense[:len(examples)][np.array(is_emergency)])
+                print(f"calm messages: {len(calm)}, overruling gate {self.calm.gate:.3f}")
         with self._model_storage.write_to(self._resource) as directory:
             if self.model is not None:
                 self.model.save(directory)
+            if self.calm is not None:
+                self.calm.save(directory)
         return self._resource
 
     def _dense_with(self, examples: List[Message], calm: List[str]) -> Optional[np.ndarray]:
@@ -132,13 +143,15 @@ class SafetyNet(GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        scores = self.model.probabilities([m.get(TEXT) or "" for m in messages], _dense(messages)) \
+        dense = _dense(messages)
+        scores = self.model.probabilities([m.get(TEXT) or "" for m in messages], dense) \
             if self.model is not None and messages else [0.0] * len(messages)
-        for message, score in zip(messages, scores):
+        calm = self.calm.close(dense) if self.calm is not None else np.zeros(0, dtype=bool)
+        for index, (message, score) in enumerate(zip(messages, scores)):
             message.set(EMERGENCY_SCORE, round(float(score), 4), add_to_output=True)
             intent = message.get(INTENT) or {}
             if intent.get("name") == EMERGENCY_INTENT:
-                if self._overrules_classifier(message, score):
+                if index < len(calm) and calm[index] and self._overrules_classifier(message, score):
                     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
                     # as Rasa's FallbackClassifier does: the fallback on top, the classifier's other guesses kept
                     fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
@@ -155,9 +168,9 @@ class SafetyNet(GraphComponent):
             message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY_INTENT, "confidence": 1.0}, *ranking], add_to_output=True)
         return messages
 
-
     def _overrules_classifier(self, message: Message, score: float) -> bool:
-        """The model is sure this is no danger now, and no danger phrase says otherwise."""
+        """The model is sure this is no danger now, and no danger phrase says otherwise (asked only of
+        a message nearly one of the calm messages: rasa_extensions.nlu.calm_messages)."""
         return self.model is not None and score < float(self.config["overrule_below"]) \
             and danger_phrase(message.get(TEXT) or "") is None
 

@@ -1,8 +1,9 @@
 """A calm message is not an emergency: saying where one is, or telling harm that is over.
 
 The emergency model learns knowledge/not_emergencies.yml as extra negatives, and its low score
-overrules the intent classifier's `emergency` when no danger phrase is in the message
-(rasa_extensions/retrieval_component.SafetyNet). Before, "we dey for house now" scored 0.99 and
+overrules the intent classifier's `emergency` for a message that is nearly one of those calm
+messages and holds no danger phrase (rasa_extensions/retrieval_component.SafetyNet,
+rasa_extensions/nlu/calm_messages.py). Before, "we dey for house now" scored 0.99 and
 opened an urgent case. The sentences of the end-to-end test are written for this test, not
 copied from the training file, and danger now must still be caught.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import numpy as np
 import pytest
 import yaml
 
@@ -93,6 +95,16 @@ class _Model:
         return [self.score] * len(texts)
 
 
+class _Calm:
+    """Calm messages that every message is (or is not) nearly one of."""
+
+    def __init__(self, close: bool) -> None:
+        self.answer = close
+
+    def close(self, dense):
+        return np.array([self.answer])
+
+
 def _classified_as_emergency(text: str):
     from rasa.shared.nlu.training_data.message import Message
 
@@ -101,28 +113,45 @@ def _classified_as_emergency(text: str):
                                             {"name": "avr_overview", "confidence": 0.05}]})
 
 
-@pytest.mark.parametrize("text, score, stays", [
-    ("we dey for house now", 0.02, False),          # the model is sure: no danger
-    ("we dey for house now", 0.40, True),           # the model is unsure: the classifier stands
-    ("dem dey beat us for house now", 0.02, True),  # a danger phrase: the classifier stands
+@pytest.mark.parametrize("text, score, close, stays", [
+    ("we dey for house now", 0.02, True, False),           # nearly a calm message, the model sure: no danger
+    ("we dey for house now", 0.40, True, True),            # the model unsure: the classifier stands
+    ("i want to take my life tonight", 0.02, False, True),  # the model sure, but nothing like a calm message
+    ("dem dey beat us for house now", 0.02, True, True),   # a danger phrase: the classifier stands
 ])
-def test_the_model_overrules_the_classifier_only_when_sure_and_without_a_phrase(text, score, stays):
+def test_the_model_overrules_the_classifier_only_for_a_calm_message_without_a_phrase(text, score, close, stays):
     from rasa_extensions.retrieval_component import SafetyNet
 
     message = _classified_as_emergency(text)
-    SafetyNet(SafetyNet.get_default_config(), None, None, _Model(score)).process([message])
+    SafetyNet(SafetyNet.get_default_config(), None, None, _Model(score), _Calm(close)).process([message])
     assert (message.get("intent")["name"] == "emergency") is stays
     if not stays:
         assert message.get("intent")["name"] == "nlu_fallback"
         assert [r["name"] for r in message.get("intent_ranking")] == ["nlu_fallback", "avr_overview"]
 
 
-def test_without_a_model_the_classifier_stands():
+def test_without_a_model_or_calm_messages_the_classifier_stands():
     from rasa_extensions.retrieval_component import SafetyNet
 
-    message = _classified_as_emergency("we dey for house now")
-    SafetyNet(SafetyNet.get_default_config(), None, None).process([message])
-    assert message.get("intent")["name"] == "emergency"
+    for model, calm in ((None, _Calm(True)), (_Model(0.01), None)):
+        message = _classified_as_emergency("we dey for house now")
+        SafetyNet(SafetyNet.get_default_config(), None, None, model, calm).process([message])
+        assert message.get("intent")["name"] == "emergency"
+
+
+def test_the_gate_sits_just_above_the_closest_emergency(tmp_path):
+    from rasa_extensions.nlu.calm_messages import MARGIN, CalmMessages
+
+    calm = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    emergencies = np.array([[0.6, 0.0, 0.8], [0.0, 0.0, 1.0]])     # the closest: cosine 0.6 to the first
+    matcher = CalmMessages.fit(calm, emergencies)
+    assert matcher.gate == pytest.approx(0.6 + MARGIN)
+    assert matcher.close(np.array([[2.0, 0.1, 0.0], [0.6, 0.0, 0.8], [0.0, 0.0, 1.0]])).tolist() == [True, False, False]
+    assert matcher.close(None).tolist() == [] and matcher.close(np.zeros((1, 5))).tolist() == [False]  # another embedder
+    matcher.save(tmp_path)
+    again = CalmMessages.load(tmp_path)
+    assert again is not None and again.gate == matcher.gate and np.allclose(again.vectors, matcher.vectors)
+    assert CalmMessages.load(tmp_path / "missing") is None
 
 
 def test_a_change_to_the_negatives_retrains_the_safety_net(tmp_path, monkeypatch):
