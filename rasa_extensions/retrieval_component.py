@@ -147,33 +147,34 @@ class SafetyNet(GraphComponent):
         dense = _dense(messages)
         scores = self.model.probabilities([m.get(TEXT) or "" for m in messages], dense) \
             if self.model is not None and messages else [0.0] * len(messages)
-        calm = self.calm.close(dense) if self.calm is not None else np.zeros(0, dtype=bool)
         for index, (message, score) in enumerate(zip(messages, scores)):
             message.set(EMERGENCY_SCORE, round(float(score), 4), add_to_output=True)
             intent = message.get(INTENT) or {}
             if intent.get("name") == EMERGENCY_INTENT:
-                if index < len(calm) and calm[index] and self._overrules_classifier(message, score):
-                    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+                if self._overrules_classifier(message, score, None if dense is None else dense[index:index + 1]):
                     # as Rasa's FallbackClassifier does: the fallback on top, the classifier's other guesses kept
-                    fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
-                    message.set(INTENT, fallback, add_to_output=True)
-                    message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+                    _put_on_top(message, FALLBACK_INTENT)
                 continue
             if intent.get("name") in _NOT_OVERRIDDEN:
                 continue
             by_model = self.model is not None and score >= self.model.threshold
             if not by_model and (danger_phrase(message.get(TEXT) or "") is None or _asks_about_a_risk(message, score)):
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
-            message.set(INTENT, {"name": EMERGENCY_INTENT, "confidence": 1.0}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": EMERGENCY_INTENT, "confidence": 1.0}, *ranking], add_to_output=True)
+            _put_on_top(message, EMERGENCY_INTENT)
         return messages
 
-    def _overrules_classifier(self, message: Message, score: float) -> bool:
-        """The model is sure this is no danger now, and no danger phrase says otherwise (asked only of
-        a message nearly one of the calm messages: rasa_extensions.nlu.calm_messages)."""
-        return self.model is not None and score < float(self.config["overrule_below"]) \
-            and danger_phrase(message.get(TEXT) or "") is None
+    def _overrules_classifier(self, message: Message, score: float, vector: Optional[np.ndarray]) -> bool:
+        """The model is sure this is no danger now, the message is nearly one of the calm messages
+        (rasa_extensions.nlu.calm_messages), and no danger phrase says otherwise."""
+        return self.model is not None and self.calm is not None and score < float(self.config["overrule_below"]) \
+            and bool(self.calm.close(vector).any()) and danger_phrase(message.get(TEXT) or "") is None
+
+
+def _put_on_top(message: Message, intent: str) -> None:
+    """`intent` becomes the message's intent, above the classifier's other guesses (its `emergency` left out)."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+    message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *ranking], add_to_output=True)
 
 
 EMERGENCY_SCORE = "emergency_score"
