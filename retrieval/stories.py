@@ -16,8 +16,8 @@ from content.knowledge import WHEN_SAID_HOME, said_rules
 from core.paths import KNOWLEDGE_DIR
 
 from retrieval.countries import (
-    ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, Found, Words, _cues, _doc, _scan, is_bare_from,
-    route_stage,
+    ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, STOP, Found, Words, _cues, _doc, _scan,
+    is_bare_from, route_stage,
 )
 from retrieval.safety import normalise, phrase_pattern
 
@@ -90,6 +90,20 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
     return settled
 
 
+def _leaving_from(query: str, found: List[Found], roles: List[Optional[str]], settled: Set[int]) -> None:
+    """A wish to go home, then "from X" in the same sentence ("go back naija from sabha", "komawa
+    gida daga tripoli", "ارجع اثيوبيا من صنعاء"): X is where the person is, the way `_journeys`
+    reads "from X to Y" written the other way round. Sets `roles`."""
+    wishes = _said(("home", "leave"))
+    for i, f in enumerate(found):
+        if i in settled or not _bare_from(f) or any(r == HOST for r in roles):
+            continue
+        sentence = query[:f.start].rsplit(f" {STOP} ", 1)[-1]
+        if _first(sentence, wishes) is not None:
+            roles[i] = HOST
+            return
+
+
 def _expelled_before(query: str, start: int) -> bool:
     """An `expelled` cue ends at most CUE_WINDOW words before `start` (the "from" of a trip)."""
     ends = [m.end() for m in _phrases_pattern(_cues().expelled).finditer(query[:start])]
@@ -108,6 +122,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     found = [f for f in found if f.counts]
     roles = [f.mention.role for f in found]
     settled = _journeys(query, found, roles)
+    _leaving_from(query, found, roles, settled)
     hosts = [f for f, r in zip(found, roles) if r == HOST]
     host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
     origin = next((f.mention.country_id for f, r in zip(found, roles)

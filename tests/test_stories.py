@@ -47,6 +47,34 @@ def test_a_trip_from_one_place_to_another(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    # the way home first, then "from X": X is where the person is
+    ("pls how i fit go back naija from sebha", ("libya", "nigeria")),
+    ("I want to return to Ghana from Libya", ("libya", "ghana")),
+    ("ina son komawa gida daga Tripoli", ("libya", None)),
+    ("بدي ارجع السودان من صبراتة", ("libya", "sudan")),
+    ("كيف اسجل في الرجوع الطوعي من بنغازي", ("libya", None)),
+    # "from" in another sentence, or said before any wish to go home, is no place the person is in
+    ("I want to go home. From Sudan", (None, "sudan")),
+    ("I came from Niger and I want to go home", (None, "niger")),
+    # a place the person already said they are in is not replaced
+    ("i dey zuwara, i wan go back naija from tripoli", ("libya", "nigeria")),
+])
+def test_going_home_from_a_place(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("na delta i come from, i dey tripoli", ("libya", "nigeria")),
+    ("n sta na sfax, n misti riba bissau", ("tunisia", "guinea_bissau")),
+    ("mangi ci tunis, dama bëgg dellu mali", ("tunisia", "mali")),
+    ("ye sudan embasi yet new", (None, "sudan")),
+    ("أنا تشادي راني فالدزاير", ("algeria", "chad")),
+])
+def test_words_for_home_and_origin_in_dialect(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("embassy of Mali in Tunisia", ("tunisia", "mali")),
     ("where is the Malian embassy in Tripoli", ("libya", "mali")),
     ("the embassy of Nigeria", (None, "nigeria")),
