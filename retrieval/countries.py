@@ -270,11 +270,20 @@ def _cue_for(cues: Cues, before: List[str], after: List[str], city: bool = False
             continue
         gap_before = _distance(before[::-1], cue.before[::-1]) if cue.before else 0
         gap_after = _distance(after, cue.after, AFTER_WINDOW) if cue.after else 0
+        if gap_after and tuple(after[:gap_after + len(cue.after)]) in _before_only():
+            # "cadan, waxaan ka imid muqdisho": the words are the next name's cue, said before it
+            continue
         if gap_before is not None and gap_after is not None:
             key = (gap_before + gap_after, -sum(map(len, cue.before + cue.after)))
             if best is None or key < best[0]:
                 best = (key, cue, gap_before, gap_after + len(cue.after) if cue.after else 0)
     return best[1:] if best else (None, 0, 0)
+
+
+@lru_cache(maxsize=1)
+def _before_only() -> FrozenSet[Words]:
+    """The cues written only before a name ("waxaan ka imid")."""
+    return frozenset(c.before for c in _cues().phrases if c.before and not c.after)
 
 
 def _scan(text: str) -> Tuple[str, List[Found]]:

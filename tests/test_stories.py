@@ -69,6 +69,9 @@ def test_going_home_from_a_place(text, expected):
     ("mangi ci tunis, dama bëgg dellu mali", ("tunisia", "mali")),
     ("ye sudan embasi yet new", (None, "sudan")),
     ("أنا تشادي راني فالدزاير", ("algeria", "chad")),
+    # "waxaan ka imid" (I came from) labels the name after it, not the one before it
+    ("waxaan joogaa tripoli, waxaan ka imid muqdisho", ("libya", "somalia")),
+    ("waxaan joogaa tripoli, muqdisho ayaan ka imid", ("libya", "somalia")),
 ])
 def test_words_for_home_and_origin_in_dialect(text, expected):
     assert story_countries(text) == expected
