@@ -231,7 +231,12 @@ def answer_to_a_wish(answer_id: str, text: str) -> str:
     how (`asks_how`, about going home or a risk) or, for the going-home article, when it tells where
     they are or come from."""
     kb = knowledge()
-    if not _general_for_a_wish(answer_id) or not wants_to_go_home(text):
+    if not wants_to_go_home(text):
+        return answer_id
+    specific = story_need(text, instead_of=answer_id)  # "i want to go home but i have no passport"
+    if specific in kb.answers:
+        return specific
+    if not _general_for_a_wish(answer_id):
         return answer_id
     need = story_need(text)
     if need in kb.answers:

@@ -143,6 +143,8 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
     for name, need in needs.items():
         if need.get("answer") not in kb.answers:
             problems.append(f"story_needs.yml: {name} names '{need.get('answer')}', which is not an answer")
+        problems += [f"story_needs.yml: {name} replaces '{answer}', which is not an answer"
+                     for answer in need.get("also_instead_of") or () if answer not in kb.answers]
         problems += [f"story_needs.yml: {name}: unknown language '{code}'"
                      for code in need.get("phrases") or {} if code not in kb.languages]
     return problems

@@ -183,11 +183,12 @@ def _pattern(need: dict) -> Optional[Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def _needs() -> Tuple[Tuple[str, Pattern[str]], ...]:
-    """(answer id, the pattern of every phrase that says that need, in any language) of every need;
-    two needs may share an answer (a child, an illness: the answer for vulnerable people)."""
-    return tuple((str(need["answer"]), pattern) for need in (_story_needs().get("needs") or {}).values()
-                 if (pattern := _pattern(need)) is not None)
+def _needs() -> Tuple[Tuple[str, Pattern[str], FrozenSet[str]], ...]:
+    """(answer id, the pattern of every phrase that says that need in any language, the specific answers
+    it also stands in place of) of every need; two needs may share an answer (a child, an illness: the
+    answer for vulnerable people)."""
+    return tuple((str(need["answer"]), pattern, frozenset(str(a) for a in need.get("also_instead_of") or ()))
+                 for need in (_story_needs().get("needs") or {}).values() if (pattern := _pattern(need)) is not None)
 
 
 @lru_cache(maxsize=1)
@@ -237,12 +238,16 @@ def answer_instead(answer_id: str, text: str) -> str:
                 answer_id)
 
 
-def story_need(text: str) -> Optional[str]:
+def story_need(text: str, instead_of: Optional[str] = None) -> Optional[str]:
     """The answer to what stands between the person and going home, as the message says it ("but I
-    have no money" -> avr_no_money), the need said first; None when it says none."""
+    have no money" -> avr_no_money), the need said first; None when it says none. `instead_of`: only a
+    need that also stands in place of that specific answer (`also_instead_of`)."""
     query = normalise(text)
-    said = [(found.start(), answer) for answer, pattern in _needs() if (found := pattern.search(query))]
-    return min(said)[1] if said else None
+    said = [(found.start(), answer, replaces) for answer, pattern, replaces in _needs() if (found := pattern.search(query))]
+    if not said:
+        return None
+    _, answer, replaces = min(said, key=lambda s: s[0])
+    return answer if instead_of is None or instead_of in replaces else None
 
 
 # Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back)

@@ -79,6 +79,10 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
     # a specific question keeps its answer; a need without a wish to go home is not this rule's
     ("avr_duration", "i want to go home but i have no money, how long does it take", "avr_duration"),
     ("document_lost_passport", "i want to go home but i lost my passport", "document_lost_passport"),
+    # ...but having no papers at all, said with the wish, asks whether one can go home without them
+    ("document_lost_passport", "i want to go back to ghana but i have no passport", "avr_undocumented"),
+    ("document_lost_passport", "بدي ارجع على بلدي بس من غير جواز", "avr_undocumented"),
+    ("document_lost_passport", "i have no passport, where do i get a new one", "document_lost_passport"),  # no wish
     ("avr_overview", "i have no money, what is this programme", "avr_overview"),
     ("help_medical", "i want to go home but i have no money for the hospital", "help_medical"),
     # a wish to go home that asks how: how to ask for the return, unless a need is said
@@ -165,7 +169,7 @@ def test_a_short_follow_up_can_keep_the_conversations_article_against_the_intent
     ("ana masry fi tarhuna, 3ayez arga3 masr bs mafeesh m3aya", ("risk_trafficking_signs", "avr_no_money"),
      "avr_no_money"),
     ("i want to go home but she keeps my passport", ("risk_trafficking_signs", "document_lost_passport"),
-     "document_lost_passport"),
+     "avr_undocumented"),  # going home without the passport, not the answer for a lost one
     # without that wish the best answer stands
     ("my boss keeps my passport and does not pay me", ("risk_trafficking_signs", "document_lost_passport"),
      "risk_trafficking_signs"),

@@ -246,6 +246,18 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     assert story_need(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("je veux rentrer mais je n'ai pas de passeport", "avr_undocumented"),   # no papers: in place of it
+    ("je veux rentrer mais j'ai perdu mon passeport", None),                 # a lost one: not
+    ("je veux rentrer mais pas d'argent", None),                             # no money: not
+])
+def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_so(text, expected):
+    from retrieval.stories import story_need
+
+    assert story_need(text, instead_of="document_lost_passport") == expected
+    assert story_need(text) is not None
+
+
 @pytest.mark.parametrize("answer, text, expected", [
     # a survivor of sexual violence asking for care gets the support for survivors
     ("help_medical", "O filho da patroa abusou de mim anteontem, preciso de um médico", "help_gbv"),
