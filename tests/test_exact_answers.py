@@ -213,3 +213,17 @@ def test_a_close_call_answers_the_best_and_offers_the_runners_up_first(monkeypat
     titles = [kb.topic_title(a, "en") for a in ("avr_no_money", "avr_how_to_ask")]
     assert all(t in text for t in titles) and text.index(titles[0]) < text.index(titles[1])
     assert "1. " + titles[0] in text  # the runner-up is the first option
+
+
+@pytest.mark.parametrize("question", [
+    "people say the smugglers keep migrants locked and phone their parents for ransom, true?",
+    "on m'a dit que les passeurs gardent les gens enfermés jusqu'à ce que la famille envoie une rançon",
+    pytest.param("ana ji ana cewa masu safara suna sace bakin haure suna neman kudin fansa daga iyayensu",
+                 marks=pytest.mark.xfail(strict=True, reason="'sace' (kidnap) is read as danger now even after "
+                                         "'ana ji ana cewa' (people say): the cautious side, left as is")),
+])
+def test_a_question_about_kidnapping_for_ransom_is_about_trafficking_and_no_emergency(assistant, question):
+    """Asked about (not happening now): the trafficking article, not the desert's, and no urgent case."""
+    (turn,) = talk(assistant, question)
+    assert turn.answer == "risk_trafficking", (question, turn.intent, turn.answer)
+    assert turn.case_priority is None
