@@ -423,9 +423,16 @@ def test_place_names_are_taken_out_of_what_the_ranker_reads(text, expected):
     "sidee ku laabta Xamar?",
     "como é que n faz pa bai nha tera?",
     "نبي نعرف كيف نروح لبلادي",
+    "waan daalay, waxaan doonayaa inaan guriga aado",         # Somali: "go to the house" is going home
+    "صاحبي تعبان وبدو يرجع لبلاده",                             # someone the person helps
 ])
 def test_a_wish_to_go_home_as_migrants_write_it(text):
     assert wants_to_go_home(text)
+
+
+@pytest.mark.parametrize("text", ["waxaan joogaa guriga", "guriga ayaan joogaa hadda"])  # at home now: no wish
+def test_being_in_a_house_is_no_wish_to_go_home(text):
+    assert not wants_to_go_home(text)
 
 
 @pytest.mark.parametrize("text, expected", [
