@@ -225,11 +225,13 @@ def question_context(tracker: Tracker, text: str) -> Optional[str]:
 
 
 def answer_to_a_wish(answer_id: str, text: str) -> str:
-    """`answer_id`, or, when the message is a person's own wish to go home and `answer_id` answers
-    that wish only in general (`_general_for_a_wish`): the answer to what stands in the way when the
-    message says it (`story_need`: no money, no papers), else how to ask for the return when it asks
-    how (`asks_how`, about going home or a risk) or, for the going-home article, when it tells where
-    they are or come from."""
+    """`answer_id`, or, when the message is a person's own wish to go home: the answer to what stands in
+    the way when the need said stands in place of `answer_id` itself (story_needs.yml `also_instead_of`:
+    no papers, not the lost passport's answer); else, when `answer_id` answers that wish only in general
+    (`_general_for_a_wish`): the answer to what stands in the way when the message says it
+    (`story_need`: no money, no papers), else how to ask for the return when it asks how (`asks_how`,
+    about going home or a risk) or, for the going-home article, when it tells where they are or come
+    from."""
     kb = knowledge()
     if not wants_to_go_home(text):
         return answer_id
