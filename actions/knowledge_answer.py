@@ -34,8 +34,8 @@ from retrieval.stories import (
     answer_instead,
     asks_how,
     asks_to_check,
+    said_need,
     story_countries,
-    story_need,
     wants_to_go_home,
 )
 
@@ -87,7 +87,7 @@ CONTEXT_MIN_WORDS = 3
 GOING_HOME, HOW_TO_ASK = "avr_overview", "avr_how_to_ask"
 # ... and one who also says what stands in the way ("je veux rentrer mais g pas de wari", "A wan go
 # bak Salone bot a no get paspot") is asking about that: no money, no papers (knowledge/story_needs.yml,
-# retrieval.stories.story_need). Only answers that meet the wish in general give way (`WISH_TOPICS`'
+# retrieval.stories.said_need). Only answers that meet the wish in general give way (`WISH_TOPICS`'
 # articles, the going-home and risk entries); a specific question ("how long?") keeps its answer.
 # Tuning sets, questions right: dev 81.3 -> 82.0 %, dev2 79.6 -> 82.7 % (15 turns won, none lost)
 WISH_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "travel_document", "embassy_contact",
@@ -229,20 +229,19 @@ def answer_to_a_wish(answer_id: str, text: str) -> str:
     the way when the need said stands in place of `answer_id` itself (story_needs.yml `also_instead_of`:
     no papers, not the lost passport's answer); else, when `answer_id` answers that wish only in general
     (`_general_for_a_wish`): the answer to what stands in the way when the message says it
-    (`story_need`: no money, no papers), else how to ask for the return when it asks how (`asks_how`,
+    (`said_need`: no money, no papers), else how to ask for the return when it asks how (`asks_how`,
     about going home or a risk) or, for the going-home article, when it tells where they are or come
     from."""
     kb = knowledge()
     if not wants_to_go_home(text):
         return answer_id
-    specific = story_need(text, instead_of=answer_id)  # "i want to go home but i have no passport"
-    if specific in kb.answers:
-        return specific
+    need = said_need(text)
+    if need is not None and need.answer in kb.answers and answer_id in need.replaces:
+        return need.answer  # "i want to go home but i have no passport": not the lost passport's answer
     if not _general_for_a_wish(answer_id):
         return answer_id
-    need = story_need(text)
-    if need in kb.answers:
-        return need
+    if need is not None and need.answer in kb.answers:
+        return need.answer
     how = asks_how(text)
     if how in kb.answers and kb.answers[answer_id].parent in HOW_TOPICS:
         return how

@@ -182,12 +182,17 @@ def _pattern(need: dict) -> Optional[Pattern[str]]:
     return re.compile("|".join(phrase_pattern(p) for p in phrases)) if phrases else None
 
 
+class SaidNeed(NamedTuple):
+    """A need of story_needs.yml `needs`, as a message says it."""
+    answer: str                # its answer
+    replaces: FrozenSet[str]   # the specific answers it also stands in place of (`also_instead_of`)
+
+
 @lru_cache(maxsize=1)
-def _needs() -> Tuple[Tuple[str, Pattern[str], FrozenSet[str]], ...]:
-    """(answer id, the pattern of every phrase that says that need in any language, the specific answers
-    it also stands in place of) of every need; two needs may share an answer (a child, an illness: the
-    answer for vulnerable people)."""
-    return tuple((str(need["answer"]), pattern, frozenset(str(a) for a in need.get("also_instead_of") or ()))
+def _needs() -> Tuple[Tuple[SaidNeed, Pattern[str]], ...]:
+    """(the need, the pattern of every phrase that says it in any language) of every need; two needs may
+    share an answer (a child, an illness: the answer for vulnerable people)."""
+    return tuple((SaidNeed(str(need["answer"]), frozenset(str(a) for a in need.get("also_instead_of") or ())), pattern)
                  for need in (_story_needs().get("needs") or {}).values() if (pattern := _pattern(need)) is not None)
 
 
@@ -238,16 +243,19 @@ def answer_instead(answer_id: str, text: str) -> str:
                 answer_id)
 
 
-def story_need(text: str, instead_of: Optional[str] = None) -> Optional[str]:
-    """The answer to what stands between the person and going home, as the message says it ("but I
-    have no money" -> avr_no_money), the need said first; None when it says none. `instead_of`: only a
-    need that also stands in place of that specific answer (`also_instead_of`)."""
+def said_need(text: str) -> Optional[SaidNeed]:
+    """What stands between the person and going home, as the message says it ("but I have no money":
+    the need whose answer is avr_no_money), the need said first; None when it says none."""
     query = normalise(text)
-    said = [(found.start(), answer, replaces) for answer, pattern, replaces in _needs() if (found := pattern.search(query))]
-    if not said:
-        return None
-    _, answer, replaces = min(said, key=lambda s: s[0])
-    return answer if instead_of is None or instead_of in replaces else None
+    said = [(found.start(), need) for need, pattern in _needs() if (found := pattern.search(query))]
+    return min(said, key=lambda s: s[0])[1] if said else None
+
+
+def story_need(text: str) -> Optional[str]:
+    """The answer to what stands between the person and going home, as the message says it
+    (`said_need`), or None."""
+    need = said_need(text)
+    return need.answer if need is not None else None
 
 
 # Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back)
