@@ -3,7 +3,8 @@
 Every reader of that file goes through here (the file is read once per process, `phrases()`):
 - `danger_phrase` / `is_immediate_danger`: the `immediate_danger` phrases (danger happening
   now), matched as whole words (a trailing * matches any word ending), unless a past auxiliary
-  (`past_auxiliaries`: Tigrinya "ነይሮም", Amharic "ነበር") follows at once. The NLU safety net
+  (`past_auxiliaries`: Tigrinya "ነይሮም", Amharic "ነበር") follows at once, or the phrase lies inside
+  one that says the opposite (`negated`: "I don't want to die there" holds "want to die"). The NLU safety net
   (rasa_extensions.retrieval_component.SafetyNet, with the emergency model) makes such a message `emergency`;
   actions.retrieval answers with safety first; channels.limits never rate-limits such a message.
 - `looks_urgent`: those phrases or the broader `emergency` keywords (matched at a word start,
@@ -40,6 +41,7 @@ EMERGENCY_SECTION = "emergency"
 ERASURE_SECTION = "erase_request"
 BACK_SECTION = "return_to_assistant"
 PAST_SECTION = "past_auxiliaries"
+NEGATED_SECTION = "negated"
 
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
@@ -85,6 +87,7 @@ def _alternatives(patterns: List[str], not_followed_by: Sequence[str] = ()) -> O
 class SafetyPhrases:
     """The compiled sections of one safety_keywords.yml (None: the section is empty)."""
     danger: Optional[Pattern[str]]
+    negated: Optional[Pattern[str]]   # phrases around a danger phrase that say the opposite
     emergency: Optional[Pattern[str]]
     erasure: Optional[Pattern[str]]
     back_to_assistant: FrozenSet[str]
@@ -106,6 +109,7 @@ def phrases(path: Path = KEYWORDS_FILE) -> SafetyPhrases:
         # "ይወቕዑና ነይሮም" (they used to beat us): a phrase followed by a past auxiliary is told in the past
         danger=_alternatives([phrase_pattern(p) for p in section_phrases(doc, DANGER_SECTION)],
                              section_phrases(doc, PAST_SECTION)),
+        negated=_alternatives([phrase_pattern(p) for p in section_phrases(doc, NEGATED_SECTION)]),
         emergency=_alternatives([_keyword_pattern(p) for p in section_phrases(doc, EMERGENCY_SECTION)]),
         erasure=_alternatives([_keyword_pattern(p) for p in section_phrases(doc, ERASURE_SECTION)]),
         back_to_assistant=frozenset(_whole_message(p) for p in section_phrases(doc, BACK_SECTION)),
@@ -113,12 +117,16 @@ def phrases(path: Path = KEYWORDS_FILE) -> SafetyPhrases:
 
 
 def danger_phrase(text: str, path: Path = KEYWORDS_FILE) -> Optional[str]:
-    """The danger phrase found in `text`, or None."""
-    pattern = phrases(path).danger
-    if pattern is None or not text:
+    """The danger phrase found in `text` and not inside a `negated` phrase, or None."""
+    compiled = phrases(path)
+    if compiled.danger is None or not text:
         return None
-    match = pattern.search(normalise(text))
-    return match.group(0) if match else None
+    words = normalise(text)
+    negated = [m.span() for m in compiled.negated.finditer(words)] if compiled.negated is not None else []
+    for match in compiled.danger.finditer(words):
+        if not any(start <= match.start() and match.end() <= end for start, end in negated):
+            return match.group(0)
+    return None
 
 
 def is_immediate_danger(text: str, path: Path = KEYWORDS_FILE) -> bool:

@@ -61,7 +61,7 @@ def test_another_file_is_read_and_a_missing_one_matches_nothing(tmp_path):
     assert safety.looks_urgent("smoke everywhere", path) and not safety.looks_urgent("the boat is sinking", path)
     assert safety.asks_for_erasure("please forget me", path) and safety.wants_assistant("Back", path)
     missing = tmp_path / "absent.yml"
-    assert safety.phrases(missing) == safety.SafetyPhrases(None, None, None, frozenset())
+    assert safety.phrases(missing) == safety.SafetyPhrases(None, None, None, None, frozenset())
     assert not safety.looks_urgent("sos", missing) and safety.asks_for_erasure("/delete", missing)
 
 
@@ -80,3 +80,20 @@ def test_no_other_module_reads_the_safety_phrases():
                for path in folder.rglob("*.py")
                if any("safety_keywords" in value for value in _string_constants(path))]
     assert readers == ["retrieval/safety.py"]
+
+
+@pytest.mark.parametrize("language, phrase", _listed(safety.NEGATED_SECTION))
+def test_a_negated_phrase_holds_a_danger_phrase_and_cancels_it(language, phrase):
+    assert safety.phrases().danger.search(safety.normalise(phrase)), f"{phrase!r} holds no danger phrase: it does nothing"
+    assert safety.danger_phrase(f"ok {phrase} there, can you send me home?") is None, (language, phrase)
+
+
+@pytest.mark.parametrize("text", ["ok i dont want to die there. i want to die", "i don't want to die, we are dying here",
+                                  "não quero morrer mas quero morrer", "ما بدي موت، قاعد نموت"])
+def test_danger_said_beside_a_negated_phrase_is_still_danger(text):
+    assert safety.danger_phrase(text) is not None
+
+
+def test_only_the_negation_cancels_a_danger_phrase():
+    assert safety.danger_phrase("I want to die") == "want to die"
+    assert safety.danger_phrase("ok i dont want to die there. from here they can send me home?") is None
