@@ -34,7 +34,8 @@ from retrieval.stories import (
     answer_instead,
     asks_how,
     asks_to_check,
-    said_need,
+    need_answers,
+    said_needs,
     story_countries,
     wants_to_go_home,
 )
@@ -87,7 +88,7 @@ CONTEXT_MIN_WORDS = 3
 GOING_HOME, HOW_TO_ASK = "avr_overview", "avr_how_to_ask"
 # ... and one who also says what stands in the way ("je veux rentrer mais g pas de wari", "A wan go
 # bak Salone bot a no get paspot") is asking about that: no money, no papers (knowledge/story_needs.yml,
-# retrieval.stories.said_need). Only answers that meet the wish in general give way (`WISH_TOPICS`'
+# retrieval.stories.said_needs). Only answers that meet the wish in general give way (`WISH_TOPICS`'
 # articles, the going-home and risk entries); a specific question ("how long?") keeps its answer.
 # Tuning sets, questions right: dev 81.3 -> 82.0 %, dev2 79.6 -> 82.7 % (15 turns won, none lost)
 WISH_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "travel_document", "embassy_contact",
@@ -224,18 +225,28 @@ def question_context(tracker: Tracker, text: str) -> Optional[str]:
     return previous_question(tracker) if len(text.split()) <= FOLLOW_UP_MAX_WORDS else None
 
 
-def answer_to_a_wish(answer_id: str, text: str) -> str:
-    """`answer_id`, or, when the message is a person's own wish to go home: the answer to what stands in
-    the way when the need said stands in place of `answer_id` itself (story_needs.yml `also_instead_of`:
-    no papers, not the lost passport's answer); else, when `answer_id` answers that wish only in general
+def answer_to_a_wish(answer_id: str, text: str, conversation_topic: Optional[str] = None) -> str:
+    """`answer_id`, or the answer to the need the message says (no money, no papers) when `answer_id` is
+    the answer to another need the message does not say and the message says the person wants to go
+    home or the conversation is about going home (`SCREENING_TOPICS`); or, when the message is a
+    person's own wish to go home: the answer to what stands in the way when the need said stands in
+    place of `answer_id` itself (story_needs.yml `also_instead_of`: no papers, not the lost passport's
+    answer); else, when `answer_id` answers that wish only in general
     (`_general_for_a_wish`): the answer to what stands in the way when the message says it
-    (`said_need`: no money, no papers), else how to ask for the return when it asks how (`asks_how`,
+    (`said_needs`: no money, no papers), else how to ask for the return when it asks how (`asks_how`,
     about going home or a risk) or, for the going-home article, when it tells where they are or come
     from."""
     kb = knowledge()
-    if not wants_to_go_home(text):
+    wish = wants_to_go_home(text)
+    said = said_needs(text)
+    need = said[0] if said else None
+    if need is not None and need.answer in kb.answers and answer_id in need_answers() \
+            and answer_id not in {n.answer for n in said} and (wish or conversation_topic in SCREENING_TOPICS):
+        # "... لكن ما عندي ولا قرش" was sent going home without papers, "والجواز كمان ما عندي" after the
+        # answer for no money that answer again: another need's answer, for a need the message does not say
+        return need.answer
+    if not wish:
         return answer_id
-    need = said_need(text)
     if need is not None and need.answer in kb.answers and answer_id in need.replaces:
         return need.answer  # "i want to go home but i have no passport": not the lost passport's answer
     if not _general_for_a_wish(answer_id):
@@ -277,7 +288,7 @@ def fitted_answer(answer_id: str, text: str, conversation_topic: Optional[str],
     what the message says in place of a general one (retrieval.stories.answer_instead: "O filho da
     patroa abusou de mim" was sent the general medical answer, "se eu voltar pra guiné-bissau, q ajuda
     tem lá?" how to ask for the return; tuning sets 3 and 6 turns won, none lost)."""
-    wished = answer_to_a_wish(answer_for_what_is_said(answer_id, text), text)
+    wished = answer_to_a_wish(answer_for_what_is_said(answer_id, text), text, conversation_topic)
     answer = answer_where_they_are(wished, text, conversation_topic, intent_topic)
     return answer_instead(answer, text)
 

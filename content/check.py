@@ -147,6 +147,9 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
                      for answer in need.get("also_instead_of") or () if answer not in kb.answers]
         problems += [f"story_needs.yml: {name}: unknown language '{code}'"
                      for code in need.get("phrases") or {} if code not in kb.languages]
+        problems += [f"story_needs.yml: {name}: lacking: {key}: unknown language '{code}'"
+                     for key, words in (need.get("lacking") or {}).items() for code in words or {}
+                     if code not in kb.languages]
     return problems
 
 

@@ -173,13 +173,44 @@ def _story_needs() -> dict:
 
 
 MINOR_AGES = range(10, 18)  # what "{age}" in a phrase stands for: "i am {age}" is a child's
+LACKING_GAP = 2  # filler words between "without" and the thing (`_lacking`)
 
 
 def _pattern(need: dict) -> Optional[Pattern[str]]:
-    """The pattern of every phrase of one need (any language), None when it has none."""
+    """The pattern of every phrase of one need (any language), and of its `lacking` (`_lacking`); None
+    when it has neither."""
     phrases = [p.replace("{age}", str(age)) for by_language in (need.get("phrases") or {}).values()
                for p in by_language or () for age in (MINOR_AGES if "{age}" in p else (0,))]
-    return re.compile("|".join(phrase_pattern(p) for p in phrases)) if phrases else None
+    patterns = [phrase_pattern(p) for p in phrases]
+    lacking = _lacking(need.get("lacking") or {})
+    if lacking:
+        patterns.append(lacking)
+    return re.compile("|".join(patterns)) if patterns else None
+
+
+def _alternatives(section: dict, key: str) -> str:
+    phrases = sorted({str(p) for by_language in (section.get(key) or {}).values() for p in by_language or ()},
+                     key=len, reverse=True)
+    # a phrase ending in "*" takes in the rest of its word: words follow it here ("baasaboorkii ma haysto")
+    return "(?:" + "|".join(phrase_pattern(p) + (r"\w*" if p.endswith("*") else "") for p in phrases) + ")" \
+        if phrases else ""
+
+
+def _lacking(section: dict) -> str:
+    """A word for not having and a word for the thing (`things`) next to each other, with at most
+    LACKING_GAP of the `filler` words between: the words said before the thing (`before`: "the baby
+    don't have any passport", "jaririn bashi da fasfo", "sem passaporte") and those said after it
+    (`after`: "والجواز كمان ما عندي", "baasaboorkii ma haysto"), every language's words together, since
+    people mix them. Only fillers may come between, so "no money, my passport is with me" says no lack
+    of papers. "" when the section has no words."""
+    things = _alternatives(section, "things")
+    before, after = _alternatives(section, "before"), _alternatives(section, "after")
+    if not things or not (before or after):
+        return ""
+    filler = _alternatives(section, "filler")
+    gap = rf"(?:\s+{filler}){{0,{LACKING_GAP}}}" if filler else ""
+    said = ([rf"{before}{gap}\s+{things}"] if before else []) + ([rf"{things}{gap}\s+{after}"] if after else [])
+    return "(?:" + "|".join(said) + ")"
 
 
 class SaidNeed(NamedTuple):
@@ -243,12 +274,24 @@ def answer_instead(answer_id: str, text: str) -> str:
                 answer_id)
 
 
+def said_needs(text: str) -> Tuple[SaidNeed, ...]:
+    """Every need the message says, the one said first first."""
+    query = normalise(text)
+    said = [(found.start(), index, need) for index, (need, pattern) in enumerate(_needs())
+            if (found := pattern.search(query))]
+    return tuple(need for _, _, need in sorted(said))
+
+
 def said_need(text: str) -> Optional[SaidNeed]:
     """What stands between the person and going home, as the message says it ("but I have no money":
     the need whose answer is avr_no_money), the need said first; None when it says none."""
-    query = normalise(text)
-    said = [(found.start(), need) for need, pattern in _needs() if (found := pattern.search(query))]
-    return min(said, key=lambda s: s[0])[1] if said else None
+    said = said_needs(text)
+    return said[0] if said else None
+
+
+def need_answers() -> FrozenSet[str]:
+    """The answers of every need (avr_no_money, avr_undocumented, ...)."""
+    return frozenset(need.answer for need, _ in _needs())
 
 
 def story_need(text: str) -> Optional[str]:

@@ -100,6 +100,22 @@ def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text,
     assert answer_to_a_wish(answer, text) == expected
 
 
+@pytest.mark.parametrize("answer, text, conversation_topic, expected", [
+    # another need's answer, for a need the message does not say: the need it says
+    ("avr_undocumented", "أنا من تشاد قاعد في سبها. داير أرجع أنجمينا لكن ما عندي ولا قرش", None, "avr_no_money"),
+    ("avr_no_money", "والجواز كمان ما عندي، سيد الشغل شالو مني", "avr_eligibility", "avr_undocumented"),
+    ("avr_no_money", "the baby dont have any passport o", "avr_overview", "avr_undocumented"),
+    # ... not when the message says that need too, nor outside a conversation about going home
+    ("avr_no_money", "no money and the baby dont have any passport", "avr_overview", "avr_no_money"),
+    ("avr_no_money", "the baby dont have any passport o", "risk_sea", "avr_no_money"),
+    ("avr_duration", "the baby dont have any passport o", "avr_overview", "avr_duration"),   # not a need's answer
+])
+def test_another_needs_answer_gives_way_to_the_need_said(answer, text, conversation_topic, expected):
+    from actions.knowledge_answer import answer_to_a_wish
+
+    assert answer_to_a_wish(answer, text, conversation_topic) == expected
+
+
 @pytest.mark.parametrize("answer, text, conversation_topic, intent, expected", [
     # counselling after a return, for a person who has not gone home: counselling where they are
     ("reintegration_psychosocial", "since the boat i cannot sleep, i see them every night", None, "medical_help",

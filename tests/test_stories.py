@@ -232,6 +232,17 @@ def test_wants_to_go_home(text, expected):
     ("my visa expired and no money", "avr_undocumented"),          # the need said first
     ("no money, and my visa expired", "avr_no_money"),
     ("i have no idea how it works", None),                         # "no id" is a whole word only
+    # not having, said in the sentence's own words: a word for it beside the papers, fillers between
+    ("the baby dont have any passport o, she born here", "avr_undocumented"),
+    ("jaririn bashi da fasfo ko wata takarda", "avr_undocumented"),
+    ("والجواز كمان ما عندي", "avr_undocumented"),
+    ("baasaboorkii ma haysto", "avr_undocumented"),
+    ("il a pas de passeport", "avr_undocumented"),
+    ("o meu filho nao tem nenhum documento", "avr_undocumented"),
+    ("I have no money, my passport is with me", "avr_no_money"),    # other words between: no lack of papers
+    ("i don't have money but the passport is ok", "avr_no_money"),
+    ("passaporte sem visto", None),                                 # "sem" is said before what is missing
+    ("ፓስፖርት ያለ ሰው", None),                                        # ያለ: also "having"
     ("the money is for the ticket", None),
     # an illness, a pregnancy or a disability: the help vulnerable people get on the way home
     ("ma femme est enceinte et on veut rentrer au niger", "avr_vulnerable"),
