@@ -330,6 +330,13 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("help_psychosocial", "ils m'ont violée, depuis je dors plus", "help_gbv"),  # the survivors' answer first
     ("avr_how_to_ask", "i cannot sleep here, i want to go home", "avr_how_to_ask"),    # going home keeps its answer
     ("risk_desert_abandonment", "do drivers leave people in the desert?", "risk_desert_abandonment"),
+    # whether the programme works where the person is, or for their country: the countries it covers
+    ("avr_how_to_ask", "شتي أرجع مقديشو. البرنامج حقكم يشتغل في اليمن؟", "avr_countries"),
+    ("avr_overview", "shirin nan na komawa gida yana aiki a Chadi?", "avr_countries"),
+    ("avr_how_to_ask", "i hear say na only libya una dey work", "avr_countries"),
+    ("avr_overview", "le programme ça marche au maroc aussi?", "avr_countries"),
+    ("avr_how_to_ask", "أخوي يشتغل في ليبيا وبدي ارجع", "avr_how_to_ask"),   # a person's work, no programme named
+    ("avr_how_to_ask", "my brother works in libya, i want to go home", "avr_how_to_ask"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.stories import answer_instead
