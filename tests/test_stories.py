@@ -204,6 +204,7 @@ def test_route_stages_are_known_countries_and_ordered():
 @pytest.mark.parametrize("text, expected", [
     ("I want to go from Tripoli to Mali", False), ("I want to go back from Libya to Sudan", True),
     ("je veux rentrer au Mali", True), ("embassy of Mali", False),
+    ("je suis au kwat a oujda, je veux back au mboa", True),   # Camfranglais: "back" is going home
 ])
 def test_wants_to_go_home(text, expected):
     assert wants_to_go_home(text) is expected
@@ -241,6 +242,8 @@ def test_wants_to_go_home(text, expected):
     ("o meu filho nao tem nenhum documento", "avr_undocumented"),
     ("I have no money, my passport is with me", "avr_no_money"),    # other words between: no lack of papers
     ("i don't have money but the passport is ok", "avr_no_money"),
+    ("je veux back au mboa, mais mon passeport est gâté, l'eau l'a mangé", "avr_undocumented"),  # damaged
+    ("my passport don spoil, i wan go home", "avr_undocumented"),
     ("passaporte sem visto", None),                                 # "sem" is said before what is missing
     ("ፓስፖርት ያለ ሰው", None),                                        # ያለ: also "having"
     ("the money is for the ticket", None),
