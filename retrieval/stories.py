@@ -110,6 +110,17 @@ def _expelled_before(query: str, start: int) -> bool:
     return bool(ends) and len(query[ends[-1]:start].split()) <= CUE_WINDOW
 
 
+def _came_back_from(query: str, found: List[Found], roles: List[Optional[str]]) -> None:
+    """"i return from niger last month": a `returned` cue right before a place read as one the person
+    wants to leave ("return from X") says they came back from it (Pidgin marks no past tense): X is
+    neither where they are nor where they come from. Sets `roles`."""
+    for i, f in enumerate(found):
+        if roles[i] == HOST and f.cue is not None and f.cue.kind == "leave":
+            ends = [m.end() for m in _phrases_pattern(_cues().returned).finditer(query[:f.start + 1])]
+            if ends and not query[ends[-1]:f.start].split():
+                roles[i] = None
+
+
 def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     """(host country id, origin country id) of a story, each None when it does not say: a wrong value
     is worse than none. Labelled names first, and trips "from X to Y" (`_journeys`). Then names
@@ -123,6 +134,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     roles = [f.mention.role for f in found]
     settled = _journeys(query, found, roles)
     _leaving_from(query, found, roles, settled)
+    _came_back_from(query, found, roles)
     hosts = [f for f, r in zip(found, roles) if r == HOST]
     host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
     origin = next((f.mention.country_id for f, r in zip(found, roles)

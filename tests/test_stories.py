@@ -420,6 +420,10 @@ def test_asking_how_to_do_something(text, expected):
     # going back, said in the past or as a condition, names home
     ("لو رجعت السودان بيساعدوني؟", (None, "sudan")),
     ("voltei para angola o ano passado", (None, "angola")),
+    # "i return from X" in Pidgin (no past tense) is having come back from X, not a wish to leave it
+    ("i return from niger last month, na IOM carry me come back. i dey benin city now", (None, "nigeria")),
+    ("i return from niger last month", (None, None)),
+    ("I want to return from Libya", ("libya", None)),
 ])
 def test_leaving_a_place_and_having_gone_back_home(text, expected):
     assert story_countries(text) == expected
