@@ -24,6 +24,7 @@ FUZZY_MIN_LETTERS = 4  # never guess from (or towards) shorter words
 FUZZY_MAX_WORDS = 8  # guessing is for short answers, not for stories
 CUE_WINDOW = 3  # at most this many words between a cue written before a name and the name...
 AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ ውስጥ ነኝ")
+NOW_WINDOW = 5  # a "now" this many words before a host name makes it where the person is now
 STOP = "."  # in the normalised text where a sentence ends: no cue reaches across it
 HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
@@ -95,7 +96,7 @@ class Found(NamedTuple):
     kind: str  # COUNTRY, DEMONYM, CITY or REGION
     cue: Optional[Cue]
     counts: bool  # False for a common word (`needs_cue`) without its cue
-    weight: Tuple[bool, int]  # for a host name: after a `now` word, with a cue of several words
+    weight: Tuple[bool, int, bool]  # for a host name: after a `now` word, with a cue of several words, before one
     mention: CountryMention
 
 
@@ -324,7 +325,10 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
         counts = allowed is None or (cue is not None and role is not None
                                      and (not allowed or (cue.before, cue.after) in allowed))
         mention = CountryMention(country_id, role if counts else None, _written(text, spans, match.start, match.end))
-        weight = (any(w in cues.now for w in before), min(len(cue.before + cue.after), 2) if cue else 0)
+        # "now" shortly before the name first; then a cue of several words; then "now" right after it
+        # ("i dey agadez now, driver say 3 days we reach sabha": Agadez, not Sabha)
+        weight = (any(w in cues.now for w in before[-NOW_WINDOW:]), min(len(cue.before + cue.after), 2) if cue else 0,
+                  any(w in cues.now for w in after[:1]))
         found.append(Found(match.start, match.end, kind, cue, counts, weight, mention))
     return query, found
 

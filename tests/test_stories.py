@@ -424,6 +424,9 @@ def test_asking_how_to_do_something(text, expected):
     ("i return from niger last month, na IOM carry me come back. i dey benin city now", (None, "nigeria")),
     ("i return from niger last month", (None, None)),
     ("I want to return from Libya", ("libya", None)),
+    # where the person is "now": said shortly before the place, or right after it
+    ("boss i dey agadez now, driver say 3 days we reach sabha. the desert road how e be?", ("niger", None)),
+    ("i was in libya, now i am in tunis", ("tunisia", None)),
 ])
 def test_leaving_a_place_and_having_gone_back_home(text, expected):
     assert story_countries(text) == expected
