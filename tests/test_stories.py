@@ -427,6 +427,7 @@ def test_asking_how_to_do_something(text, expected):
     # where the person is "now": said shortly before the place, or right after it
     ("boss i dey agadez now, driver say 3 days we reach sabha. the desert road how e be?", ("niger", None)),
     ("i was in libya, now i am in tunis", ("tunisia", None)),
+    ("ils nous ont jeté de sfax a la frontiere. mntn jsuis a zuwara chez un frere", ("libya", None)),  # SMS French
 ])
 def test_leaving_a_place_and_having_gone_back_home(text, expected):
     assert story_countries(text) == expected
