@@ -238,10 +238,12 @@ def answer_to_a_wish(answer_id: str, text: str, conversation_topic: Optional[str
     from."""
     kb = knowledge()
     wish = wants_to_go_home(text)
+    if not wish and conversation_topic not in SCREENING_TOPICS:
+        return answer_id  # nothing below applies: read no needs
     said = said_needs(text)
     need = said[0] if said else None
     if need is not None and need.answer in kb.answers and answer_id in need_answers() \
-            and answer_id not in {n.answer for n in said} and (wish or conversation_topic in SCREENING_TOPICS):
+            and answer_id not in {n.answer for n in said}:
         # "... لكن ما عندي ولا قرش" was sent going home without papers, "والجواز كمان ما عندي" after the
         # answer for no money that answer again: another need's answer, for a need the message does not say
         return need.answer

@@ -104,10 +104,15 @@ def _leaving_from(query: str, found: List[Found], roles: List[Optional[str]], se
             return
 
 
+def _cue_ends_near(query: str, start: int, phrases: Tuple[Words, ...], window: int) -> bool:
+    """The last of the cue `phrases` before `start` ends at most `window` words before it."""
+    ends = [m.end() for m in _phrases_pattern(phrases).finditer(query[:start])]
+    return bool(ends) and len(query[ends[-1]:start].split()) <= window
+
+
 def _expelled_before(query: str, start: int) -> bool:
     """An `expelled` cue ends at most CUE_WINDOW words before `start` (the "from" of a trip)."""
-    ends = [m.end() for m in _phrases_pattern(_cues().expelled).finditer(query[:start])]
-    return bool(ends) and len(query[ends[-1]:start].split()) <= CUE_WINDOW
+    return _cue_ends_near(query, start, _cues().expelled, CUE_WINDOW)
 
 
 def _came_back_from(query: str, found: List[Found], roles: List[Optional[str]]) -> None:
@@ -116,8 +121,7 @@ def _came_back_from(query: str, found: List[Found], roles: List[Optional[str]]) 
     neither where they are nor where they come from. Sets `roles`."""
     for i, f in enumerate(found):
         if roles[i] == HOST and f.cue is not None and f.cue.kind == "leave":
-            ends = [m.end() for m in _phrases_pattern(_cues().returned).finditer(query[:f.start + 1])]
-            if ends and not query[ends[-1]:f.start].split():
+            if _cue_ends_near(query, f.start, _cues().returned, 0):
                 roles[i] = None
 
 
@@ -200,7 +204,7 @@ def _pattern(need: dict) -> Optional[Pattern[str]]:
     return re.compile("|".join(patterns)) if patterns else None
 
 
-def _alternatives(section: dict, key: str) -> str:
+def _section_words(section: dict, key: str) -> str:
     phrases = sorted({str(p) for by_language in (section.get(key) or {}).values() for p in by_language or ()},
                      key=len, reverse=True)
     # a phrase ending in "*" takes in the rest of its word: words follow it here ("baasaboorkii ma haysto")
@@ -215,11 +219,11 @@ def _lacking(section: dict) -> str:
     (`after`: "والجواز كمان ما عندي", "baasaboorkii ma haysto"), every language's words together, since
     people mix them. Only fillers may come between, so "no money, my passport is with me" says no lack
     of papers. "" when the section has no words."""
-    things = _alternatives(section, "things")
-    before, after = _alternatives(section, "before"), _alternatives(section, "after")
+    things = _section_words(section, "things")
+    before, after = _section_words(section, "before"), _section_words(section, "after")
     if not things or not (before or after):
         return ""
-    filler = _alternatives(section, "filler")
+    filler = _section_words(section, "filler")
     gap = rf"(?:\s+{filler}){{0,{LACKING_GAP}}}" if filler else ""
     said = ([rf"{before}{gap}\s+{things}"] if before else []) + ([rf"{things}{gap}\s+{after}"] if after else [])
     return "(?:" + "|".join(said) + ")"
