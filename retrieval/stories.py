@@ -16,8 +16,8 @@ from content.knowledge import WHEN_SAID_HOME, said_rules
 from core.paths import KNOWLEDGE_DIR
 
 from retrieval.countries import (
-    ARRIVING, CITY, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, STOP, Found, Words, _cues, _doc, _scan,
-    is_bare_from, route_stage,
+    ARRIVING, CITY, COAST_STAGE, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, STOP, Found, Words, _cues,
+    _doc, _scan, is_bare_from, route_stage,
 )
 from retrieval.safety import normalise, phrase_pattern
 
@@ -143,6 +143,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
     origin = next((f.mention.country_id for f, r in zip(found, roles)
                    if r == ORIGIN and not (f.kind == CITY and f.mention.country_id == host)), None)
+    origin = _home_beyond_the_coast(found, roles, origin, host)
     free = [f for i, (f, r) in enumerate(zip(found, roles)) if r is None and f.kind != DEMONYM and i not in settled
             and (not f.cue or f.cue.kind in ("toward", *ARRIVING)) and f.mention.country_id not in (host, origin)]
     wish = _first(query, _said(("home",)))
@@ -167,6 +168,21 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
         # a route country read as the origin, "ከሱዳን ተመልሼ": where the person came back from)
         host, origin = None, host
     return host, origin
+
+
+def _home_beyond_the_coast(found: Sequence[Found], roles: List[Optional[str]], origin: Optional[str],
+                           host: Optional[str]) -> Optional[str]:
+    """`origin`, or, when it is a coast or destination country said without a nationality word and
+    the story names one country people come from (by itself, or as the way home) other than the
+    host: that one. "since I comot Libya come back Kano", "ina Niamey, mun fito daga Libya ... mayar
+    dani Kano": Libya is where the journey came from, Kano is home."""
+    if origin is None or route_stage(origin) < COAST_STAGE \
+            or any(f.kind == DEMONYM and f.mention.country_id == origin for f in found):
+        return origin
+    homes = {f.mention.country_id for f, r in zip(found, roles)
+             if (f.cue.kind == "home" if f.cue is not None else r is None) and f.kind != DEMONYM
+             and route_stage(f.mention.country_id) == ORIGIN_STAGE} - {host, origin}
+    return homes.pop() if len(homes) == 1 else origin
 
 
 def _shared_demonym_resolved(origin: Optional[str], found: Sequence[Found]) -> Optional[str]:

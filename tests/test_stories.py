@@ -95,6 +95,9 @@ def test_words_for_home_and_origin_in_dialect(text, expected):
     ("my embassy in Tripoli", ("libya", None)), ("ambassade à Niamey", ("niger", None)),
     # the embassy of a country people go to is about a visa, not the person's nationality
     ("the Italian embassy in Tunis", ("tunisia", None)), ("سفارة السعودية", (None, None)),
+    # an embassy *in* a country: where the person is, not their nationality
+    ("a guiné-bissau nem tem embaixada na líbia", ("libya", None)),
+    ("le burkina n'a même pas d'ambassade en libye", ("libya", None)),
 ])
 def test_an_embassy_names_the_nationality_and_where_it_is_the_host(text, expected):
     assert story_countries(text) == expected
@@ -171,6 +174,17 @@ def test_what_a_word_says_is_read_no_further(text, expected):
     ("I left home in Kano two years ago, now I am in Agadez", ("niger", "nigeria")),
     # ...while a wish to leave is still where the person is
     ("i wan comot libya", ("libya", None)), ("help me comot Libya", ("libya", None)),
+    # come "from" a coast country, and home named as the way back: the journey came from the coast
+    ("since I comot Libya come back Kano, my head no correct", (None, "nigeria")),
+    ("yanzu ina Niamey, mun fito daga Libya. su OIM zasu iya mayar dani Kano?", ("niger", "nigeria")),
+    # ...but not a place someone else is, nor a nationality word
+    ("i come from libya, my wife is in lagos", (None, "libya")),
+    ("I am Libyan, I want to go to Kano", (None, "libya")),
+    # the guards who drove the person away are not the person ("la garde nationale tunisienne")
+    ("la garde nationale tunisienne nous a déposés à la frontière", (None, None)),
+    ("a guarda costeira tunisina apanhou-nos", (None, None)),
+    # Krio "mi na salone pikin": a child of Sierra Leone
+    ("mi na salone pikin, a de na agadez", ("niger", "sierra_leone")),
 ])
 def test_driven_out_or_left_behind(text, expected):
     assert story_countries(text) == expected
