@@ -67,6 +67,9 @@ def answer(text, slots=PENDING, **kwargs):
     # listed answers side by side, in two languages, that agree; "d'accord" is also in "pas d'accord"
     ("to, d'accord", "yes"), ("Toh, yauwa", "yes"), ("sim, ok", "yes"), ("oya ok", "yes"), ("non, no", "no"),
     ("ok, non", None), ("yes, how long?", None), ("d'accord, c'est gratuit ?", None),
+    # "not now" and "later" decline (for now); "no problem" in Pidgin agrees
+    ("non laisse, plus tard", "no"), ("not now", "no"), ("agora não", "no"), ("ሕጂ ኣይኮነን", "no"),
+    ("wahala no dey", "yes"), ("later, how long e go take?", None),
 ])
 def test_only_a_whole_consent_word_or_payload_answers_the_question(text, expected):
     assert consent_answer(text) == expected
@@ -103,10 +106,10 @@ def _intent(name, confidence=0.99):
 @pytest.mark.parametrize("text, since, intent, expected", [
     # right after the question, a short plain yes or no the word lists do not hold
     ("ok na", 1, _intent("affirm"), "yes"), ("maya hadda maya", 1, _intent("deny"), "no"),
-    ("no not now", 1, _intent("deny"), "no"), ("a'a bari tukuna", 1, _intent("deny", 0.9), "no"),
+    ("no not today", 1, _intent("deny"), "no"), ("a'a bari tukuna", 1, _intent("deny", 0.9), "no"),
     ("oui", 1, _intent("greet"), "yes"),  # the word list first, whatever the classifier says
     # not right after it, not sure, not short, a question, a number, not a yes or no
-    ("ok na", 2, _intent("affirm"), None), ("no not now", 1, _intent("deny", 0.6), None),
+    ("ok na", 2, _intent("affirm"), None), ("no not today", 1, _intent("deny", 0.6), None),
     ("no no no i do not want that at all", 1, _intent("deny"), None), ("ok na wetin e cost?", 1, _intent("affirm"), None),
     ("2", 1, _intent("deny"), None), ("no 2", 1, _intent("deny"), None),
     ("no i have no passport", 1, _intent("travel_document"), None), ("ok na", 1, None, None),
