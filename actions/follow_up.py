@@ -19,6 +19,7 @@ from actions import feedback
 from actions.knowledge_answer import answer_in_context, answer_topic, first_turn_chars, follow_ups_for, host_country
 from actions.replies import knowledge, not_understood, user_language
 from core.paths import KNOWLEDGE_DIR
+from retrieval.stories import answer_instead
 
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own
@@ -86,7 +87,11 @@ class ActionAnswerFollowUp(Action):
             return not_understood(dispatcher, tracker)
         # what the answer sent last makes of it, as for every other answer: "how does he get out?"
         # after the embassy's visit to detention is how detention ends, not the laissez-passer
-        entry = answer_in_context(tracker, entry, (tracker.latest_message or {}).get("text") or "")
+        text = (tracker.latest_message or {}).get("text") or ""
+        entry = answer_in_context(tracker, entry, text)
+        # and what the message says, as for every other answer: "before then, where do we sleep?" is
+        # a place to sleep, not where to ask for the return (story_needs.yml `instead`)
+        entry = answer_instead(entry, text)
         language = user_language(tracker)
         return answer_topic(dispatcher, entry, language, max_follow_ups=follow_ups_for(tracker),
                             country=host_country(tracker), max_chars=first_turn_chars(tracker, language),

@@ -89,6 +89,17 @@ def test_the_follow_up_action_reads_the_message_after_the_answer_sent_last(dispa
     assert slot_events(events)["answer"] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("and before that, where will we sleep?", "centre_services"),  # a place to sleep now: the centres
+    ("where is their office?", "avr_how_to_ask"),                  # the follow-up's own rule
+])
+def test_a_follow_up_that_says_its_need_gets_the_answer_for_it(dispatcher, text, expected):
+    tracker = make_tracker(text, intent="ask_where", slots={"language": "en", "topic": "avr_overview",
+                                                            "answer": "avr_how_to_ask"})
+    events = run_action(ActionAnswerFollowUp(), dispatcher, tracker, CONTEXT_DOMAIN)
+    assert slot_events(events)["answer"] == expected
+
+
 @pytest.mark.parametrize("current, detected, confidence, text, hint, expected", [
     (None, "fr", 0.8, "bjr", True, "fr"),                          # the first message sets it
     ("fr", "en", 1.0, "ok", True, None),                           # a short word never switches

@@ -294,6 +294,11 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("help_psychosocial", "les passeurs ont abusé de moi, je dors plus", "help_gbv"),
     ("help_medical", "Bara wasu maza sun yi min fyade, ina son ganin likita", "help_gbv"),
     ("centre_services", "ባለፈው አመት ደፈሩኝ። እርዳታ አለ?", "help_gbv"),
+    # a place to sleep asked for now: what the migrant centres give, not the wait or how to ask
+    ("avr_duration", "kafin lokacin ina zamu zauna?", "centre_services"),
+    ("avr_duration", "inta la sugayo xageen seexdaa? kirada guriga ayaa iga dhamaatay", "centre_services"),
+    ("avr_how_to_ask", "et en attendant je dors où ?", "centre_services"),
+    ("reintegration_support", "when i reach home where will i sleep?", "reintegration_support"),  # shelter there
     # other answers keep theirs; no harm named, no change
     ("report_abuse", "they raped me, can i report them", "report_abuse"),
     ("avr_how_to_ask", "i was raped in sabha, i want to go home", "avr_how_to_ask"),
