@@ -193,10 +193,29 @@ def _shared_demonym_resolved(origin: Optional[str], found: Sequence[Found]) -> O
     return named[0] if named else origin
 
 
+REFUSING = "refusing_to_go_home"  # the `instead` rule whose phrases refuse or fear going back
+
+
 def wants_to_go_home(text: str) -> bool:
-    """The message says the person wants to go back home (the `home` cues, any language)."""
+    """The message says the person wants to go back home (the `home` cues, any language), outside a
+    refusal ("i dont want to go back", "ናብ ኤርትራ ክምለስ ኣይክእልን": story_needs.yml `instead`, REFUSING)."""
+    refusing = _refusing()
+    if refusing is not None and refusing.search(normalise(text)):
+        text = refusing.sub(" ", normalise(text))
     query, _ = _scan(text)
     return _first(query, _said(("home",))) is not None
+
+
+def refuses_to_go_home(text: str) -> bool:
+    """The message refuses or fears going back ("i cannot go back to eritrea", "nab adey kimeles aydeln")."""
+    refusing = _refusing()
+    return refusing is not None and refusing.search(normalise(text)) is not None
+
+
+@lru_cache(maxsize=1)
+def _refusing() -> Optional[Pattern[str]]:
+    rule = (_story_needs().get("instead") or {}).get(REFUSING)
+    return _pattern(rule) if rule else None
 
 
 @lru_cache(maxsize=1)
@@ -284,15 +303,23 @@ def asks_to_check(text: str) -> bool:
     return pattern is not None and pattern.search(normalise(text)) is not None
 
 
+class InsteadRule(NamedTuple):
+    """A rule of story_needs.yml `instead`."""
+    answer: str                  # the answer for what the message says
+    replaces: FrozenSet[str]     # the general answers it stands in place of
+    pattern: Pattern[str]        # what the message says
+    also: Optional[Pattern[str]]  # what it must also say (`with`), or None
+    unless_wish: bool            # not when the message says a wish to go home
+
+
 @lru_cache(maxsize=1)
-def _instead() -> Tuple[Tuple[str, FrozenSet[str], Pattern[str], Optional[Pattern[str]]], ...]:
-    """(answer, the answers it replaces, pattern, pattern that must also match or None) of every rule
-    of story_needs.yml `instead`."""
+def _instead() -> Tuple[InsteadRule, ...]:
     rules = []
     for rule in (_story_needs().get("instead") or {}).values():
         if (pattern := _pattern(rule)) is not None and rule.get("answer"):
             also = _pattern({"phrases": rule.get("with")}) if rule.get("with") else None
-            rules.append((str(rule["answer"]), frozenset(str(a) for a in rule.get("instead_of") or ()), pattern, also))
+            rules.append(InsteadRule(str(rule["answer"]), frozenset(str(a) for a in rule.get("instead_of") or ()),
+                                     pattern, also, bool(rule.get("unless_wish"))))
     return tuple(rules)
 
 
@@ -301,8 +328,10 @@ def answer_instead(answer_id: str, text: str) -> str:
     answers it replaces (story_needs.yml `instead`: sexual violence -> the support for survivors;
     going home as a condition with help asked for -> the support after return)."""
     query = normalise(text)
-    return next((answer for answer, replaced, pattern, also in _instead()
-                 if answer_id in replaced and pattern.search(query) and (also is None or also.search(query))),
+    return next((rule.answer for rule in _instead()
+                 if answer_id in rule.replaces and rule.pattern.search(query)
+                 and (rule.also is None or rule.also.search(query))
+                 and not (rule.unless_wish and wants_to_go_home(text))),
                 answer_id)
 
 

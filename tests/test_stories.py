@@ -219,9 +219,22 @@ def test_route_stages_are_known_countries_and_ordered():
     ("I want to go from Tripoli to Mali", False), ("I want to go back from Libya to Sudan", True),
     ("je veux rentrer au Mali", True), ("embassy of Mali", False),
     ("je suis au kwat a oujda, je veux back au mboa", True),   # Camfranglais: "back" is going home
+    # a refusal holds the words of a wish and says the opposite
+    ("i dont want to go back, i am afraid", False), ("ናብ ኤርትራ ግን ክምለስ ኣይክእልን እየ", False),
+    ("لو ما عايز ارجع في حل؟", False), ("I dont want to go back to Libya, I want to go home to Mali", True),
 ])
 def test_wants_to_go_home(text, expected):
     assert wants_to_go_home(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("i cannot go back to eritrea, they will put me in the army", True), ("nab adey kimeles aydeln, fereh alo", True),
+    ("ما بدي ارجع على سوريا", True), ("je veux rentrer au mali", False), ("is the road back dangerous?", False),
+])
+def test_refuses_to_go_home(text, expected):
+    from retrieval.stories import refuses_to_go_home
+
+    assert refuses_to_go_home(text) is expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -299,6 +312,12 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_duration", "inta la sugayo xageen seexdaa? kirada guriga ayaa iga dhamaatay", "centre_services"),
     ("avr_how_to_ask", "et en attendant je dors où ?", "centre_services"),
     ("reintegration_support", "when i reach home where will i sleep?", "reintegration_support"),  # shelter there
+    # refusing or fearing to go back: what a person who cannot go home can do, unless a wish is said too
+    ("avr_countries", "ናብ ኤርትራ ግን ክምለስ ኣይክእልን እየ", "avr_cannot_go_home"),
+    ("avr_how_to_ask", "لو ما عايز ارجع في حل؟", "avr_cannot_go_home"),
+    ("avr_overview", "nab adey kimeles aydeln, fereh alo", "avr_cannot_go_home"),
+    ("avr_how_to_ask", "I dont want to go back to Libya, I want to go home to Mali", "avr_how_to_ask"),
+    ("risk_sea", "i dont want to go back, is the sea dangerous?", "risk_sea"),
     # other answers keep theirs; no harm named, no change
     ("report_abuse", "they raped me, can i report them", "report_abuse"),
     ("avr_how_to_ask", "i was raped in sabha, i want to go home", "avr_how_to_ask"),
