@@ -318,6 +318,13 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_overview", "nab adey kimeles aydeln, fereh alo", "avr_cannot_go_home"),
     ("avr_how_to_ask", "I dont want to go back to Libya, I want to go home to Mali", "avr_how_to_ask"),
     ("risk_sea", "i dont want to go back, is the sea dangerous?", "risk_sea"),
+    # where the embassy is, or its number, asked in so many words: how to reach one's embassy
+    ("avr_process", "el safara mta3 tchad win?", "embassy_contact"),
+    ("document_consular_visit_detention", "to ofishin jakadancinmu fa, ina yake?", "embassy_contact"),
+    ("avr_undocumented", "safaaraddeenu halkan ma joogtaa? numberkooda?", "embassy_contact"),
+    ("document_consular_visit_detention", "can the embassy visit him in detention?", "document_consular_visit_detention"),
+    ("document_consular_visit_detention", "l'ambassade peut venir ici ?", "document_consular_visit_detention"),
+    ("document_laissez_passer", "وبطلعوها من وين؟ من السفارة؟", "document_laissez_passer"),
     # other answers keep theirs; no harm named, no change
     ("report_abuse", "they raped me, can i report them", "report_abuse"),
     ("avr_how_to_ask", "i was raped in sabha, i want to go home", "avr_how_to_ask"),
