@@ -397,6 +397,7 @@ class AfterAnswerRule(NamedTuple):
     unless: Optional[Pattern[str]]     # said (here or just before), keeps the replaced answer
     when: Optional[Pattern[str]]       # the message must say it
     when_home: bool = False            # the message must say the person wants to go home (WHEN_SAID_HOME)
+    unless_wish: bool = False          # not when the message says a wish to go home
 
 
 @lru_cache(maxsize=1)
@@ -411,7 +412,7 @@ def _after_answer() -> Tuple[AfterAnswerRule, ...]:
         rules.append(AfterAnswerRule(frozenset(str(a) for a in rule.get("after") or ()),
                                      frozenset(str(t) for t in rule.get("after_topics") or ()),
                                      frozenset(str(a) for a in rule.get("instead_of") or ()),
-                                     str(rule["answer"]), unless, when, home))
+                                     str(rule["answer"]), unless, when, home, bool(rule.get("unless_wish"))))
     return tuple(rules)
 
 
@@ -429,5 +430,6 @@ def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earl
     return next((rule.answer for rule in _after_answer()
                  if (previous_answer in rule.after or previous_topic in rule.topics) and answer_id in rule.replaced
                  and not (rule.unless and rule.unless.search(query)) and (rule.when is None or rule.when.search(said))
-                 and (not rule.when_home or wants_to_go_home(text))),
+                 and (not rule.when_home or wants_to_go_home(text))
+                 and not (rule.unless_wish and wants_to_go_home(text))),
                 answer_id)

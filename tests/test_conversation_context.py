@@ -82,6 +82,8 @@ def test_the_follow_up_action_answers_the_entry_in_the_users_language(dispatcher
 @pytest.mark.parametrize("text, answer, expected", [
     ("how can he get out?", "document_consular_visit_detention", "risk_detention_exit"),  # the after-answer rule
     ("how do i get the paper?", "document_consular_visit_detention", "document_laissez_passer"),  # no rule said
+    ("sidee buu halkaas uga soo bixi karaa?", "avr_from_detention", "risk_detention_exit"),  # after going home from it
+    ("can he go home straight when he gets out?", "avr_from_detention", "document_laissez_passer"),  # a wish: no rule
 ])
 def test_the_follow_up_action_reads_the_message_after_the_answer_sent_last(dispatcher, text, answer, expected):
     tracker = make_tracker(text, intent="ask_how", slots={"language": "en", "topic": "travel_document", "answer": answer})
