@@ -35,8 +35,8 @@ from retrieval.stories import (
     asks_how,
     asks_to_check,
     need_answers,
-    refuses_to_go_home,
     said_needs,
+    speaks_of_going_home,
     story_countries,
     wants_to_go_home,
 )
@@ -345,7 +345,7 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
         return topic, ()
     ranked = everything[:CHOICES + 1]
     if kb.answers[ranked[0].answer].parent in _group_topics(RISK_GROUPS) \
-            and (wants_to_go_home(text) or refuses_to_go_home(text)):  # about (not) going home, not the risk
+            and speaks_of_going_home(text):  # about (not) going home, not the risk
         home = _home_answers()
         ranked = [r for r in everything if r.answer in home][:CHOICES + 1] or ranked
     best = ranked[0]

@@ -40,7 +40,7 @@ from actions.knowledge_answer import (
     start_screening_instead,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
-from retrieval.stories import refuses_to_go_home, wants_to_go_home
+from retrieval.stories import speaks_of_going_home
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class ActionAnswerFromRetrieval(Action):
         # the search's answer, else going home when the message wishes it (or refuses it: then the
         # answer for those who cannot go home, story_needs.yml `instead`): fitted to this person
         found = decision.topics[0] if decision.kind == "answer" else \
-            GOING_HOME if wants_to_go_home(text) or refuses_to_go_home(text) else None
+            GOING_HOME if speaks_of_going_home(text) else None
         if found is not None:
             answer = fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker))
             answer = answer_in_context(tracker, answer, text)

@@ -199,9 +199,9 @@ REFUSING = "refusing_to_go_home"  # the `instead` rule whose phrases refuse or f
 def wants_to_go_home(text: str) -> bool:
     """The message says the person wants to go back home (the `home` cues, any language), outside a
     refusal ("i dont want to go back", "ናብ ኤርትራ ክምለስ ኣይክእልን": story_needs.yml `instead`, REFUSING)."""
-    refusing = _refusing()
-    if refusing is not None and refusing.search(normalise(text)):
-        text = refusing.sub(" ", normalise(text))
+    refusing, said = _refusing(), normalise(text)
+    if refusing is not None and refusing.search(said):
+        text = refusing.sub(" ", said)
     query, _ = _scan(text)
     return _first(query, _said(("home",))) is not None
 
@@ -210,6 +210,11 @@ def refuses_to_go_home(text: str) -> bool:
     """The message refuses or fears going back ("i cannot go back to eritrea", "nab adey kimeles aydeln")."""
     refusing = _refusing()
     return refusing is not None and refusing.search(normalise(text)) is not None
+
+
+def speaks_of_going_home(text: str) -> bool:
+    """The message is about going home itself, wished for or refused: not about a risk or a need."""
+    return refuses_to_go_home(text) or wants_to_go_home(text)
 
 
 @lru_cache(maxsize=1)

@@ -238,6 +238,15 @@ def test_refuses_to_go_home(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("i cannot go back to eritrea", True), ("je veux rentrer au mali", True), ("is the sea dangerous?", False),
+])
+def test_speaks_of_going_home_wished_or_refused(text, expected):
+    from retrieval.stories import speaks_of_going_home
+
+    assert speaks_of_going_home(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
     # a child's age, said first, wins: children get their own care on the way home
     ("j ai 15 ans je veux rentrer au mali mais j'ai pas d'argent", "avr_vulnerable"),
     ("عمري 16 سنة وبدي ارجع على السودان", "avr_vulnerable"), ("I be 14, I wan go back to my mama", "avr_vulnerable"),
