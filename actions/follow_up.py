@@ -19,7 +19,7 @@ from actions import feedback
 from actions.knowledge_answer import answer_in_context, answer_topic, first_turn_chars, follow_ups_for, host_country
 from actions.replies import knowledge, not_understood, user_language
 from core.paths import KNOWLEDGE_DIR
-from retrieval.stories import answer_instead
+from retrieval.story_needs import answer_instead
 
 FOLLOW_UPS_FILE = KNOWLEDGE_DIR / "follow_ups.yml"
 FOLLOW_UP_MAX_WORDS = 15      # longer messages say enough to be judged on their own

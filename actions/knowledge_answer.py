@@ -28,7 +28,7 @@ from actions.replies import (
     unreviewed_note,
     user_language,
 )
-from retrieval.stories import (
+from retrieval.story_needs import (
     answer_after,
     answer_for_what_is_said,
     answer_instead,
@@ -37,9 +37,9 @@ from retrieval.stories import (
     need_answers,
     said_needs,
     speaks_of_going_home,
-    story_countries,
     wants_to_go_home,
 )
+from retrieval.story_slots import story_countries
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ CONTEXT_MIN_WORDS = 3
 GOING_HOME, HOW_TO_ASK = "avr_overview", "avr_how_to_ask"
 # ... and one who also says what stands in the way ("je veux rentrer mais g pas de wari", "A wan go
 # bak Salone bot a no get paspot") is asking about that: no money, no papers (knowledge/story_needs.yml,
-# retrieval.stories.said_needs). Only answers that meet the wish in general give way (`WISH_TOPICS`'
+# retrieval.story_needs.said_needs). Only answers that meet the wish in general give way (`WISH_TOPICS`'
 # articles, the going-home and risk entries); a specific question ("how long?") keeps its answer.
 # Tuning sets, questions right: dev 81.3 -> 82.0 %, dev2 79.6 -> 82.7 % (15 turns won, none lost)
 WISH_TOPICS = ("avr_overview", "avr_eligibility", "avr_process", "travel_document", "embassy_contact",
@@ -286,9 +286,9 @@ def answer_where_they_are(answer_id: str, text: str, conversation_topic: Optiona
 def fitted_answer(answer_id: str, text: str, conversation_topic: Optional[str],
                   intent_topic: Optional[str] = None) -> str:
     """The answer for this person: first, an answer meant for a situation the message does not
-    describe gives way (retrieval.stories.answer_for_what_is_said: "بدي ارجع على بلدي" was sent what
+    describe gives way (retrieval.story_needs.answer_for_what_is_said: "بدي ارجع على بلدي" was sent what
     to do when one cannot go home), then `answer_to_a_wish`, then `answer_where_they_are`, then the answer for
-    what the message says in place of a general one (retrieval.stories.answer_instead: "O filho da
+    what the message says in place of a general one (retrieval.story_needs.answer_instead: "O filho da
     patroa abusou de mim" was sent the general medical answer, "se eu voltar pra guiné-bissau, q ajuda
     tem lá?" how to ask for the return; tuning sets 3 and 6 turns won, none lost)."""
     wished = answer_to_a_wish(answer_for_what_is_said(answer_id, text), text, conversation_topic)
@@ -369,7 +369,7 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
 
 
 def answer_in_context(tracker: Tracker, answer_id: str, text: str) -> str:
-    """`answer_id`, or what the answer sent last makes of this message (retrieval.stories.answer_after),
+    """`answer_id`, or what the answer sent last makes of this message (retrieval.story_needs.answer_after),
     read with the person's previous message ("he abused me" then "is there still care?")."""
     return answer_after(answer_id, text, tracker.get_slot("answer"), previous_question(tracker),
                         previous_topic=tracker.get_slot("topic"))

@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.replies import knowledge
 from language.hints import is_shared
 from language.identifier import script_of
-from retrieval.stories import story_countries
+from retrieval.story_slots import story_countries
 
 SOURCE_SLOT = "language_from"  # what set the language: a greeting (tentative), a message, a choice
 HINT, MESSAGE = "hint", "message"

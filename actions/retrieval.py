@@ -40,7 +40,7 @@ from actions.knowledge_answer import (
     start_screening_instead,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
-from retrieval.stories import speaks_of_going_home
+from retrieval.story_needs import speaks_of_going_home
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ WHEN_SAID_HOME = "home"
 def said_rules(story_needs: dict) -> Dict[str, dict]:
     """The rules of story_needs.yml a `when_said` may name, by name (each says its `phrases`): every
     need, `asking_how`, and the rules of `instead` and `only_when_said`. Read by the checker and by
-    retrieval/stories."""
+    retrieval/story_needs."""
     sections = [story_needs.get("needs") or {}, {"asking_how": story_needs.get("asking_how")},
                 story_needs.get("instead") or {}, story_needs.get("only_when_said") or {}]
     rules: Dict[str, dict] = {}

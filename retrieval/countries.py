@@ -1,7 +1,7 @@
 """Country and city names as people write them (knowledge/countries.yml): resolve an answer to a
 country, show it localised, and find the countries a free-text story names with the role of each
 (`host`: where the person is now, `origin`: where they come from or want to go back to). What a
-whole story says, host and origin, is retrieval/stories.py's."""
+whole story says, host and origin, is retrieval/story_slots.py's."""
 from __future__ import annotations
 
 import difflib

@@ -11,7 +11,8 @@ import pytest
 from retrieval.countries import (
     HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country, without_places,
 )
-from retrieval.stories import story_countries, wants_to_go_home
+from retrieval.story_needs import wants_to_go_home
+from retrieval.story_slots import story_countries
 
 LANGUAGES = ("en", "fr", "ar", "ha", "pcm", "so", "ti", "am", "pt")
 AFRICA = {

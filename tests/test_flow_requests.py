@@ -20,7 +20,7 @@ from testing.trackers import make_tracker, run_action
     "ኩነታተይ ርኣዩለይ",
 ])
 def test_a_request_to_check_ones_case_is_recognised(text):
-    from retrieval.stories import asks_to_check
+    from retrieval.story_needs import asks_to_check
 
     assert asks_to_check(text)
 
@@ -31,7 +31,7 @@ def test_a_request_to_check_ones_case_is_recognised(text):
     "posso voltar para casa?", "هل يمكنني العودة؟", "zan iya komawa gida?",
 ])
 def test_a_plain_question_is_not_a_request_to_check(text):
-    from retrieval.stories import asks_to_check
+    from retrieval.story_needs import asks_to_check
 
     assert not asks_to_check(text)
 

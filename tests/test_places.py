@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.countries import find_countries, resolve_country
-from retrieval.stories import story_countries
+from retrieval.story_slots import story_countries
 
 
 @pytest.mark.parametrize("text, expected", [

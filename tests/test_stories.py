@@ -1,12 +1,13 @@
-"""Stories (retrieval/stories.py): trips "from X to Y" said by someone going home or going on, an
-embassy "of X in Y", and a region or town of origin with its cue, in the nine languages. The
-sentences are written for these tests."""
+"""Stories (retrieval/story_slots.py, retrieval/story_needs.py): trips "from X to Y" said by someone
+going home or going on, an embassy "of X in Y", and a region or town of origin with its cue, in the
+nine languages. The sentences are written for these tests."""
 from __future__ import annotations
 
 import pytest
 
 from retrieval.countries import DESTINATION_STAGE, ORIGIN_STAGE, _doc, load_countries, route_stage
-from retrieval.stories import story_countries, wants_to_go_home
+from retrieval.story_needs import wants_to_go_home
+from retrieval.story_slots import story_countries
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -232,7 +233,7 @@ def test_wants_to_go_home(text, expected):
     ("ما بدي ارجع على سوريا", True), ("je veux rentrer au mali", False), ("is the road back dangerous?", False),
 ])
 def test_refuses_to_go_home(text, expected):
-    from retrieval.stories import refuses_to_go_home
+    from retrieval.story_needs import refuses_to_go_home
 
     assert refuses_to_go_home(text) is expected
 
@@ -241,7 +242,7 @@ def test_refuses_to_go_home(text, expected):
     ("i cannot go back to eritrea", True), ("je veux rentrer au mali", True), ("is the sea dangerous?", False),
 ])
 def test_speaks_of_going_home_wished_or_refused(text, expected):
-    from retrieval.stories import speaks_of_going_home
+    from retrieval.story_needs import speaks_of_going_home
 
     assert speaks_of_going_home(text) is expected
 
@@ -291,7 +292,7 @@ def test_speaks_of_going_home_wished_or_refused(text, expected):
     ("", None),
 ])
 def test_what_stands_between_a_person_and_going_home(text, expected):
-    from retrieval.stories import story_need
+    from retrieval.story_needs import story_need
 
     assert story_need(text) == expected
 
@@ -302,7 +303,7 @@ def test_what_stands_between_a_person_and_going_home(text, expected):
     ("je veux rentrer mais pas d'argent", None),                             # no money: not
 ])
 def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_so(text, expected):
-    from retrieval.stories import said_need
+    from retrieval.story_needs import said_need
 
     need = said_need(text)
     assert need is not None
@@ -396,7 +397,7 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_how_to_ask", "my brother works in libya, i want to go home", "avr_how_to_ask"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
-    from retrieval.stories import answer_instead
+    from retrieval.story_needs import answer_instead
 
     assert answer_instead(answer, text) == expected
 
@@ -418,7 +419,7 @@ def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(a
     ("avr_overview", "بدي ارجع على بلدي", "avr_overview"),
 ])
 def test_an_answer_for_a_situation_needs_the_message_to_say_it(answer, text, expected):
-    from retrieval.stories import answer_for_what_is_said
+    from retrieval.story_needs import answer_for_what_is_said
 
     assert answer_for_what_is_said(answer, text) == expected
 
@@ -427,7 +428,7 @@ def test_every_phrasing_of_an_answer_for_a_situation_says_it():
     """The cue lists of story_needs.yml `only_when_said` cover every question the answer is written
     for, in every language: a list too short would take the answer from people it is for."""
     from content.knowledge import load_knowledge
-    from retrieval.stories import _only_when_said, answer_for_what_is_said
+    from retrieval.story_needs import _only_when_said, answer_for_what_is_said
 
     answers = load_knowledge().answers
     missed = [(answer, code, question) for answer, _, _ in _only_when_said()
@@ -442,7 +443,7 @@ def test_every_phrasing_of_an_answer_for_a_situation_says_it():
     "ሀገሬ ብመለስ ምን እርዳታ አለ?",                    # Amharic: if I return home, what help
 ])
 def test_returning_said_in_amharic_and_tigrinya_verb_forms_is_going_home(text):
-    from retrieval.stories import wants_to_go_home
+    from retrieval.story_needs import wants_to_go_home
 
     assert wants_to_go_home(text)
 
@@ -459,7 +460,7 @@ def test_returning_said_in_amharic_and_tigrinya_verb_forms_is_going_home(text):
     ("comment", None),
 ])
 def test_asking_how_to_do_something(text, expected):
-    from retrieval.stories import asks_how
+    from retrieval.story_needs import asks_how
 
     assert asks_how(text) == expected
 
