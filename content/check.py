@@ -116,6 +116,7 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
     hints = (yaml.safe_load((root / "language_hints.yml").read_text(encoding="utf-8")) or {}).get("hints") or {}
     problems += [f"language_hints.yml: unknown language '{code}'" for code in hints if code not in kb.languages]
     story_needs = yaml.safe_load((root / "story_needs.yml").read_text(encoding="utf-8")) or {}
+    problems += _unknown_rule_keys(story_needs)
     needs = said_rules(story_needs)
     for name, rule in (story_needs.get("instead") or {}).items():
         problems += [f"story_needs.yml: {name} replaces '{answer}', which is not an answer"
@@ -150,6 +151,33 @@ def check_conversation_data(kb: KnowledgeBase, root: Path = KNOWLEDGE_DIR) -> Li
         problems += [f"story_needs.yml: {name}: lacking: {key}: unknown language '{code}'"
                      for key, words in (need.get("lacking") or {}).items() for code in words or {}
                      if code not in kb.languages]
+    return problems
+
+
+# the keys each rule of story_needs.yml may hold (retrieval/story_needs.py reads them): a misspelt
+# flag ("unles_wish") would otherwise be ignored, and the rule would fire where it must not
+STORY_RULE_KEYS = {
+    "needs": {"answer", "also_instead_of", "phrases", "lacking"},
+    "instead": {"answer", "instead_of", "phrases", "with", "unless_wish"},
+    "only_when_said": {"answer", "otherwise", "phrases"},
+    "after_answer": {"after", "after_topics", "answer", "instead_of", "phrases", "when_said", "unless_said",
+                     "unless_wish"},
+}
+STORY_SECTION_KEYS = {"asking_how": {"answer", "phrases"}, "asking_to_check": {"phrases"}}
+LACKING_KEYS = {"things", "before", "after", "filler"}
+
+
+def _unknown_rule_keys(story_needs: dict) -> List[str]:
+    problems = [f"story_needs.yml: unknown section '{section}'" for section in story_needs
+                if section not in STORY_RULE_KEYS and section not in STORY_SECTION_KEYS]
+    for section, keys in STORY_SECTION_KEYS.items():
+        problems += [f"story_needs.yml: {section}: unknown key '{key}'"
+                     for key in story_needs.get(section) or {} if key not in keys]
+    for section, keys in STORY_RULE_KEYS.items():
+        for name, rule in (story_needs.get(section) or {}).items():
+            problems += [f"story_needs.yml: {section}: {name}: unknown key '{key}'" for key in rule or {} if key not in keys]
+            problems += [f"story_needs.yml: {section}: {name}: lacking: unknown key '{key}'"
+                         for key in (rule or {}).get("lacking") or {} if key not in LACKING_KEYS]
     return problems
 
 

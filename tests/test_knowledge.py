@@ -133,8 +133,14 @@ def test_the_checker_finds_a_follow_up_to_a_missing_entry_and_unknown_languages(
         "after_answer:\n  reporting:\n    after: [report_abuse_gone]\n    answer: report_abuse\n"
         "    instead_of: [help_gbv]\n    unless_said: no_such_rule\n"
         "  papers:\n    after_topics: [no_such_topic]\n    when_said: no_such_need\n    answer: avr_undocumented\n"
-        "    instead_of: [travel_document]\n", encoding="utf-8")
+        "    instead_of: [travel_document]\n    unles_wish: true\n"
+        "  lacks:\n    answer: avr_undocumented\n    instead_of: [travel_document]\n"
+        "    lacking: {thing: {en: [passport]}}\n"
+        "asking_what:\n  phrases: {en: [what]}\n", encoding="utf-8")
     problems = check_conversation_data(kb, tmp_path)
+    assert any("unknown key 'unles_wish'" in p for p in problems)
+    assert any("lacking: unknown key 'thing'" in p for p in problems)
+    assert any("unknown section 'asking_what'" in p for p in problems)
     assert any("no_such_topic" in p for p in problems) and any("no_such_need" in p for p in problems)
     assert any("'qq'" in p for p in problems) and any("report_abuse_gone" in p for p in problems)
     assert any("no_such_rule" in p for p in problems)
