@@ -85,13 +85,12 @@ class ActionAnswerFollowUp(Action):
         entry = answer_for(intent, tracker.get_slot("topic"), tracker.get_slot("answer"))
         if entry not in knowledge().answers:
             return not_understood(dispatcher, tracker)
-        # what the answer sent last makes of it, as for every other answer: "how does he get out?"
-        # after the embassy's visit to detention is how detention ends, not the laissez-passer
+        # what the message says, then what the answer sent last makes of it, in the order of every
+        # other answer (fitted_answer, then answer_in_context): "before then, where do we sleep?" is a
+        # place to sleep, not where to ask for the return (story_needs.yml `instead`); "how does he
+        # get out?" after the embassy's visit to detention is how detention ends, not the laissez-passer
         text = (tracker.latest_message or {}).get("text") or ""
-        entry = answer_in_context(tracker, entry, text)
-        # and what the message says, as for every other answer: "before then, where do we sleep?" is
-        # a place to sleep, not where to ask for the return (story_needs.yml `instead`)
-        entry = answer_instead(entry, text)
+        entry = answer_in_context(tracker, answer_instead(entry, text), text)
         language = user_language(tracker)
         return answer_topic(dispatcher, entry, language, max_follow_ups=follow_ups_for(tracker),
                             country=host_country(tracker), max_chars=first_turn_chars(tracker, language),
