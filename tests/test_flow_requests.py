@@ -191,6 +191,13 @@ def test_nothing_known_asks_every_question(dispatcher):
     # after the risks of a route, going home asked is going home
     ("risk_desert_rescue", "avr_choice", "if he changes his mind, can he go back home from arlit?", "avr_overview"),
     ("avr_overview", "avr_choice", "if i change my mind, can i still go back home?", "avr_choice"),
+    # after the risks of the desert, "who will help us?" is who rescues people there
+    ("risk_desert_abandonment", "risk_desert_abandonment", "if the car breaks down there, who will help us?",
+     "risk_desert_rescue"),
+    ("risk_desert", "centre_services", "idan mota ta lalace a can wa zai taimaka mana?", "risk_desert_rescue"),
+    ("risk_desert_abandonment", "avr_how_to_ask", "who will help me go home?", "avr_how_to_ask"),  # not a risk found
+    ("risk_desert_abandonment", "risk_desert", "who will help me go back home from agadez?", "risk_desert"),  # a wish
+    ("risk_sea", "risk_sea_routes", "who will rescue us if the boat sinks?", "risk_sea_routes"),  # not the desert
 ])
 def test_the_answer_sent_last_reads_the_next_message(previous, found, text, expected):
     from actions.knowledge_answer import answer_in_context

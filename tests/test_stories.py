@@ -395,6 +395,14 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_overview", "le programme ça marche au maroc aussi?", "avr_countries"),
     ("avr_how_to_ask", "أخوي يشتغل في ليبيا وبدي ارجع", "avr_how_to_ask"),   # a person's work, no programme named
     ("avr_how_to_ask", "my brother works in libya, i want to go home", "avr_how_to_ask"),
+    # how the journey home is made is how the return works ...
+    ("avr_duration", "on part en avion ou par la route ?", "avr_process"),
+    ("avr_come_back_later", "bemin new yemiwesdun? be awroplan?", "avr_process"),
+    ("avr_duration", "doon baa lagu raacaa mise diyaarad?", "avr_process"),
+    # ... but the ticket's cost, the departure day and the sea keep theirs
+    ("avr_cost", "the plane ticket, how much?", "avr_cost"),
+    ("avr_departure_day", "who comes with me on the plane?", "avr_departure_day"),
+    ("avr_come_back_later", "if i go by boat, can i come back later?", "avr_come_back_later"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.story_needs import answer_instead
