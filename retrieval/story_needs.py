@@ -22,12 +22,24 @@ from retrieval.story_slots import cue_words, first_phrase
 STORY_NEEDS_FILE = KNOWLEDGE_DIR / "story_needs.yml"
 
 REFUSING = "refusing_to_go_home"  # the `instead` rule whose phrases refuse or fear going back
+# Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back; "والمفوضية وين؟": and
+# UNHCR, where?)
+_JOINED_AND = re.compile(r"(?<!\w)و(?=\w\w)")
+_APART = "\u205e"  # not a word or a space: no phrase reads across it
+
+
+def _read(text: str) -> str:
+    """The message as the rules read it: normalised, and again with Arabic's joined "and" taken off,
+    so a phrase is found whether or not "و" is joined to it."""
+    query = normalise(text)
+    unjoined = _JOINED_AND.sub("", query)
+    return query if unjoined == query else f"{query} {_APART} {unjoined}"
 
 
 def wants_to_go_home(text: str) -> bool:
     """The message says the person wants to go back home (the `home` cues, any language), outside a
     refusal ("i dont want to go back", "ናብ ኤርትራ ክምለስ ኣይክእልን": story_needs.yml `instead`, REFUSING)."""
-    refusing, said = _refusing(), normalise(text)
+    refusing, said = _refusing(), _read(text)
     if refusing is not None and refusing.search(said):
         text = refusing.sub(" ", said)
     query, _ = _scan(text)
@@ -37,7 +49,7 @@ def wants_to_go_home(text: str) -> bool:
 def refuses_to_go_home(text: str) -> bool:
     """The message refuses or fears going back ("i cannot go back to eritrea", "nab adey kimeles aydeln")."""
     refusing = _refusing()
-    return refusing is not None and refusing.search(normalise(text)) is not None
+    return refusing is not None and refusing.search(_read(text)) is not None
 
 
 def speaks_of_going_home(text: str) -> bool:
@@ -121,7 +133,7 @@ def asks_how(text: str) -> Optional[str]:
     """The answer to "how do I (go home)?" when the message asks how to do something
     (story_needs.yml `asking_how`), else None."""
     answer, pattern = _asking_how()
-    return answer if pattern is not None and pattern.search(normalise(text)) else None
+    return answer if pattern is not None and pattern.search(_read(text)) else None
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +145,7 @@ def asks_to_check(text: str) -> bool:
     """The message asks the assistant to look at the person's own case ("check my situation", "ka
     duba min ko zan iya komawa"; story_needs.yml `asking_to_check`)."""
     pattern = _asking_to_check()
-    return pattern is not None and pattern.search(normalise(text)) is not None
+    return pattern is not None and pattern.search(_read(text)) is not None
 
 
 class InsteadRule(NamedTuple):
@@ -160,7 +172,7 @@ def answer_instead(answer_id: str, text: str) -> str:
     """`answer_id`, or the answer for what the message says when `answer_id` is one of the general
     answers it replaces (story_needs.yml `instead`: sexual violence -> the support for survivors;
     going home as a condition with help asked for -> the support after return)."""
-    query = normalise(text)
+    query = _read(text)
     return next((rule.answer for rule in _instead()
                  if answer_id in rule.replaces and rule.pattern.search(query)
                  and (rule.also is None or rule.also.search(query))
@@ -170,7 +182,7 @@ def answer_instead(answer_id: str, text: str) -> str:
 
 def said_needs(text: str) -> Tuple[SaidNeed, ...]:
     """Every need the message says, the one said first first."""
-    query = normalise(text)
+    query = _read(text)
     said = [(found.start(), index, need) for index, (need, pattern) in enumerate(_needs())
             if (found := pattern.search(query))]
     return tuple(need for _, _, need in sorted(said))
@@ -195,10 +207,6 @@ def story_need(text: str) -> Optional[str]:
     return need.answer if need is not None else None
 
 
-# Arabic joins "and" to the next word ("وما بقدر ارجع": and I cannot go back)
-_JOINED_AND = re.compile(r"(?<!\w)و(?=\w\w)")
-
-
 @lru_cache(maxsize=1)
 def _only_when_said() -> Tuple[Tuple[str, str, Pattern[str]], ...]:
     """(answer, the answer otherwise, pattern of what the message must say) of every rule of
@@ -215,10 +223,8 @@ def answer_for_what_is_said(answer_id: str, text: str) -> str:
     rules = [(otherwise, pattern) for answer, otherwise, pattern in _only_when_said() if answer == answer_id]
     if not rules or not wants_to_go_home(text):
         return answer_id
-    query = normalise(text)
-    unjoined = _JOINED_AND.sub("", query)  # "وما بقدر" says "ما بقدر" too
-    return next((otherwise for otherwise, pattern in rules if not pattern.search(query) and not pattern.search(unjoined)),
-                answer_id)
+    query = _read(text)  # "وما بقدر" says "ما بقدر" too
+    return next((otherwise for otherwise, pattern in rules if not pattern.search(query)), answer_id)
 
 
 class AfterAnswerRule(NamedTuple):
@@ -258,8 +264,8 @@ def answer_after(answer_id: str, text: str, previous_answer: Optional[str], earl
     `previous_topic`: the topic of the answer sent last."""
     if not previous_answer:
         return answer_id
-    query = normalise(f"{earlier or ''} {text}")
-    said = normalise(text)
+    query = _read(f"{earlier or ''} {text}")
+    said = _read(text)
     return next((rule.answer for rule in _after_answer()
                  if (previous_answer in rule.after or previous_topic in rule.topics) and answer_id in rule.replaced
                  and not (rule.unless and rule.unless.search(query)) and (rule.when is None or rule.when.search(said))

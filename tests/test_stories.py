@@ -403,6 +403,14 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_cost", "the plane ticket, how much?", "avr_cost"),
     ("avr_departure_day", "who comes with me on the plane?", "avr_departure_day"),
     ("avr_come_back_later", "if i go by boat, can i come back later?", "avr_come_back_later"),
+    # what one may take home is the luggage answer; a bag taken with the papers is about the papers
+    ("travel_document", "wetin we fit carry", "avr_luggage"),
+    ("avr_steps", "ሻንጣ ስንት ኪሎ ነው የሚፈቀደው?", "avr_luggage"),
+    ("document_lost_passport", "they took my bag with my passport", "document_lost_passport"),
+    ("travel_document", "they took my bag with my passport", "travel_document"),
+    # Arabic's joined "and" ("والمفوضية"): the phrase is found as if it stood alone
+    ("avr_how_to_ask", "والمفوضية دي بلقاها وين", "avr_cannot_go_home"),
+    ("avr_how_to_ask", "المفوضية دي بلقاها وين", "avr_cannot_go_home"),
 ])
 def test_what_a_message_says_can_have_its_own_answer_in_place_of_a_general_one(answer, text, expected):
     from retrieval.story_needs import answer_instead
