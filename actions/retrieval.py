@@ -40,7 +40,7 @@ from actions.knowledge_answer import (
     start_screening_instead,
 )
 from actions.replies import knowledge, not_understood, send, topic_options, ui, user_language
-from retrieval.story_needs import speaks_of_going_home
+from retrieval.story_needs import answer_instead, speaks_of_going_home
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +202,8 @@ class ActionAnswerFromRetrieval(Action):
                 # most specific answer of the conversation's topic (or of its menu group), not the article again
                 follow_up, nearby = best_answer(text, follow_up, context_prior(follow_up),  # the context is the prior
                                                 context=context, conversation_topic=tracker.get_slot("topic"))
+            else:  # an entry: what the message says, as best_answer's answers get (story_needs.yml `instead`)
+                follow_up = answer_instead(follow_up, text)
             follow_up = answer_in_context(tracker, follow_up, text)
             return [*answer_topic(dispatcher, follow_up, language, ask_feedback=feedback.due(tracker), nearby=nearby),
                     SlotSet("failed_understandings", float(failures))]

@@ -229,6 +229,23 @@ def test_an_unclear_follow_up_gets_the_topics_most_specific_answer(tracker_facto
     assert slots.get("answer") == entry or (slots.get("menu_options") or [None])[0] == f"topic:{entry}"
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("والمفوضية دي بلقاها وين", "avr_cannot_go_home"),  # UNHCR asked for, "و" joined: what the message says
+    ("وين أقدم؟", "avr_how_to_ask"),                       # the follow-up's own answer
+])
+def test_a_follow_up_entry_in_context_gets_what_the_message_says(tracker_factory, dispatcher, monkeypatch,
+                                                                  text, expected):
+    import actions.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("travel_document", 0.5)])
+    tracker = tracker_factory(text, "nlu_fallback", 0.3, {"language": "ar", "topic": "avr_overview",
+                                                         "answer": "avr_overview"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
+                                                {"name": "ask_where", "confidence": 0.25}]
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker)
+    assert slot_events(events).get("answer") == expected
+
+
 @pytest.mark.parametrize("text, ranking, expected", [
     ("ok thx", [("nlu_fallback", 0.3), ("thanks", 0.51), ("affirm", 0.47)], "thanks"),
     ("mr6", [("nlu_fallback", 0.3), ("thanks", 0.25), ("assistance_centres", 0.11)], "thanks"),
