@@ -223,6 +223,9 @@ def test_route_stages_are_known_countries_and_ordered():
     # a refusal holds the words of a wish and says the opposite
     ("i dont want to go back, i am afraid", False), ("ናብ ኤርትራ ግን ክምለስ ኣይክእልን እየ", False),
     ("لو ما عايز ارجع في حل؟", False), ("I dont want to go back to Libya, I want to go home to Mali", True),
+    # coming home, as the family at home says it; and returning as a condition
+    ("idan ya canza ra'ayi, zai iya dawowa gida kuwa?", True), ("ele quer vir pra casa", True),
+    ("እንተተመለስኩ፣ ድሕሪ ክልተ ዓመት ክወጽእ ይኽእል ድየ?", True),
 ])
 def test_wants_to_go_home(text, expected):
     assert wants_to_go_home(text) is expected
@@ -408,6 +411,14 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_steps", "ሻንጣ ስንት ኪሎ ነው የሚፈቀደው?", "avr_luggage"),
     ("document_lost_passport", "they took my bag with my passport", "document_lost_passport"),
     ("travel_document", "they took my bag with my passport", "travel_document"),
+    # a legal way to migrate asked for, after any answer ...
+    ("avr_vulnerable", "ya pas une voie légale pour elle?", "regular_pathways"),
+    ("avr_come_back_later", "to hanyar halal fa?", "regular_pathways"),
+    ("avr_undocumented", "haddii aan iska daayo, jid sharci ah ma jiraa?", "regular_pathways"),
+    # ... but not a story of having come legally, nor a legal way home, nor coming back after a return
+    ("avr_undocumented", "I came legally but my visa expired", "avr_undocumented"),
+    ("avr_overview", "is there a legal way to go home?", "avr_overview"),
+    ("avr_come_back_later", "እንተተመለስኩ፣ ድሕሪ ሓደ ክልተ ዓመት ብሕጋዊ መንገዲ ደጊመ ክወጽእ ይኽእል ድየ?", "avr_come_back_later"),
     # Arabic's joined "and" ("والمفوضية"): the phrase is found as if it stood alone
     ("avr_how_to_ask", "والمفوضية دي بلقاها وين", "avr_cannot_go_home"),
     ("avr_how_to_ask", "المفوضية دي بلقاها وين", "avr_cannot_go_home"),
