@@ -419,6 +419,12 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_undocumented", "I came legally but my visa expired", "avr_undocumented"),
     ("avr_overview", "is there a legal way to go home?", "avr_overview"),
     ("avr_come_back_later", "እንተተመለስኩ፣ ድሕሪ ሓደ ክልተ ዓመት ብሕጋዊ መንገዲ ደጊመ ክወጽእ ይኽእል ድየ?", "avr_come_back_later"),
+    # a relative missing or lost on the road is a search for them ...
+    ("risk_desert_rescue", "ወንድሜ ከአንድ አመት በፊት ከሱዳን በበረሃ ወደ ሊቢያ ተነስቶ ነበር፣ ከዛ ወዲህ ድምፁ የለም", "family_tracing"),
+    ("asylum", "walaalkay oo u tahriibay Liibiya ayaa laga la'yahay 2 sano. sidee lagu heli karaa?", "family_tracing"),
+    ("avr_undocumented", "my cousin and me got separated on the road, can i find him?", "family_tracing"),
+    # ... unless the person says they want to go home ("my sponsor is gone, I want to go home")
+    ("avr_undocumented", "ካይሮ ነኝ ኢቃማዬ አልቋል ካፊሉም ጠፍቷል። ሀገሬ መግባት ፈልጌ ነው", "avr_undocumented"),
     # Arabic's joined "and" ("والمفوضية"): the phrase is found as if it stood alone
     ("avr_how_to_ask", "والمفوضية دي بلقاها وين", "avr_cannot_go_home"),
     ("avr_how_to_ask", "المفوضية دي بلقاها وين", "avr_cannot_go_home"),
