@@ -69,6 +69,20 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
     assert answer_to_a_wish("avr_cost", text) == "avr_cost"
 
 
+@pytest.mark.parametrize("found, text, expected", [
+    # held now and wishing to go home: going home from detention, not life inside or a search
+    ("risk_detention_conditions", "my son is in prison in zawiya, how can he come home?", "avr_from_detention"),
+    ("family_tracing", "my son is in prison in zawiya, how can he come home?", "avr_from_detention"),
+    # out of detention since yesterday and without a passport: going home without papers
+    ("avr_from_detention", "i was in prison 3 months, they let me go yesterday. i want to go home but my boss took "
+                           "my passport", "avr_undocumented"),
+])
+def test_detention_now_and_a_wish_to_go_home(found, text, expected):
+    from actions.knowledge_answer import answer_to_a_wish
+
+    assert answer_to_a_wish(found, text) == expected
+
+
 @pytest.mark.parametrize("answer, text, expected", [
     # a wish to go home that says what stands in the way: the answer to that
     ("avr_overview", "bjr je suis a zarzis, je veux rentrer au pays mais g pas de wari", "avr_no_money"),

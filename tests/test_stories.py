@@ -292,6 +292,10 @@ def test_speaks_of_going_home_wished_or_refused(text, expected):
     ("ina so in koma gida amma ba ni da lafiya", "avr_vulnerable"),
     ("أنا مريض بالسكر وعايز ارجع مصر", "avr_vulnerable"),
     ("ill go back to ghana next month", None),                     # SMS "I'll", not "ill"
+    # held in detention now: going home from detention; having been held says nothing of now
+    ("my son is in prison in zawiya since january, how can he come home", "avr_from_detention"),
+    ("ولدي محبوس في الزاوية وعايز يرجع مصر", "avr_from_detention"),
+    ("i was in prison 3 months, they released me yesterday, i want to go home", None),
     ("", None),
 ])
 def test_what_stands_between_a_person_and_going_home(text, expected):
