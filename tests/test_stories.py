@@ -423,6 +423,10 @@ def test_a_need_stands_in_place_of_the_lost_passport_answer_only_where_it_says_s
     ("avr_undocumented", "I came legally but my visa expired", "avr_undocumented"),
     ("avr_overview", "is there a legal way to go home?", "avr_overview"),
     ("avr_come_back_later", "እንተተመለስኩ፣ ድሕሪ ሓደ ክልተ ዓመት ብሕጋዊ መንገዲ ደጊመ ክወጽእ ይኽእል ድየ?", "avr_come_back_later"),
+    # a pregnancy said with the journey: how a pregnant woman travels home
+    ("avr_duration", "ina da ciki yanzu wata uku. zan iya hawa jirgi a haka?", "avr_vulnerable"),
+    ("avr_departure_day", "my wife is pregnant 7 months, can she take the plane?", "avr_vulnerable"),
+    ("avr_duration", "my wife is pregnant, how long does it take?", "avr_duration"),   # no journey said
     # a relative missing or lost on the road is a search for them ...
     ("risk_desert_rescue", "ወንድሜ ከአንድ አመት በፊት ከሱዳን በበረሃ ወደ ሊቢያ ተነስቶ ነበር፣ ከዛ ወዲህ ድምፁ የለም", "family_tracing"),
     ("asylum", "walaalkay oo u tahriibay Liibiya ayaa laga la'yahay 2 sano. sidee lagu heli karaa?", "family_tracing"),
