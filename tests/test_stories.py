@@ -226,6 +226,7 @@ def test_route_stages_are_known_countries_and_ordered():
     # coming home, as the family at home says it; and returning as a condition
     ("idan ya canza ra'ayi, zai iya dawowa gida kuwa?", True), ("ele quer vir pra casa", True),
     ("እንተተመለስኩ፣ ድሕሪ ክልተ ዓመት ክወጽእ ይኽእል ድየ?", True),
+    ("za ta iya tafiya gida a haka?", True), ("mun yi tafiya daga Kano zuwa Agadez", False),
 ])
 def test_wants_to_go_home(text, expected):
     assert wants_to_go_home(text) is expected
