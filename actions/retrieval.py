@@ -145,7 +145,7 @@ def search(text: str, intent_ranking: Sequence[Dict[str, Any]] = (), context: Op
 
     prior = {str(r.get("name")): float(r.get("confidence") or 0.0) for r in intent_ranking
              if r.get("name") != "nlu_fallback"}
-    ranked = get_ranker().rank(text, prior, k=CHOICES + 2, context=context)
+    ranked = get_ranker().rank(text, prior, k=CHOICES + 2, context=context, story=False)
     return [Candidate(r.answer, r.dense, r.score) for r in ranked]
 
 

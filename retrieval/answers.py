@@ -13,6 +13,7 @@ only the query is embedded at run time.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,14 @@ CLASSIFIER_WEIGHT = 0.5
 # scores. Tuning: Arabizi messages of tests/nlu_test with the right topic first 6 -> 8 of 14, the
 # tuning conversations' Arabic 1 turn won, none lost (their mean instead of the better: 1 lost)
 ARABIZI_SCRIPT = True
+# A story before the question ("I came back from Libya 3 months ago, no work, my family ... is there
+# help for returnees?"): the whole message is scored, and its question alone (story_question), this
+# share for the second, as a follow-up is read after its context. Only for a message of at least
+# STORY_MIN_WORDS words in two sentences or more.
+STORY_QUESTION_WEIGHT = 0.4
+STORY_MIN_WORDS = 14
+_SENTENCE_END = re.compile(r"(?<=[?؟፧!])|[።\n]+|(?<=\D)[.](?!\d)|[.]{2,}")
+_QUESTION_MARKS = ("?", "؟", "፧")
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class AnswerRanker:
 
     def rank(self, text: str, intent_ranking: Optional[Dict[str, float]] = None, k: int = 5,
              within: Optional[Sequence[str]] = None, dense: bool = True,
-             context: Optional[str] = None) -> List[Scored]:
+             context: Optional[str] = None, story: bool = True) -> List[Scored]:
         """The best `k` answers for `text`; `within`: only these answer ids; `dense=False`: the
         TF-IDF baseline alone (no embeddings, no prior). `context`: what the person said before
         (a follow-up is read with it, "how can he get out?" with "my brother is held in Zuwara"):
@@ -121,6 +130,10 @@ class AnswerRanker:
             sparse, dense_scores, fused = self._text_scores(text)
         if context and dense:
             fused = (1 - CONTEXT_TEXT_WEIGHT) * fused + CONTEXT_TEXT_WEIGHT * self._text_scores(f"{context}\n{text}")[2]
+        elif story and dense and STORY_QUESTION_WEIGHT:
+            question = story_question(text)
+            if question:
+                fused = (1 - STORY_QUESTION_WEIGHT) * fused + STORY_QUESTION_WEIGHT * self._text_scores(question)[2]
         if intent_ranking and dense:
             fused = fused + PRIOR_WEIGHT * np.array(
                 [intent_ranking.get(self.kb.answers[c].parent, 0.0) for c in self.candidates], dtype=np.float32)
@@ -149,6 +162,18 @@ class AnswerRanker:
         probabilities = self.classifier.probabilities(answer_classifier.features(query, self._query_vector(text)))
         blended = (1 - CLASSIFIER_WEIGHT) * self._similarity(sparse, dense) + CLASSIFIER_WEIGHT * minmax(probabilities)
         return sparse, dense, blended
+
+
+def story_question(text: str) -> Optional[str]:
+    """The question a story ends in: its last sentence with a question mark, else its last sentence;
+    None for a message shorter than STORY_MIN_WORDS or of one sentence."""
+    if len(text.split()) < STORY_MIN_WORDS:
+        return None
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and len(s.split()) >= 2]
+    if len(sentences) < 2:
+        return None
+    asked = [s for s in sentences if s.endswith(_QUESTION_MARKS) or any(m in s for m in _QUESTION_MARKS)]
+    return (asked or sentences)[-1]
 
 
 def minmax(values: np.ndarray) -> np.ndarray:
