@@ -227,6 +227,9 @@ def test_route_stages_are_known_countries_and_ordered():
     ("idan ya canza ra'ayi, zai iya dawowa gida kuwa?", True), ("ele quer vir pra casa", True),
     ("እንተተመለስኩ፣ ድሕሪ ክልተ ዓመት ክወጽእ ይኽእል ድየ?", True),
     ("za ta iya tafiya gida a haka?", True), ("mun yi tafiya daga Kano zuwa Agadez", False),
+    # Latin-script Amharic: "to return" with its prefix, "to my country" with and without its h
+    ("ke tripoli wede hagere lememeles min madreg alebign?", True), ("wede agere memelese efelgalehu", True),
+    ("passport yelegnim", False),
 ])
 def test_wants_to_go_home(text, expected):
     assert wants_to_go_home(text) is expected
