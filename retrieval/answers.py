@@ -123,7 +123,8 @@ class AnswerRanker:
         TF-IDF baseline alone (no embeddings, no prior). `context`: what the person said before
         (a follow-up is read with it, "how can he get out?" with "my brother is held in Zuwara"):
         the message alone and the message after its context are both scored, CONTEXT_TEXT_WEIGHT
-        of the second counts."""
+        of the second counts. `story`: without a context, a story is also scored by the question it
+        ends in (story_question, STORY_QUESTION_WEIGHT of it; one more embedding for a long message)."""
         if not dense:
             sparse = fused = self.sparse_scores(text)
             dense_scores = np.zeros_like(sparse)
@@ -173,7 +174,7 @@ def story_question(text: str) -> Optional[str]:
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and len(s.split()) >= 2]
     if len(sentences) < 2:
         return None
-    asked = [s for s in sentences if s.endswith(_QUESTION_MARKS) or any(m in s for m in _QUESTION_MARKS)]
+    asked = [s for s in sentences if any(mark in s for mark in _QUESTION_MARKS)]
     return (asked or sentences)[-1]
 
 
