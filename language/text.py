@@ -11,6 +11,8 @@ import unicodedata
 # Rasa reads a message starting with "/" as a forced intent with slot values
 # ("/greet{\"language\": \"…\"}"): no migrant means that, and no input may set slots that way.
 INTENT_PREFIX = "/"
+# the question marks of the scripts people write here: Latin, Arabic, Ethiopic
+QUESTION_MARKS = frozenset("?؟፧")
 
 
 def fold(text: str) -> str:

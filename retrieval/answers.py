@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from language.arabizi import looks_like_arabizi, to_arabic_script
+from language.text import QUESTION_MARKS
 from retrieval import answer_classifier
 from retrieval.countries import without_places
 from retrieval.safety import normalise
@@ -59,7 +60,6 @@ ARABIZI_SCRIPT = True
 STORY_QUESTION_WEIGHT = 0.4
 STORY_MIN_WORDS = 14
 _SENTENCE_END = re.compile(r"(?<=[?؟፧!])|[።\n]+|(?<=\D)[.](?!\d)|[.]{2,}")
-_QUESTION_MARKS = ("?", "؟", "፧")
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def story_question(text: str) -> Optional[str]:
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and len(s.split()) >= 2]
     if len(sentences) < 2:
         return None
-    asked = [s for s in sentences if any(mark in s for mark in _QUESTION_MARKS)]
+    asked = [s for s in sentences if QUESTION_MARKS & set(s)]
     return (asked or sentences)[-1]
 
 
