@@ -314,8 +314,10 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
             role = ORIGIN if route_stage(country_id) <= last_stage else None
         elif embassy and route_stage(country_id) == DESTINATION_STAGE:
             role = None  # "the Italian embassy" is where people ask for visas
-        elif cue is not None and is_bare_from(cue) and kind != DEMONYM and route_stage(country_id) >= COAST_STAGE:
-            role = None  # "the boat from Sabratha", "من ليبيا": where a trip starts, not a nationality
+        elif cue is not None and is_bare_from(cue) and kind not in (DEMONYM, REGION) \
+                and route_stage(country_id) >= COAST_STAGE:
+            role = None  # "the boat from Sabratha", "من ليبيا": where a trip starts, not a nationality (no boat
+            # leaves from a region: "من الصعيد" is where the person comes from)
         elif kind == DEMONYM:
             own = embassy or (cue is not None and cue.role == ORIGIN and bool(cue.before) and gap == 0)  # "I am a Sudanese man"
             beside = any((b and tuple(before[-len(b):]) == b) or (a and tuple(after[:len(a)]) == a)

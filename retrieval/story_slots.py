@@ -8,12 +8,15 @@ import re
 from functools import lru_cache
 from typing import List, Optional, Pattern, Sequence, Set, Tuple
 
+from language.text import QUESTION_MARKS
 from retrieval.countries import (
     ARRIVING, CITY, COAST_STAGE, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, STOP, Found, Words, _cues,
-    _doc, _scan, is_bare_from, route_stage,
+    _doc, _norm, _scan, is_bare_from, route_stage,
 )
 
 TOWARD_LIKE = ("toward", "home")  # cue kinds that say the way to a place
+FAMILY_WINDOW = 3  # "go back to my mother in Nyala": at most this many words between the wish and the place
+_SENTENCE_END = re.compile(r"[.!?\u061f\u1362\u1367\n]")
 
 
 @lru_cache(maxsize=8)
@@ -53,14 +56,17 @@ def _toward_words() -> Set[Tuple[Words, Words]]:
     return {(c.before, c.after) for c in _cues().phrases if c.kind == "toward"}
 
 
-def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set[int]:
+def _journeys(query: str, found: List[Found], roles: List[Optional[str]],
+              departures: Optional[List[Found]] = None) -> Set[int]:
     """"from X to Y" (X named after a bare "from", a wish to leave it or a word saying the person is
     there; Y right after it with a way there): X is where the person is and Y home when Y is back down the routes ("from Tripoli to
     Mali", "partir de Sfax vers la Guinée", "from Agadez to Kano"), or when Y follows a wish to go
     home ("from Libya go back to Nigeria"). A trip on up the routes ("from Niger to Libya") says
     nothing of where the person is, and X stays the origin only if people come from there. Driven
-    out "from X to Y" (an `expelled` cue before it), the person is in Y and X says nothing. Sets
-    `roles` and gives the indexes of the names it settled."""
+    out "from X to Y" (an `expelled` cue before it), the person is in Y and X says nothing; come back
+    "from X to Y" (a `returned` cue before it), Y is home and X says nothing. Sets
+    `roles` and gives the indexes of the names it settled; a trip on up the routes from a city is
+    added to `departures` (`_asked_crossing` may read it)."""
     settled: Set[int] = set()
     for i, (a, b) in enumerate(zip(found, found[1:])):
         if (a.mention.country_id == b.mention.country_id or b.kind == DEMONYM or not _toward(b, _bare_from(a))
@@ -70,14 +76,56 @@ def _journeys(query: str, found: List[Found], roles: List[Optional[str]]) -> Set
         home = b.cue is not None and b.cue.kind == "home"
         if _bare_from(a) and _expelled_before(query, a.start):  # "expelled us from Algeria to Assamaka": in Niger
             roles[i], roles[i + 1] = None, HOST
+        elif _bare_from(a) and _cue_ends_near(query, a.start, _cues().returned, 0):
+            roles[i], roles[i + 1] = None, ORIGIN  # "رجعت من ليبيا على سوهاج": came back from Libya, home to Sohag
         elif home or route_stage(b.mention.country_id) < route_stage(a.mention.country_id):
             roles[i], roles[i + 1] = HOST, ORIGIN
         else:
             if _bare_from(a) and route_stage(a.mention.country_id) != ORIGIN_STAGE:
                 roles[i] = None
             roles[i + 1] = None
+            if departures is not None and a.kind == CITY and _bare_from(a):
+                departures.append(a)
         settled |= {i, i + 1}
     return settled
+
+
+def _asked_crossing(text: str, query: str, departures: List[Found]) -> Optional[str]:
+    """The country of the city a crossing starts from, when the sentence naming the crossing asks
+    about it and the message says nothing of going or having come back home: "is the boat from
+    Zuwara to Lampedusa safe now?", "o barco de Sfax pra Lampedusa é perigoso?". People ask about
+    the boat or the road from where they are; a country ("the boat from Libya to Italy") or a
+    statement ("we went from Agadez to Libya") says nothing of it."""
+    if not departures or first_phrase(query, cue_words(("home",)) + _cues().returned) is not None:
+        return None
+    for departure in departures:
+        at = text.casefold().find(departure.mention.name.casefold())
+        end = _SENTENCE_END.search(text, at) if at >= 0 else None
+        if end is not None and end.group() in QUESTION_MARKS:
+            return departure.mention.country_id
+    return None
+
+
+def _family_home(query: str, found: List[Found], roles: List[Optional[str]]) -> None:
+    """"داير ارجع لامي في نيالا", "quero voltar pra minha mãe em Bafatá", "i wan go back to my mama for
+    Delta": a place said with a one-word "in" right after a wish to go home to one's family is where
+    the family is, home, not where the person is. Sets `roles`."""
+    wishes, family = cue_words(("home",)), _family_words()
+    for i, f in enumerate(found):
+        if roles[i] != HOST or f.cue is None or len(f.cue.before) != 1 or f.cue.after:
+            continue
+        sentence = query[:f.start].rsplit(f" {STOP} ", 1)[-1]
+        ends = [m.end() for m in _phrases_pattern(wishes).finditer(sentence)]
+        gap = sentence[ends[-1]:].split() if ends else []
+        if ends and len(gap) <= FAMILY_WINDOW + 1 and any(w in family for w in gap):
+            roles[i] = ORIGIN
+
+
+@lru_cache(maxsize=1)
+def _family_words() -> Set[str]:
+    """countries.yml `cues.family`: the words for one's family, each written as one word."""
+    section = (_doc().get("cues") or {}).get("family") or {}
+    return {_norm(w) for words in section.values() for w in words or ()}
 
 
 def _leaving_from(query: str, found: List[Found], roles: List[Optional[str]], settled: Set[int]) -> None:
@@ -110,7 +158,7 @@ def _came_back_from(query: str, found: List[Found], roles: List[Optional[str]]) 
     wants to leave ("return from X") says they came back from it (Pidgin marks no past tense): X is
     neither where they are nor where they come from. Sets `roles`."""
     for i, f in enumerate(found):
-        if roles[i] == HOST and f.cue is not None and f.cue.kind == "leave":
+        if roles[i] == HOST and f.cue is not None and (f.cue.kind == "leave" or is_bare_from(f.cue)):
             if _cue_ends_near(query, f.start, _cues().returned, 0):
                 roles[i] = None
 
@@ -126,9 +174,11 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     cues = _cues()
     found = [f for f in found if f.counts]
     roles = [f.mention.role for f in found]
-    settled = _journeys(query, found, roles)
+    departures: List[Found] = []
+    settled = _journeys(query, found, roles, departures)
     _leaving_from(query, found, roles, settled)
     _came_back_from(query, found, roles)
+    _family_home(query, found, roles)
     hosts = [f for f, r in zip(found, roles) if r == HOST]
     host = max(hosts, key=lambda f: f.weight).mention.country_id if hosts else None
     origin = next((f.mention.country_id for f, r in zip(found, roles)
@@ -152,6 +202,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
             and (first_phrase(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
     origin = _shared_demonym_resolved(origin, found)
+    host = host or _asked_crossing(text, query, departures)
     if host is not None and (origin in (None, host) or route_stage(origin) != ORIGIN_STAGE) \
             and route_stage(host) == ORIGIN_STAGE and first_phrase(query, cues.returned) is not None:
         # "I came back from Libya with IOM in March ... now in Banjul": home, not a host country (and

@@ -541,3 +541,50 @@ def test_leaving_a_place_and_having_gone_back_home(text, expected):
 def test_darija_stories_say_where_and_from(text, expected):
     assert story_countries(text) == expected
     assert wants_to_go_home("bghit nrje3 l bladi")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a crossing asked about from a named city: the person is where it starts
+    ("is the boat from sabratha to italy safe this week?", ("libya", None)),
+    ("the road from agadez to sabha, is it dangerous now?", ("niger", None)),
+    ("le bateau de zuwara pour lampedusa, c'est risqué? on part demain", ("libya", None)),
+    ("a piroga de nouadhibou para as canarias é perigosa?", ("mauritania", None)),
+    ("المركب من زوارة لإيطاليا فيه خطر؟", ("libya", None)),
+    # a country, a statement, or a story of having come back says nothing of where the person is
+    ("how much is the boat from Libya to Italy?", (None, None)),
+    ("we went from agadez to sabha in 2019", (None, None)),
+    ("I came back from Libya. was the boat from zuwara to italy safe?", (None, None)),
+])
+def test_a_crossing_asked_about_starts_where_the_person_is(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # going home to one's family "in X": X is home, not where the person is
+    ("i want to go back to my mother in kano", (None, "nigeria")),
+    ("abeg i wan go back to my papa for enugu", (None, "nigeria")),
+    ("quero voltar para a minha família em bissau", (None, "guinea_bissau")),
+    ("بدي ارجع لاهلي في الخرطوم", (None, "sudan")),
+    ("je veux rentrer chez ma mère à bamako", (None, "mali")),
+    # without a family word, "in X" after the wish is still where the person is
+    ("i want to go home, i am in tripoli", ("libya", None)),
+    ("ina son komawa gida ina Tripoli", ("libya", None)),
+])
+def test_going_home_to_family_in_a_place(text, expected):
+    assert story_countries(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("انا رجعت من ليبيا على اسيوط الشهر اللي فات", (None, "egypt")),    # came back from Libya to Asyut
+    ("انا من الصعيد ومعنديش شغل", (None, "egypt")),                    # a region of a coast country
+    ("بشتغل في بنغازي من سنتين", ("libya", None)),                       # "I have been working in"
+    ("Sacuudiga ayaan ka shaqeeyaa, lacag lama i siin", ("saudi_arabia", None)),  # I work in Saudi Arabia
+    ("je travaille en algerie depuis 2 ans", ("algeria", None)),
+    ("ጂቡቲ ነው ያለሁት", ("djibouti", None)),                               # another spelling of Djibouti
+    ("ene ityopiyawi negn", (None, "ethiopia")),
+    ("dem go know say i be naija?", (None, "nigeria")),
+    ("o meu voo para dakar é amanhã", (None, "senegal")),                 # one's own flight goes home
+    ("ina so mu koma gida. za a iya taimaka mana daga nan Nijar?", ("niger", None)),  # from here, Niger
+])
+def test_more_ways_of_saying_where_and_from(text, expected):
+    assert story_countries(text) == expected
