@@ -121,6 +121,25 @@ def _family_home(query: str, found: List[Found], roles: List[Optional[str]]) -> 
             roles[i] = ORIGIN
 
 
+def _family_lives_in(query: str, found: Sequence[Found], roles: Sequence[Optional[str]],
+                     host: Optional[str]) -> Optional[str]:
+    """"my family is in Kano", "qoyskaygu waxay joogaan Baydhabo": a place said shortly after a word for
+    one's family, with no cue, one that says nothing (`neutral`) or a one-word "in", in a country people come from and
+    not where the person is: home. A brother in Libya or a husband in Niger says nothing of it (a
+    country on the routes)."""
+    family = _family_words()
+    homes = set()
+    for f, role in zip(found, roles):
+        bare_in = role == HOST and f.cue is not None and len(f.cue.before) == 1 and not f.cue.after  # "in Accra"
+        if f.kind == DEMONYM or not (bare_in or role is None and (f.cue is None or f.cue.kind == "neutral")):
+            continue
+        before = query[:f.start].rsplit(f" {STOP} ", 1)[-1].split()[-(FAMILY_WINDOW + 1):]
+        if any(w in family for w in before) and route_stage(f.mention.country_id) == ORIGIN_STAGE \
+                and f.mention.country_id != host:
+            homes.add(f.mention.country_id)
+    return homes.pop() if len(homes) == 1 else None
+
+
 @lru_cache(maxsize=1)
 def _family_words() -> Set[str]:
     """countries.yml `cues.family`: the words for one's family, each written as one word."""
@@ -201,7 +220,7 @@ def story_countries(text: str) -> Tuple[Optional[str], Optional[str]]:
     if (host is None and len(rest) == 1 and not any(f.cue for f in free if f.mention.country_id in rest)
             and (first_phrase(query, cues.location) is not None or (origin and going is not None))):
         host = rest.pop()
-    origin = _shared_demonym_resolved(origin, found)
+    origin = _shared_demonym_resolved(origin, found) or _family_lives_in(query, found, roles, host)
     host = host or _asked_crossing(text, query, departures)
     if host is not None and (origin in (None, host) or route_stage(origin) != ORIGIN_STAGE) \
             and route_stage(host) == ORIGIN_STAGE and first_phrase(query, cues.returned) is not None:

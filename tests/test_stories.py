@@ -566,6 +566,12 @@ def test_a_crossing_asked_about_starts_where_the_person_is(text, expected):
     ("quero voltar para a minha família em bissau", (None, "guinea_bissau")),
     ("بدي ارجع لاهلي في الخرطوم", (None, "sudan")),
     ("je veux rentrer chez ma mère à bamako", (None, "mali")),
+    # the family's place, said anywhere, is home when people come from that country
+    ("my family is in Kano, i dey tripoli", ("libya", "nigeria")),
+    ("i am in tripoli with my wife, my parents in accra", ("libya", "ghana")),
+    ("Waxaan joogaa Misrata. qoyskaygu waxay joogaan Kismaayo", ("libya", "somalia")),
+    ("my brother is in libya", (None, None)),        # a country on the routes: he may have migrated too
+    ("my husband is in niger", (None, None)),
     # without a family word, "in X" after the wish is still where the person is
     ("i want to go home, i am in tripoli", ("libya", None)),
     ("ina son komawa gida ina Tripoli", ("libya", None)),
