@@ -26,6 +26,7 @@ CUE_WINDOW = 3  # at most this many words between a cue written before a name an
 AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ ውስጥ ነኝ")
 NOW_WINDOW = 5  # a "now" this many words before a host name makes it where the person is now
 STOP = "."  # in the normalised text where a sentence ends: no cue reaches across it
+SENTENCE_ENDS = ".!?؟።፧\n"  # the characters that end a sentence (or a line) in a person's text
 HOST, ORIGIN = "host", "origin"
 COUNTRY, DEMONYM, CITY, REGION = "country", "demonym", "city", "region"  # what a name names
 CUE_ROLES = {"host": HOST, "leave": HOST, "origin": ORIGIN, "home": ORIGIN, "embassy": ORIGIN, "toward": None,
@@ -232,8 +233,8 @@ def _tokens(text: str) -> Tuple[str, List[Tuple[int, int, int, int]]]:
     (start, end) there and in `text`."""
     parts: List[str] = []
     spans: List[Tuple[int, int, int, int]] = []
-    for match in re.finditer(r"[^\s.!?؟።፧]+|[.!?؟።፧\n]+", text or ""):
-        word = STOP if match.group()[0] in ".!?؟።፧\n" else _norm(match.group())
+    for match in re.finditer(f"[^\\s{SENTENCE_ENDS}]+|[{SENTENCE_ENDS}]+", text or ""):
+        word = STOP if match.group()[0] in SENTENCE_ENDS else _norm(match.group())
         if word and not (word == STOP and (not parts or parts[-1] == STOP)):
             start = spans[-1][1] + 1 if spans else 0
             parts.append(word)

@@ -10,13 +10,13 @@ from typing import List, Optional, Pattern, Sequence, Set, Tuple
 
 from language.text import QUESTION_MARKS
 from retrieval.countries import (
-    ARRIVING, CITY, COAST_STAGE, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, STOP, Found, Words, _cues,
-    _doc, _norm, _scan, is_bare_from, route_stage,
+    ARRIVING, CITY, COAST_STAGE, CUE_WINDOW, DEMONYM, HOST, ORIGIN, ORIGIN_STAGE, SENTENCE_ENDS, STOP, Cue, Found,
+    Words, _cues, _doc, _norm, _scan, is_bare_from, route_stage,
 )
 
 TOWARD_LIKE = ("toward", "home")  # cue kinds that say the way to a place
 FAMILY_WINDOW = 3  # "go back to my mother in Nyala": at most this many words between the wish and the place
-_SENTENCE_END = re.compile(r"[.!?\u061f\u1362\u1367\n]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 
 
 @lru_cache(maxsize=8)
@@ -112,9 +112,9 @@ def _family_home(query: str, found: List[Found], roles: List[Optional[str]]) -> 
     the family is, home, not where the person is. Sets `roles`."""
     wishes, family = cue_words(("home",)), _family_words()
     for i, f in enumerate(found):
-        if roles[i] != HOST or f.cue is None or len(f.cue.before) != 1 or f.cue.after:
+        if roles[i] != HOST or not _bare_in(f.cue):
             continue
-        sentence = query[:f.start].rsplit(f" {STOP} ", 1)[-1]
+        sentence = _sentence_before(query, f.start)
         ends = [m.end() for m in _phrases_pattern(wishes).finditer(sentence)]
         gap = sentence[ends[-1]:].split() if ends else []
         if ends and len(gap) <= FAMILY_WINDOW + 1 and any(w in family for w in gap):
@@ -130,14 +130,24 @@ def _family_lives_in(query: str, found: Sequence[Found], roles: Sequence[Optiona
     family = _family_words()
     homes = set()
     for f, role in zip(found, roles):
-        bare_in = role == HOST and f.cue is not None and len(f.cue.before) == 1 and not f.cue.after  # "in Accra"
+        bare_in = role == HOST and _bare_in(f.cue)  # "my parents in Accra"
         if f.kind == DEMONYM or not (bare_in or role is None and (f.cue is None or f.cue.kind == "neutral")):
             continue
-        before = query[:f.start].rsplit(f" {STOP} ", 1)[-1].split()[-(FAMILY_WINDOW + 1):]
+        before = _sentence_before(query, f.start).split()[-(FAMILY_WINDOW + 1):]
         if any(w in family for w in before) and route_stage(f.mention.country_id) == ORIGIN_STAGE \
                 and f.mention.country_id != host:
             homes.add(f.mention.country_id)
     return homes.pop() if len(homes) == 1 else None
+
+
+def _bare_in(cue: Optional[Cue]) -> bool:
+    """A one-word cue written before the name ("in", "em", "في", "for")."""
+    return cue is not None and len(cue.before) == 1 and not cue.after
+
+
+def _sentence_before(query: str, start: int) -> str:
+    """The normalised text of the sentence before `start`, up to it."""
+    return query[:start].rsplit(f" {STOP} ", 1)[-1]
 
 
 @lru_cache(maxsize=1)
@@ -155,7 +165,7 @@ def _leaving_from(query: str, found: List[Found], roles: List[Optional[str]], se
     for i, f in enumerate(found):
         if i in settled or not _bare_from(f) or any(r == HOST for r in roles):
             continue
-        sentence = query[:f.start].rsplit(f" {STOP} ", 1)[-1]
+        sentence = _sentence_before(query, f.start)
         if first_phrase(sentence, wishes) is not None:
             roles[i] = HOST
             return
