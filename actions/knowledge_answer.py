@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
+from actions.consular_offer import consular_for_a_country
 from actions.replies import (
     knowledge,
     not_understood,
@@ -400,6 +401,9 @@ class ActionAnswerTopic(Action):
             return not_understood(dispatcher, tracker)
         language = user_language(tracker)
         text = tracker.latest_message.get("text") or ""
+        consular = consular_for_a_country(tracker, text)  # "nijar" after the papers answer: not the desert
+        if consular:
+            return consular
         answer_id, nearby = best_answer(text, topic, tracker.latest_message.get("intent_ranking") or [],
                                         current_topic=tracker.get_slot("topic"), context=question_context(tracker, text))
         answer_id = answer_in_context(tracker, answer_id, text)

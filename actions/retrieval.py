@@ -25,6 +25,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
+from actions.consular_offer import consular_for_a_country
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, classifier_ranking, ranked_follow_up, ranked_follow_up_intent
 from actions.knowledge_answer import (
@@ -168,6 +169,9 @@ class ActionAnswerFromRetrieval(Action):
             return await ActionEmergency().run(dispatcher, tracker, domain)
         if not text.strip():
             return not_understood(dispatcher, tracker)
+        consular = consular_for_a_country(tracker, text)  # "south sudan" after the papers answer
+        if consular:
+            return consular
         small_talk = small_talk_intent(tracker, text)
         if small_talk is not None:  # "ok thx": thanks 0.51, affirm 0.47 - unsure which, sure it is no question
             return await SMALL_TALK_ACTIONS[small_talk]().run(dispatcher, tracker, domain)

@@ -22,6 +22,7 @@ FUZZY_CUTOFF = 0.82  # a misspelling must be at least this close to a name...
 FUZZY_MARGIN = 0.05  # ...and this much closer to it than to any name of another country
 FUZZY_MIN_LETTERS = 4  # never guess from (or towards) shorter words
 FUZZY_MAX_WORDS = 8  # guessing is for short answers, not for stories
+SOLE_FUZZY_MAX_WORDS = 2  # a misspelt name alone ("libera"), never a short question that looks like one
 CUE_WINDOW = 3  # at most this many words between a cue written before a name and the name...
 AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ ውስጥ ነኝ")
 NOW_WINDOW = 5  # a "now" this many words before a host name makes it where the person is now
@@ -388,6 +389,21 @@ def find_countries(text: str) -> List[CountryMention]:
     """Every country or city a free text names exactly, in order, with its role when a cue (or a
     nationality word) says it. Names that are also common words (`needs_cue`) count only with a cue."""
     return [f.mention for f in _scan(text)[1] if f.counts]
+
+
+def sole_place(text: str) -> Optional[Tuple[str, bool]]:
+    """(country id, whether a city or region named it) when the message is one place name and
+    nothing else ("south sudan", "nijar", "cairo", "libera"): the reply to a question about where
+    someone comes from or is; None for anything more ("is it free in mali?")."""
+    query, found = _scan(text)
+    named = [f for f in found if f.counts]
+    if len({f.mention.country_id for f in named}) == 1 and not any(ch.isalnum() for ch in without_places(text)):
+        return named[0].mention.country_id, all(f.kind in (CITY, REGION) for f in named)  # "algeria, oran": one
+    words = [w for w in query.split() if w != STOP]
+    if not found and 0 < len(words) <= SOLE_FUZZY_MAX_WORDS:
+        fuzzy = _fuzzy(" ".join(words))
+        return (fuzzy, False) if fuzzy else None
+    return None
 
 
 def without_places(text: str) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.conftest import domain_dict, make_form_tracker, slot_events
 from testing.trackers import run_action
 
@@ -96,3 +98,68 @@ def test_consular_conversation_end_to_end(assistant):
     result = say("libya")
     text = "\n".join(result.messages)
     assert ui("consular_libya", "en") in text and ui("no_verified_contact", "en") in text
+
+
+# --- a country named alone after the papers answer (actions/consular_offer.py) ---
+
+@pytest.mark.parametrize("text, expected", [
+    ("south sudan", ("south_sudan", False)), ("nijar", ("niger", False)), ("ኢትዮጵያ", ("ethiopia", False)),
+    ("تشاد", ("chad", False)), ("burkina", ("burkina_faso", False)), ("Niger.", ("niger", False)),
+    ("libera", ("liberia", False)), ("cairo", ("egypt", True)), ("tripoli libya", ("libya", False)),
+])
+def test_a_lone_place_name_is_read(text, expected):
+    from retrieval.countries import sole_place
+
+    assert sole_place(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "is it free?", "i am from mali", "mali ghana", "ok thanks", "yes", "كم تكلف؟", "how much in libya", "",
+])
+def test_more_than_a_place_name_is_not_one(text):
+    from retrieval.countries import sole_place
+
+    assert sole_place(text) is None
+
+
+def _after_papers(text, topic="travel_document", slots=None, active_loop=None):
+    from testing.trackers import make_tracker
+
+    return make_tracker(text, "nlu_fallback", slots={"language": "en", "topic": topic, **(slots or {})},
+                        active_loop=active_loop)
+
+
+@pytest.mark.parametrize("text, slots, expected", [
+    ("south sudan", {}, {"known_nationality": "south_sudan"}),     # whose embassy
+    ("cairo", {}, {"known_host_country": "egypt"}),                # a city: where the person is
+    ("algeria", {"known_nationality": "nigeria"}, {"known_host_country": "algeria"}),  # nationality said before
+    ("nigeria", {"known_nationality": "nigeria"}, {"known_nationality": "nigeria"}),
+])
+def test_a_country_after_the_papers_answer_starts_consular_help(text, slots, expected):
+    from actions.consular_offer import consular_for_a_country
+
+    events = consular_for_a_country(_after_papers(text, slots=slots), text)
+    assert slot_events(events) == expected
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_start_consular"}
+
+
+@pytest.mark.parametrize("text, topic, active_loop", [
+    ("south sudan", "risk_desert", None),                       # after another answer: not about an embassy
+    ("is it free?", "travel_document", None),                   # a question, not a country
+    ("mali", "embassy_contact", {"name": "consular_form"}),     # the form takes its own answers
+])
+def test_other_messages_do_not_start_consular_help(text, topic, active_loop):
+    from actions.consular_offer import consular_for_a_country
+
+    assert consular_for_a_country(_after_papers(text, topic=topic, active_loop=active_loop), text) == []
+
+
+def test_the_answering_actions_hand_a_country_to_consular_help(dispatcher):
+    from actions.knowledge_answer import ActionAnswerTopic
+    from actions.retrieval import ActionAnswerFromRetrieval
+    from testing.trackers import make_tracker
+
+    for action, intent in ((ActionAnswerTopic(), "risk_desert"), (ActionAnswerFromRetrieval(), "nlu_fallback")):
+        tracker = make_tracker("nijar", intent, slots={"language": "ha", "topic": "travel_document"})
+        events = run_action(action, dispatcher, tracker, domain_dict())
+        assert events[-1]["name"] == "action_start_consular" and not dispatcher.messages
