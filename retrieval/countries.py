@@ -398,7 +398,7 @@ def sole_place(text: str) -> Optional[Tuple[str, bool]]:
     query, found = _scan(text)
     named = [f for f in found if f.counts]
     if len({f.mention.country_id for f in named}) == 1 and not any(ch.isalnum() for ch in without_places(text)):
-        return named[0].mention.country_id, all(f.kind in (CITY, REGION) for f in named)  # "algeria, oran": one
+        return named[0].mention.country_id, all(f.kind in (CITY, REGION) for f in named)  # "tripoli libya": one
     words = [w for w in query.split() if w != STOP]
     if not found and 0 < len(words) <= SOLE_FUZZY_MAX_WORDS:
         fuzzy = _fuzzy(" ".join(words))
