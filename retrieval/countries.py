@@ -397,7 +397,7 @@ def sole_place(text: str) -> Optional[Tuple[str, bool]]:
     someone comes from or is; None for anything more ("is it free in mali?")."""
     query, found = _scan(text)
     named = [f for f in found if f.counts]
-    if len({f.mention.country_id for f in named}) == 1 and not any(ch.isalnum() for ch in without_places(text)):
+    if len({f.mention.country_id for f in named}) == 1 and not any(ch.isalnum() for ch in _names_removed(text, named)):
         return named[0].mention.country_id, all(f.kind in (CITY, REGION) for f in named)  # "tripoli libya": one
     words = [w for w in query.split() if w != STOP]
     if not found and 0 < len(words) <= SOLE_FUZZY_MAX_WORDS:
@@ -412,7 +412,11 @@ def without_places(text: str) -> str:
     says which country's guidance applies (the slots), not which question they ask: left in, the
     names' letters pulled every "take me home to Ghana" to the phrasing that happens to name a
     country ("can i go back to mali" under "which countries does the programme cover")."""
-    found = [f for f in _scan(text)[1] if f.counts]
+    return _names_removed(text, [f for f in _scan(text)[1] if f.counts])
+
+
+def _names_removed(text: str, found: List[Found]) -> str:
+    """`text` without the names `found` (a `_scan` of it) in it."""
     if not found:
         return text
     spans = _tokens(text)[1]
