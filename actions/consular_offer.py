@@ -14,7 +14,7 @@ from typing import List
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from retrieval.countries import sole_place
+from retrieval.place_replies import sole_place
 
 PAPERS_TOPICS = {"travel_document", "embassy_contact"}
 

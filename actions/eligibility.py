@@ -23,7 +23,8 @@ from actions.follow_up import answer_for, follow_up_table
 from actions.handoff import request_handoff
 from actions.language import requested_language
 from actions.replies import HANDOFF_OPTION, knowledge, send, ui, user_language
-from retrieval.countries import country_name, resolve_country
+from retrieval.countries import country_name
+from retrieval.place_replies import resolve_country
 from retrieval.flows_data import UNKNOWN, YES, command, parse_vulnerabilities, parse_yes_no, programme_for
 
 FORM = "eligibility_form"

@@ -28,14 +28,13 @@ from actions import feedback, unanswered
 from actions.consular_offer import consular_for_a_country
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, classifier_ranking, ranked_follow_up, ranked_follow_up_intent
+from actions.fitted_answer import GOING_HOME, fitted_answer
 from actions.knowledge_answer import (
-    GOING_HOME,
     answer_in_context,
     answer_topic,
     best_answer,
     context_prior,
     first_turn_chars,
-    fitted_answer,
     follow_ups_for,
     question_context,
     start_screening_instead,

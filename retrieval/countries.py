@@ -1,10 +1,10 @@
-"""Country and city names as people write them (knowledge/countries.yml): resolve an answer to a
-country, show it localised, and find the countries a free-text story names with the role of each
+"""Country and city names as people write them (knowledge/countries.yml): show a country
+localised, and find the countries a free-text story names with the role of each
 (`host`: where the person is now, `origin`: where they come from or want to go back to). What a
-whole story says, host and origin, is retrieval/story_slots.py's."""
+whole story says, host and origin, is retrieval/story_slots.py's; a short reply that names a place
+(a form's answer, a misspelt name) is retrieval/place_replies.py's."""
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,15 +14,10 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 import yaml
 
 from core.paths import KNOWLEDGE_DIR
-from retrieval.name_index import LengthIndex, NameIndex
+from retrieval.name_index import NameIndex
 from retrieval.safety import normalise
 
 COUNTRIES_FILE = KNOWLEDGE_DIR / "countries.yml"
-FUZZY_CUTOFF = 0.82  # a misspelling must be at least this close to a name...
-FUZZY_MARGIN = 0.05  # ...and this much closer to it than to any name of another country
-FUZZY_MIN_LETTERS = 4  # never guess from (or towards) shorter words
-FUZZY_MAX_WORDS = 8  # guessing is for short answers, not for stories
-SOLE_FUZZY_MAX_WORDS = 2  # a misspelt name alone ("libera"), never a short question that looks like one
 CUE_WINDOW = 3  # at most this many words between a cue written before a name and the name...
 AFTER_WINDOW = 1  # ...or between a name and a cue written after it ("ሊቢያ ውስጥ ነኝ")
 NOW_WINDOW = 5  # a "now" this many words before a host name makes it where the person is now
@@ -337,73 +332,10 @@ def _scan(text: str) -> Tuple[str, List[Found]]:
     return query, found
 
 
-@lru_cache(maxsize=2)
-def _fuzzy_names(path: Path = COUNTRIES_FILE) -> Tuple[Dict[str, str], LengthIndex]:
-    names = {n: c for n, (c, _) in _name_table(path).items()
-             if sum(ch.isalpha() for ch in n) >= FUZZY_MIN_LETTERS and not n.startswith("لل")}
-    return names, LengthIndex(names)
-
-
-def _fuzzy(query: str) -> Optional[str]:
-    """A misspelt name: close enough to one name, clearly closer to it than to any other country's
-    names, with the same first letter; words shorter than FUZZY_MIN_LETTERS never count."""
-    words = query.split()
-    if not words or len(words) > FUZZY_MAX_WORDS:
-        return None
-    candidates = {*words, *(" ".join(pair) for pair in zip(words, words[1:]))}
-    if len(words) <= 3:
-        candidates.add(query)
-    floor = FUZZY_CUTOFF - FUZZY_MARGIN  # names further away change nothing
-    best: Tuple[float, Optional[str]] = (0.0, None)
-    for candidate in candidates:
-        if sum(ch.isalpha() for ch in candidate) < FUZZY_MIN_LETTERS:
-            continue
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(candidate)
-        scores: Dict[str, Tuple[float, bool]] = {}
-        owners, by_length = _fuzzy_names()
-        for name in by_length.near(candidate, floor):
-            country_id = owners[name]
-            matcher.set_seq1(name)
-            alike = (matcher.ratio(), name[0] == candidate[0])  # as alike: a name with the same first letter
-            if alike > scores.get(country_id, (0.0, False)):
-                scores[country_id] = alike
-        ranked = sorted(scores.items(), key=lambda item: -item[1][0])
-        if not ranked:
-            continue
-        country_id, (score, same_start) = ranked[0]
-        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        if same_start and score >= FUZZY_CUTOFF and score - runner_up >= FUZZY_MARGIN and score > best[0]:
-            best = (score, country_id)
-    return best[1]
-
-
-def resolve_country(text: str) -> Optional[str]:
-    """The id of the country `text` names (a city counts as its country), or None: the first exact
-    name in the message (whole words, longest first), else a clear misspelling of one name."""
-    query, found = _scan(text)
-    return found[0].mention.country_id if found else _fuzzy(" ".join(w for w in query.split() if w != STOP))
-
-
 def find_countries(text: str) -> List[CountryMention]:
     """Every country or city a free text names exactly, in order, with its role when a cue (or a
     nationality word) says it. Names that are also common words (`needs_cue`) count only with a cue."""
     return [f.mention for f in _scan(text)[1] if f.counts]
-
-
-def sole_place(text: str) -> Optional[Tuple[str, bool]]:
-    """(country id, whether a city or region named it) when the message is one place name and
-    nothing else ("south sudan", "nijar", "cairo", "libera"): the reply to a question about where
-    someone comes from or is; None for anything more ("is it free in mali?")."""
-    query, found = _scan(text)
-    named = [f for f in found if f.counts]
-    if len({f.mention.country_id for f in named}) == 1 and not any(ch.isalnum() for ch in _names_removed(text, named)):
-        return named[0].mention.country_id, all(f.kind in (CITY, REGION) for f in named)  # "tripoli libya": one
-    words = [w for w in query.split() if w != STOP]
-    if not found and 0 < len(words) <= SOLE_FUZZY_MAX_WORDS:
-        fuzzy = _fuzzy(" ".join(words))
-        return (fuzzy, False) if fuzzy else None
-    return None
 
 
 def without_places(text: str) -> str:
@@ -412,11 +344,11 @@ def without_places(text: str) -> str:
     says which country's guidance applies (the slots), not which question they ask: left in, the
     names' letters pulled every "take me home to Ghana" to the phrasing that happens to name a
     country ("can i go back to mali" under "which countries does the programme cover")."""
-    return _names_removed(text, [f for f in _scan(text)[1] if f.counts])
+    return names_removed(text, [f for f in _scan(text)[1] if f.counts])
 
 
-def _names_removed(text: str, found: List[Found]) -> str:
-    """`text` without the names `found` (a `_scan` of it) in it."""
+def names_removed(text: str, found: List[Found]) -> str:
+    """`text` without the names `found` (a `_scan` of it, or part of one) in it."""
     if not found:
         return text
     spans = _tokens(text)[1]

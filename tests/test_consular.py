@@ -108,7 +108,7 @@ def test_consular_conversation_end_to_end(assistant):
     ("libera", ("liberia", False)), ("cairo", ("egypt", True)), ("tripoli libya", ("libya", False)),
 ])
 def test_a_lone_place_name_is_read(text, expected):
-    from retrieval.countries import sole_place
+    from retrieval.place_replies import sole_place
 
     assert sole_place(text) == expected
 
@@ -117,7 +117,7 @@ def test_a_lone_place_name_is_read(text, expected):
     "is it free?", "i am from mali", "mali ghana", "ok thanks", "yes", "كم تكلف؟", "how much in libya", "",
 ])
 def test_more_than_a_place_name_is_not_one(text):
-    from retrieval.countries import sole_place
+    from retrieval.place_replies import sole_place
 
     assert sole_place(text) is None
 

@@ -8,9 +8,8 @@ from collections import defaultdict
 
 import pytest
 
-from retrieval.countries import (
-    HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, resolve_country, without_places,
-)
+from retrieval.countries import HOST, ORIGIN, _cues, _norm, find_countries, load_cities, load_countries, without_places
+from retrieval.place_replies import resolve_country
 from retrieval.story_needs import wants_to_go_home
 from retrieval.story_slots import story_countries
 

@@ -23,14 +23,14 @@ def form_tracker(requested: str, answer: str, slots=None, language="en", intent=
     ("اليمن", "yemen"), ("Tchad", "chad"), ("Jabuuti", "djibouti"),
 ])
 def test_countries_resolve_in_several_languages(text, expected):
-    from retrieval.countries import resolve_country
+    from retrieval.place_replies import resolve_country
 
     assert resolve_country(text) == expected
 
 
 @pytest.mark.parametrize("text", ["banana", "1", "yes", "", "asdfgh"])
 def test_non_countries_do_not_resolve(text):
-    from retrieval.countries import resolve_country
+    from retrieval.place_replies import resolve_country
 
     assert resolve_country(text) is None
 

@@ -63,7 +63,7 @@ def test_a_wish_to_go_home_told_with_a_place_gets_how_to_ask(assistant, wish):
     ("i want to go home", "avr_overview"),                       # a wish, but nothing of the person's story
 ])
 def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
-    from actions.knowledge_answer import answer_to_a_wish
+    from actions.fitted_answer import answer_to_a_wish
 
     assert answer_to_a_wish("avr_overview", text) == expected
     assert answer_to_a_wish("avr_cost", text) == "avr_cost"
@@ -78,7 +78,7 @@ def test_answer_to_a_wish_turns_only_the_going_home_article(text, expected):
                            "my passport", "avr_undocumented"),
 ])
 def test_detention_now_and_a_wish_to_go_home(found, text, expected):
-    from actions.knowledge_answer import answer_to_a_wish
+    from actions.fitted_answer import answer_to_a_wish
 
     assert answer_to_a_wish(found, text) == expected
 
@@ -109,7 +109,7 @@ def test_detention_now_and_a_wish_to_go_home(found, text, expected):
     ("avr_countries", "how do i know which countries you cover", "avr_countries"),         # no wish to go home
 ])
 def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text, expected):
-    from actions.knowledge_answer import answer_to_a_wish
+    from actions.fitted_answer import answer_to_a_wish
 
     assert answer_to_a_wish(answer, text) == expected
 
@@ -125,7 +125,7 @@ def test_a_wish_to_go_home_with_a_need_gets_the_answer_to_the_need(answer, text,
     ("avr_duration", "the baby dont have any passport o", "avr_overview", "avr_duration"),   # not a need's answer
 ])
 def test_another_needs_answer_gives_way_to_the_need_said(answer, text, conversation_topic, expected):
-    from actions.knowledge_answer import answer_to_a_wish
+    from actions.fitted_answer import answer_to_a_wish
 
     assert answer_to_a_wish(answer, text, conversation_topic) == expected
 
@@ -151,7 +151,7 @@ def test_another_needs_answer_gives_way_to_the_need_said(answer, text, conversat
 ])
 def test_an_answer_about_life_after_return_fits_a_person_who_has_not_gone_home(answer, text, conversation_topic,
                                                                               intent, expected):
-    from actions.knowledge_answer import answer_where_they_are
+    from actions.fitted_answer import answer_where_they_are
 
     assert answer_where_they_are(answer, text, conversation_topic, intent) == expected
 

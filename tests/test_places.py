@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.countries import find_countries, resolve_country
+from retrieval.countries import find_countries
+from retrieval.place_replies import resolve_country
 from retrieval.story_slots import story_countries
 
 
