@@ -94,6 +94,14 @@ def test_geez_letters_among_latin_words_are_never_english(identifier):
     assert detection.language in ("am", "ti")
 
 
+@pytest.mark.parametrize("text", ["ፓስፖርት የብለይን እየ", "መታወቅያ የብለይን"])
+def test_short_tigrinya_that_geezswitch_reads_as_amharic_stays_tigrinya(identifier, text):
+    """GeezSwitch is sure these are Amharic, the in-domain model that they are Tigrinya (they are: "I
+    have no passport", "I have no ID"); half and half they were answered in Amharic (GEEZ_WEIGHT)."""
+    assert identifier._geez_probabilities(text).get("am", 0.0) > 0.9  # the second opinion disagrees
+    assert identifier.detect(text).language == "ti"
+
+
 class WordsKnown(LanguageIdentifier):
     """An identifier whose every word's language is given, and the whole message's: the code-switch
     rule on its own."""
