@@ -40,8 +40,13 @@ logger = logging.getLogger(__name__)
 # instead of the main one.
 STORY_MIN_WORDS = 10
 SECOND_NEED_MIN_CONFIDENCE = 0.12
-# answers that offer a guided flow as one more option of their own menu (inside the same bubble)
+# answers that offer a guided flow as one more option of their own menu (inside the same bubble): the
+# eligibility article the screening; every answer about papers or the embassy consular help, which was
+# reachable only by asking for it in words ("guide me to get a laissez-passer") or by naming a country
+# alone after such an answer (actions/consular_offer.py)
 FLOW_OFFERS = {"avr_eligibility": ("flow:screening", "menu_check_situation")}
+TOPIC_FLOW_OFFERS = {"travel_document": ("flow:consular", "menu_consular_help"),
+                     "embassy_contact": ("flow:consular", "menu_consular_help")}
 # the first turn also carries the consent question: its answer offers fewer follow-ups, so the
 # whole turn stays within what a migrant pays for (about 700 characters)
 FIRST_TURN_FOLLOW_UPS = 2
@@ -143,8 +148,9 @@ def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str
                  unreviewed_note(language, text.reviewed and used_language == language)]
         body = "\n\n".join(p for p in parts if p)
         options = topic_options(follow_ups, language)
-        if answer_id in FLOW_OFFERS:
-            flow, title_key = FLOW_OFFERS[answer_id]
+        offer = FLOW_OFFERS.get(answer_id) or TOPIC_FLOW_OFFERS.get(answer.parent)
+        if offer is not None:
+            flow, title_key = offer
             options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
         if max_chars is None or len(render_menu(body, options)) <= max_chars or not (follow_ups or note):
             break

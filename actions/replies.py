@@ -109,6 +109,8 @@ def option_title(option_id: str, language: str) -> Optional[str]:
         return kb.languages[value].native_name
     if option_id == "flow:screening":
         return kb.text("menu_check_situation", language)
+    if option_id == "flow:consular":
+        return kb.text("menu_consular_help", language)
     return None
 
 

@@ -100,6 +100,54 @@ def test_consular_conversation_end_to_end(assistant):
     assert ui("consular_libya", "en") in text and ui("no_verified_contact", "en") in text
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("how do i get a travel document", "travel_document"),
+    ("my passport was stolen what do i do", "travel_document"),
+    ("where is the embassy of my country", "embassy_contact"),
+])
+def test_every_papers_answer_offers_consular_help_in_its_own_menu(tracker_factory, dispatcher, text, intent):
+    """The consular flow was reachable only by asking for it in words or naming a country alone after a
+    papers answer: the answer now offers it, before "talk to a person", inside the same bubble."""
+    from actions.knowledge_answer import ActionAnswerTopic
+    from actions.replies import ui
+
+    tracker = tracker_factory(text, intent=intent, slots={"language": "fr"})
+    events = run_action(ActionAnswerTopic(), dispatcher, tracker, domain_dict())
+    [message] = dispatcher.messages
+    options = slot_events(events)["menu_options"]
+    assert options[-2:] == ["flow:consular", "handoff"]
+    assert f"{len(options) - 1}. {ui('menu_consular_help', 'fr')}" in message["text"]
+
+
+def test_other_answers_do_not_offer_consular_help(tracker_factory, dispatcher):
+    from actions.knowledge_answer import ActionAnswerTopic
+
+    tracker = tracker_factory("is the desert dangerous", intent="risk_desert", slots={"language": "en"})
+    events = run_action(ActionAnswerTopic(), dispatcher, tracker, domain_dict())
+    assert "flow:consular" not in slot_events(events)["menu_options"]
+
+
+def test_the_offer_starts_consular_help_with_what_the_story_said(assistant):
+    import re
+    import uuid
+
+    from actions.replies import ui
+
+    sender = f"test-{uuid.uuid4().hex}"
+
+    def say(text):
+        return asyncio.run(assistant.send(text, sender))
+
+    answer = say("i am from ghana, my passport was stolen. how can i get papers to travel")
+    menu = "\n".join(answer.messages)
+    number = re.search(r"(\d+)\. " + re.escape(ui("menu_consular_help", "en")), menu)
+    assert number, menu
+    started = say(number.group(1))
+    text = "\n".join(started.messages)
+    assert ui("consular_intro", "en") in text
+    assert started.messages[-1] == ui("ask_host_country", "en")  # the nationality from the story: not asked
+
+
 # --- a country named alone after the papers answer (actions/consular_offer.py) ---
 
 @pytest.mark.parametrize("text, expected", [
