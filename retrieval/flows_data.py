@@ -15,6 +15,7 @@ import yaml
 
 from content.knowledge import CONTACT_FIELDS
 from core.paths import KNOWLEDGE_DIR
+from language.text import QUESTION_MARKS
 from retrieval.safety import normalise
 
 FORM_WORDS_FILE = KNOWLEDGE_DIR / "form_words.yml"
@@ -22,6 +23,7 @@ PROGRAMMES_DIR = KNOWLEDGE_DIR / "programmes"
 EMBASSIES_FILE = KNOWLEDGE_DIR / "directory" / "embassies.yml"
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
+UNKNOWN_MAX_WORDS = 6  # "honestly i am not sure": not knowing said inside a short answer, never a question
 
 
 def _read(path: Path) -> dict:
@@ -61,6 +63,10 @@ def _matches(message: str, phrase: str) -> bool:
     return bool(phrase) and (message == phrase or message.startswith(phrase + " "))
 
 
+def _says_anywhere(message: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {message} "
+
+
 def command(text: str) -> Optional[str]:
     """'stop', 'back' or 'restart' when the whole message is that command."""
     message = normalise(text)
@@ -71,15 +77,36 @@ def command(text: str) -> Optional[str]:
 
 
 def parse_yes_no(text: str) -> Optional[str]:
-    """yes / no / unknown, from 1/2/3 or words in any language; None if not an answer."""
+    """yes / no / unknown, from 1/2/3 or words in any language; None if not an answer (the question is
+    asked again, and a second miss is recorded as unknown: a wrong answer stored is worse than none).
+    A message that is a phrase answers; so does one that begins with a phrase ("no i lost it", "yes i
+    have one"), unless the phrase is a word other languages begin sentences with (`whole_message_only`:
+    Hausa "i" and "ya" began "i have no passport" and "ya bace", it is lost) or a "yes" is followed by
+    a negation ("eh no", "yes but i don't have it"); a short message that says it does not know
+    anywhere ("i am not sure") does not know. A question ("i don't know where the embassy is?") answers
+    only when it is a phrase ("yes?")."""
     numbers = digits(text)
     if numbers:
         return {1: YES, 2: NO, 3: UNKNOWN}.get(numbers[0]) if len(numbers) == 1 else None
     message = normalise(text)
     words = form_words()
-    candidates = [(phrase, value) for value, cat in ((UNKNOWN, "unknown"), (NO, "no"), (YES, "yes")) for phrase in words.get(cat, ())]
+    categories = ((UNKNOWN, "unknown"), (NO, "no"), (YES, "yes"))
+    for value, category in categories:
+        if message in words.get(category, ()):
+            return value
+    if QUESTION_MARKS & set(text):  # "i don't know where the embassy is?": a question, answered mid-form
+        return None
+    if len(message.split()) <= UNKNOWN_MAX_WORDS and any(
+            " " in phrase and _says_anywhere(message, phrase) for phrase in words.get("unknown", ())):
+        return UNKNOWN
+    alone = set(words.get("whole_message_only", ()))
+    candidates = [(phrase, value) for value, category in categories for phrase in words.get(category, ())
+                  if phrase not in alone]
     for phrase, value in sorted(candidates, key=lambda p: -len(p[0])):
         if _matches(message, phrase):
+            rest = message[len(phrase):].split()
+            if value == YES and any(word in words.get("negation", ()) for word in rest):
+                return None
             return value
     return None
 

@@ -58,6 +58,29 @@ def test_yes_no_in_every_language(text, expected):
     assert parse_yes_no(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Hausa "i", "e" and "ya" (yes) began these: each was stored as yes
+    ("i have no passport", "no"), ("i dont have", "no"), ("i lost it", "no"), ("e no dey", "no"),
+    ("i never get", "no"), ("ya bace", None), ("i", "yes"),
+    # a yes with a negation after it is no clear yes: asked again
+    ("eh no", None), ("yes but i don't have it", None), ("i have lost it", None),
+    ("oui c ma volonté", "yes"), ("eh ina da katin shaida", "yes"),  # no other language's negation
+    # not knowing, said inside a short answer
+    ("i am not sure", "unknown"), ("honestly no idea", "unknown"),
+    # a question is answered mid-form, never stored ("i don't know" began it)
+    ("i don't know where the embassy is?", None), ("yes?", "yes"),
+    # Latin-script Amharic and Tigrinya, Arabizi
+    ("awo", "yes"), ("yelegnim", "no"), ("ewe", "yes"), ("ayfal", "no"), ("aywa", "yes"), ("la2", "no"),
+    ("i think so", "yes"), ("i have a card", "yes"),
+])
+def test_an_answer_that_only_begins_like_yes_is_not_stored_as_yes(text, expected):
+    """A wrong answer stored is worse than none: the question is asked again, and a second miss is
+    recorded as unknown."""
+    from retrieval.flows_data import parse_yes_no
+
+    assert parse_yes_no(text) == expected
+
+
 def test_vulnerabilities_accept_several_numbers():
     from actions.eligibility import parse_answer
 
