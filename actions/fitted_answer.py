@@ -15,6 +15,7 @@ from retrieval.story_needs import (
     asks_how,
     need_answers,
     said_needs,
+    speaks_of_going_home,
     wants_to_go_home,
 )
 from retrieval.story_slots import story_countries
@@ -133,6 +134,13 @@ def _general_for_a_wish(answer_id: str) -> bool:
     if not answer.is_entry:
         return answer_id in WISH_TOPICS
     return answer.parent == GOING_HOME or answer.parent in group_topics(RISK_GROUPS)
+
+
+def home_not_risk(answer_id: str, text: str) -> bool:
+    """`answer_id` is about a risk and the message about going home or not (`RISK_GROUPS`): it gives
+    way to an answer about going home."""
+    answer = knowledge().answers.get(answer_id)
+    return answer is not None and answer.parent in group_topics(RISK_GROUPS) and speaks_of_going_home(text)
 
 
 def group_topics(groups: Sequence[str]) -> Tuple[str, ...]:

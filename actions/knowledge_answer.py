@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
 from actions.consular_offer import consular_for_a_country
-from actions.fitted_answer import RISK_GROUPS, SCREENING_TOPICS, group_topics, home_answers, fitted_answer
+from actions.fitted_answer import SCREENING_TOPICS, fitted_answer, home_answers, home_not_risk
 from actions.replies import (
     knowledge,
     not_understood,
@@ -31,7 +31,7 @@ from actions.replies import (
     unreviewed_note,
     user_language,
 )
-from retrieval.story_needs import answer_after, asks_to_check, speaks_of_going_home, wants_to_go_home
+from retrieval.story_needs import answer_after, asks_to_check, wants_to_go_home
 
 logger = logging.getLogger(__name__)
 
@@ -220,8 +220,7 @@ def best_answer(text: str, topic: str, intent_ranking: Sequence[Dict[str, Any]],
         logger.exception("answer ranking failed")
         return topic, ()
     ranked = everything[:CHOICES + 1]
-    if kb.answers[ranked[0].answer].parent in group_topics(RISK_GROUPS) \
-            and speaks_of_going_home(text):  # about (not) going home, not the risk
+    if home_not_risk(ranked[0].answer, text):  # about (not) going home, not the risk
         home = home_answers()
         ranked = [r for r in everything if r.answer in home][:CHOICES + 1] or ranked
     best = ranked[0]

@@ -28,7 +28,7 @@ from actions import feedback, unanswered
 from actions.consular_offer import consular_for_a_country
 from actions.conversation import SMALL_TALK_ACTIONS
 from actions.follow_up import FOLLOW_UP_MAX_WORDS, classifier_ranking, ranked_follow_up, ranked_follow_up_intent
-from actions.fitted_answer import GOING_HOME, fitted_answer
+from actions.fitted_answer import GOING_HOME, fitted_answer, home_not_risk
 from actions.knowledge_answer import (
     answer_in_context,
     answer_topic,
@@ -187,6 +187,8 @@ class ActionAnswerFromRetrieval(Action):
         # answer for those who cannot go home, story_needs.yml `instead`): fitted to this person
         found = decision.topics[0] if decision.kind == "answer" else \
             GOING_HOME if speaks_of_going_home(text) else None
+        if found is not None and home_not_risk(found, text):  # "no work here, can I get help to go back?":
+            found = GOING_HOME                                  # going home, not the signs of trafficking
         if found is not None:
             answer = fitted_answer(found, text, tracker.get_slot("topic"), intent_topic(tracker))
             answer = answer_in_context(tracker, answer, text)

@@ -119,6 +119,31 @@ def test_clear_best_answers_and_sets_topic(tracker_factory, dispatcher, monkeypa
     assert knowledge().article_text("travel_document", "fr")[0].answer in dispatcher.messages[0]["text"]
 
 
+@pytest.mark.parametrize("text", [
+    "there is no work at all here in sabha, i want to know if i can get help to go back",
+    "ما في شغل هون ابدا، بدي اعرف اذا في مساعدة ارجع",
+])
+def test_a_risk_found_for_a_wish_to_go_home_gives_way(tracker_factory, dispatcher, monkeypatch, text):
+    """The search found the signs of trafficking ("work"); the message is about going home: it is
+    answered about going home, as the classifier's answers are (actions/fitted_answer.home_not_risk)."""
+    import actions.retrieval as retrieval
+    from actions.replies import knowledge
+
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("risk_trafficking_signs", 0.95), hit("avr_process", 0.86)])
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher, tracker_factory(text, "nlu_fallback", 0.2, {"language": "en"}))
+    answer = slot_events(events).get("answer")
+    assert answer and knowledge().answers[answer].parent in ("avr_overview", "avr_eligibility", "avr_process"), events
+
+
+def test_a_risk_found_for_a_question_about_it_stays(tracker_factory, dispatcher, monkeypatch):
+    import actions.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "search", lambda text, ranking=(), context=None: [hit("risk_trafficking_signs", 0.95), hit("avr_process", 0.86)])
+    events = run_action(retrieval.ActionAnswerFromRetrieval(), dispatcher,
+                        tracker_factory("the boss keeps my passport and says i owe him", "nlu_fallback", 0.2, {"language": "en"}))
+    assert slot_events(events)["answer"] == "risk_trafficking_signs"
+
+
 def test_close_call_offers_titles_in_the_users_language(tracker_factory, dispatcher, monkeypatch):
     import actions.retrieval as retrieval
     from actions.replies import knowledge, ui
