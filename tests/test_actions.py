@@ -30,9 +30,11 @@ def test_topic_answer_is_the_article_in_the_users_language_with_a_follow_up_menu
     assert len(text) <= 600
     slots = slot_events(events)
     assert slots["topic"] == topic
-    # follow-ups then "talk to a person", numbered, and remembered for a later "1", "2"...
-    assert slots["menu_options"][-1] == "handoff"
-    assert [o.split(":")[1] for o in slots["menu_options"][:-1]] == list(KB.articles[topic].follow_ups)
+    # follow-ups, the topic's guided flow if it offers one, then "talk to a person", numbered, and
+    # remembered for a later "1", "2"...
+    flows = ["flow:consular"] if topic == "embassy_contact" else []
+    assert slots["menu_options"][-1 - len(flows):] == [*flows, "handoff"]
+    assert [o.split(":")[1] for o in slots["menu_options"][:-1 - len(flows)]] == list(KB.articles[topic].follow_ups)
     assert f"1. {KB.topic_title(KB.articles[topic].follow_ups[0], language)}" in text
     unreviewed = KB.text("unreviewed_translation", language)
     assert (unreviewed in text) == (language != "en")
