@@ -24,6 +24,7 @@ from actions.fitted_answer import SCREENING_TOPICS, fitted_answer, home_answers,
 from actions.replies import (
     knowledge,
     not_understood,
+    option_title,
     render_menu,
     send,
     topic_options,
@@ -44,9 +45,9 @@ SECOND_NEED_MIN_CONFIDENCE = 0.12
 # eligibility article the screening; every answer about papers or the embassy consular help, which was
 # reachable only by asking for it in words ("guide me to get a laissez-passer") or by naming a country
 # alone after such an answer (actions/consular_offer.py)
-FLOW_OFFERS = {"avr_eligibility": ("flow:screening", "menu_check_situation")}
-TOPIC_FLOW_OFFERS = {"travel_document": ("flow:consular", "menu_consular_help"),
-                     "embassy_contact": ("flow:consular", "menu_consular_help")}
+# (the option ids; their titles are actions/replies.option_title's, as for a menu tapped later)
+FLOW_OFFERS = {"avr_eligibility": "flow:screening"}
+TOPIC_FLOW_OFFERS = {"travel_document": "flow:consular", "embassy_contact": "flow:consular"}
 # the first turn also carries the consent question: its answer offers fewer follow-ups, so the
 # whole turn stays within what a migrant pays for (about 700 characters)
 FIRST_TURN_FOLLOW_UPS = 2
@@ -143,15 +144,14 @@ def answer_topic(dispatcher: CollectingDispatcher, answer_id: str, language: str
     custom = {"topic": answer.parent, "answer": answer_id,
               "sources": [s.get("source") or s.get("file") or s.get("url") for s in answer.sources]}
     follow_ups = _follow_ups(answer_id, also, max_follow_ups, nearby)
+    flow = FLOW_OFFERS.get(answer_id) or TOPIC_FLOW_OFFERS.get(answer.parent)
     while True:
         parts = [text.answer, note, ui("also_mentioned", language) if also in follow_ups else "",
                  unreviewed_note(language, text.reviewed and used_language == language)]
         body = "\n\n".join(p for p in parts if p)
         options = topic_options(follow_ups, language)
-        offer = FLOW_OFFERS.get(answer_id) or TOPIC_FLOW_OFFERS.get(answer.parent)
-        if offer is not None:
-            flow, title_key = offer
-            options.insert(len(options) - 1, (flow, ui(title_key, language)))  # before "Talk to a person"
+        if flow is not None:  # before "Talk to a person"
+            options.insert(len(options) - 1, (flow, option_title(flow, language) or flow))
         if max_chars is None or len(render_menu(body, options)) <= max_chars or not (follow_ups or note):
             break
         if follow_ups:
