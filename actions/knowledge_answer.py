@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import feedback, unanswered
-from actions.consular_offer import consular_for_a_country
+from actions.consular_offer import PAPERS_TOPICS, consular_for_a_country
 from actions.fitted_answer import SCREENING_TOPICS, fitted_answer, home_answers, home_not_risk
 from actions.replies import (
     knowledge,
@@ -47,7 +47,7 @@ SECOND_NEED_MIN_CONFIDENCE = 0.12
 # alone after such an answer (actions/consular_offer.py)
 # (the option ids; their titles are actions/replies.option_title's, as for a menu tapped later)
 FLOW_OFFERS = {"avr_eligibility": "flow:screening"}
-TOPIC_FLOW_OFFERS = {"travel_document": "flow:consular", "embassy_contact": "flow:consular"}
+TOPIC_FLOW_OFFERS = {topic: "flow:consular" for topic in PAPERS_TOPICS}
 # the first turn also carries the consent question: its answer offers fewer follow-ups, so the
 # whole turn stays within what a migrant pays for (about 700 characters)
 FIRST_TURN_FOLLOW_UPS = 2
